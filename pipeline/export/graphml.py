@@ -1,0 +1,59 @@
+"""GraphML export: every node table and the edge table as one directed multigraph (networkx)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+NODE_TABLES = {"images": "image_id", "captions": "caption_id", "regions": "region_id", "mentions": "mention_id", "entities": "entity_id"}
+
+# XML 1.0 forbids these characters even escaped; they are written as visible \uXXXX text.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(value: str) -> str:
+    """`value` with characters XML cannot carry replaced by their \\uXXXX escape."""
+    return _XML_ILLEGAL.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+
+
+def _attr(v: object) -> object:
+    if v is None:
+        return ""
+    if isinstance(v, (list, tuple, dict)):
+        return xml_text(json.dumps(v, ensure_ascii=False))
+    if hasattr(v, "tolist"):
+        return xml_text(json.dumps(v.tolist(), ensure_ascii=False))
+    if isinstance(v, str):
+        return xml_text(v)
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float)):
+        return v
+    return xml_text(str(v))
+
+
+def write_graphml(graph_dir: Path, target: Path) -> Path:
+    """Write the graph in `graph_dir` as GraphML at `target` (atomically); returns `target`."""
+    import networkx as nx
+
+    g = nx.MultiDiGraph()
+    for table, key in NODE_TABLES.items():
+        path = graph_dir / table
+        if not path.exists():
+            continue
+        for row in pq.read_table(path).to_pylist():
+            node = row.pop(key)
+            g.add_node(node, kind=table.rstrip("s") if table != "entities" else "entity", **{k: _attr(v) for k, v in row.items()})
+    edges = pq.read_table(graph_dir / "edges").to_pylist()
+    for e in edges:
+        src, dst = e.pop("src"), e.pop("dst")
+        g.add_edge(src, dst, key=e["edge_id"], **{k: _attr(v) for k, v in e.items()})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    nx.write_graphml(g, tmp, encoding="utf-8")
+    os.replace(tmp, target)
+    return target

@@ -1,0 +1,170 @@
+"""merge: staging fragments (one row per corpus row) -> the graph tables, with DuckDB.
+
+Runs out of core over the staging Parquet files (never collects the corpus on the driver), and
+writes every table sorted by its key, so two runs over the same input give identical files.
+
+Edges carry provenance: `provenance` names what produced them (caption source, detector,
+extractor, grounding) and `evidence` lists the ids (captions, regions, images) behind them,
+capped at EVIDENCE_CAP, with `count` the full number.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+EVIDENCE_CAP = 20
+TABLES = ("images", "captions", "regions", "mentions", "entities", "edges", "quarantine")
+MODEL_CAPTION_CONFIDENCE = 0.5  # text edges from generated captions; corpus captions count 1.0
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    counts: dict[str, int]
+    accounting: list[dict]  # per input file: rows_in_graph, rows_quarantined
+    stage_stats: list[dict]  # per stage: rows processed, quarantined by reason, busy seconds
+
+
+def _q(path: str) -> str:
+    return "'" + path.replace("'", "''") + "'"
+
+
+def merge(staging_glob: str, out_dir: str | Path, extractor: str, threads: int = 2) -> MergeResult:
+    """Build the graph tables under `out_dir` from staging Parquet files matching `staging_glob`.
+
+    `extractor` names the caption parser (provenance of text edges). Tables are written to a
+    temp folder inside `out_dir` and moved into place only when all are written.
+    """
+    import duckdb
+
+    out_dir = Path(out_dir)
+    con = duckdb.connect(config={"threads": threads, "preserve_insertion_order": True})
+    con.execute(f"CREATE VIEW staging AS SELECT * FROM read_parquet({_q(staging_glob)}, union_by_name=true)")
+    con.execute("CREATE VIEW ok AS SELECT * FROM staging WHERE quarantine_reason IS NULL")
+    con.execute(_flatten_sql())
+    cap = EVIDENCE_CAP
+    ext = extractor.replace("'", "''")
+    conf = f"CASE WHEN source = 'corpus' THEN 1.0 ELSE {MODEL_CAPTION_CONFIDENCE} END"
+    queries = {
+        "images": """
+            SELECT image_id, min(id) AS corpus_id, list(DISTINCT id ORDER BY id) AS corpus_ids,
+                   min(image_uri) AS source_uri, min(path) AS source_file,
+                   any_value(width ORDER BY id) AS width, any_value(height ORDER BY id) AS height,
+                   any_value(extra_json ORDER BY id) AS extra_json
+            FROM ok GROUP BY image_id ORDER BY image_id""",
+        "captions": """
+            SELECT DISTINCT caption_id, image_id, text, source FROM f_captions ORDER BY caption_id""",
+        "regions": """
+            SELECT DISTINCT region_id, image_id, label, score, x1, y1, x2, y2, detector, entity_id
+            FROM f_regions ORDER BY region_id""",
+        "mentions": """
+            SELECT m.mention_id, any_value(m.caption_id) AS caption_id, any_value(m.image_id) AS image_id,
+                   any_value(m.entity_id) AS entity_id, any_value(m.name) AS name, any_value(m.type) AS type,
+                   any_value(m.text) AS text, any_value(m.start) AS start, any_value(m."end") AS "end",
+                   any_value(m.count) AS count,
+                   list(DISTINCT g.region_id ORDER BY g.region_id) FILTER (WHERE g.region_id IS NOT NULL) AS region_ids
+            FROM f_mentions m LEFT JOIN f_groundings g USING (mention_id)
+            GROUP BY m.mention_id ORDER BY m.mention_id""",
+        "entities": """
+            WITH e AS (
+                SELECT entity_id, name, type, image_id, 1 AS m, 0 AS r FROM f_mentions
+                UNION ALL SELECT entity_id, label, 'concept', image_id, 0, 1 FROM f_regions
+                UNION ALL SELECT value_id, value, 'attribute', image_id, 1, 0 FROM f_attributes)
+            SELECT entity_id, min(name) AS name, min(type) AS type,
+                   sum(m)::BIGINT AS mention_count, sum(r)::BIGINT AS region_count,
+                   count(DISTINCT image_id)::BIGINT AS image_count
+            FROM e GROUP BY entity_id ORDER BY entity_id""",
+        "edges": f"""
+            WITH raw AS (
+                SELECT image_id AS src, 'HAS_CAPTION' AS type, caption_id AS dst, '' AS predicate, 'image' AS scope,
+                       1.0 AS conf, caption_id AS ev, source AS prov FROM f_captions
+                UNION ALL SELECT image_id, 'DEPICTS', entity_id, '', 'image', score, region_id, 'detector:' || detector FROM f_regions
+                UNION ALL SELECT region_id, 'INSTANCE_OF', entity_id, '', 'image', score, region_id, 'detector:' || detector FROM f_regions
+                UNION ALL SELECT caption_id, 'MENTIONS', entity_id, '', 'image', {conf}, mention_id, '{ext}' FROM f_mentions
+                UNION ALL SELECT mention_id, 'INSTANCE_OF', entity_id, '', 'image', {conf}, caption_id, '{ext}' FROM f_mentions
+                UNION ALL SELECT mention_id, 'GROUNDED_IN', region_id, '', 'image', score, region_id, 'ground' FROM f_groundings
+                UNION ALL SELECT mention_id, 'HAS_ATTRIBUTE', value_id, value, 'image', {conf}, caption_id, '{ext}' FROM f_attributes
+                UNION ALL SELECT entity_id, 'HAS_ATTRIBUTE', value_id, value, 'concept', {conf}, image_id, '{ext}' FROM f_attributes
+                UNION ALL SELECT subject_mention, 'RELATION', object_mention, predicate, 'image', {conf}, caption_id, '{ext}' FROM f_relations
+                UNION ALL SELECT subject_entity, 'RELATION', object_entity, predicate, 'concept', {conf}, image_id, '{ext}' FROM f_relations
+            )
+            SELECT md5(src || chr(31) || type || chr(31) || dst || chr(31) || predicate)[:24] AS edge_id,
+                   src, type, dst, predicate, scope,
+                   count(DISTINCT ev)::BIGINT AS count,
+                   round(max(conf), 4)::FLOAT AS confidence,
+                   list(DISTINCT ev ORDER BY ev)[1:{cap}] AS evidence,
+                   string_agg(DISTINCT prov, ';' ORDER BY prov) AS provenance
+            FROM raw GROUP BY src, type, dst, predicate, scope
+            ORDER BY type, src, dst, predicate""",
+        "quarantine": """
+            SELECT id AS corpus_id, path AS source_file, quarantine_stage AS stage, quarantine_reason AS reason,
+                   quarantine_detail AS detail
+            FROM staging WHERE quarantine_reason IS NOT NULL ORDER BY path, id""",
+    }
+    tmp = out_dir / ".tables.tmp"
+    if tmp.exists():
+        import shutil
+
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    counts: dict[str, int] = {}
+    for name, sql in queries.items():
+        counts[name] = _write(con, sql, tmp / name / "part-0.parquet")
+    for name in queries:
+        final = out_dir / name
+        if final.exists():
+            import shutil
+
+            shutil.rmtree(final)
+        os.replace(tmp / name, final)
+    tmp.rmdir()
+    counts["relations"] = con.execute("SELECT count(*) FROM f_relations").fetchone()[0]
+    accounting = [
+        dict(zip(("file", "rows_in_graph", "rows_quarantined"), r))
+        for r in con.execute(
+            "SELECT path, count(*) FILTER (WHERE quarantine_reason IS NULL), count(*) FILTER (WHERE quarantine_reason IS NOT NULL) "
+            "FROM staging GROUP BY path ORDER BY path"
+        ).fetchall()
+    ]
+    stage_cols = [c for (c,) in con.execute(
+        "SELECT column_name FROM (DESCRIBE staging) WHERE column_name LIKE 'seconds_%' ORDER BY column_name").fetchall()]
+    stats = []
+    for col in stage_cols:
+        stage = col.removeprefix("seconds_")
+        secs, = con.execute(f'SELECT coalesce(sum("{col}"), 0) FROM staging').fetchone()
+        reasons = dict(con.execute(
+            "SELECT quarantine_reason, count(*) FROM staging WHERE quarantine_stage = ? GROUP BY 1 ORDER BY 1", [stage]).fetchall())
+        stats.append({"stage": stage, "busy_seconds": round(float(secs), 3), "quarantined": reasons})
+    con.close()
+    return MergeResult(counts, accounting, stats)
+
+
+def _flatten_sql() -> str:
+    views = []
+    for frag in ("captions", "regions", "mentions", "groundings", "attributes", "relations"):
+        views.append(
+            f"CREATE VIEW f_{frag} AS SELECT image_id, unnest(x, recursive := false) FROM "
+            f"(SELECT image_id, unnest({frag}) AS x FROM ok)"
+        )
+    return ";\n".join(views)
+
+
+def _write(con, sql: str, path: Path) -> int:
+    """Write the query's rows to one Parquet file; returns the row count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    reader = con.sql(sql).to_arrow_reader(65536)
+    n = 0
+    with pq.ParquetWriter(path, reader.schema, compression="zstd") as w:
+        for batch in reader:
+            w.write_batch(batch)
+            n += batch.num_rows
+    return n
+
+
+def read_table(out_dir: str | Path, name: str) -> pa.Table:
+    """A graph table as one Arrow table (for tests, exports and small graphs)."""
+    return pq.read_table(Path(out_dir) / name)

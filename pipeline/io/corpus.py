@@ -1,0 +1,120 @@
+"""Finding, checking and reading corpus Parquet files (the input contract in schemas/corpus.json).
+
+The check runs before any stage: a wrong or missing column stops the run with one line naming
+the file and the column.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.core import columns as C
+from pipeline.core.ids import file_sha256
+
+
+class CorpusError(ValueError):
+    """The corpus cannot be used at all; the message is one line naming the file and column."""
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    """One input Parquet file, as recorded in the manifest."""
+
+    path: str
+    rows: int
+    bytes: int
+    sha256: str
+
+
+def find_corpus_files(specs: str | Sequence[str]) -> list[str]:
+    """Absolute paths of the Parquet files named by `specs`: files, folders (searched
+    recursively for *.parquet) or glob patterns; sorted, deduplicated."""
+    if isinstance(specs, (str, os.PathLike)):
+        specs = [str(specs)]
+    found: set[str] = set()
+    for spec in specs:
+        spec = os.path.expanduser(str(spec))
+        if os.path.isdir(spec):
+            matches = [str(p) for p in Path(spec).rglob("*.parquet") if p.is_file()]
+            if not matches:
+                raise CorpusError(f"{spec}: folder holds no *.parquet files")
+        elif any(ch in spec for ch in "*?["):
+            matches = [m for m in glob.glob(spec, recursive=True) if os.path.isfile(m)]
+            if not matches:
+                raise CorpusError(f"{spec}: pattern matches no files")
+        elif os.path.isfile(spec):
+            matches = [spec]
+        else:
+            raise CorpusError(f"{spec}: no such file or folder")
+        found.update(os.path.abspath(m) for m in matches)
+    if not found:
+        raise CorpusError("no corpus files given")
+    return sorted(found)
+
+
+def _is_string(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+
+
+def _is_binary(t: pa.DataType) -> bool:
+    return pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_binary_view(t)
+
+
+def _is_text(t: pa.DataType) -> bool:
+    if _is_string(t):
+        return True
+    return (pa.types.is_list(t) or pa.types.is_large_list(t)) and _is_string(t.value_type)
+
+
+def check_corpus(files: Sequence[str], text_columns: Sequence[str] = ("text",), hash_files: bool = True) -> list[CorpusFile]:
+    """Check every file against the input contract before any work starts.
+
+    Returns one CorpusFile per file; raises CorpusError (one line: file and column) on an
+    unreadable file, a missing/ill-typed `id`, no image column, an ill-typed image or text
+    column, or an empty corpus.
+    """
+    out: list[CorpusFile] = []
+    for f in files:
+        try:
+            pf = pq.ParquetFile(f)
+            schema = pf.schema_arrow
+            rows = pf.metadata.num_rows
+        except Exception as e:  # noqa: BLE001 - any reader error means the file is unusable
+            raise CorpusError(f"{f}: not a readable Parquet file ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+        names = set(schema.names)
+        if C.ID not in names:
+            raise CorpusError(f"{f}: column 'id' is missing (the corpus needs a unique string id per row)")
+        if not _is_string(schema.field(C.ID).type):
+            raise CorpusError(f"{f}: column 'id' has type {schema.field(C.ID).type}, expected string")
+        if C.IMAGE not in names and C.IMAGE_PATH not in names:
+            raise CorpusError(f"{f}: no image column: add 'image' (bytes) or 'image_path' (string)")
+        if C.IMAGE in names and not _is_binary(schema.field(C.IMAGE).type):
+            raise CorpusError(f"{f}: column 'image' has type {schema.field(C.IMAGE).type}, expected binary")
+        if C.IMAGE_PATH in names and not _is_string(schema.field(C.IMAGE_PATH).type):
+            raise CorpusError(f"{f}: column 'image_path' has type {schema.field(C.IMAGE_PATH).type}, expected string")
+        for col in text_columns:
+            if col in names and not _is_text(schema.field(col).type):
+                raise CorpusError(f"{f}: column {col!r} has type {schema.field(col).type}, expected string or list<string>")
+        out.append(CorpusFile(f, rows, os.path.getsize(f), file_sha256(f) if hash_files else ""))
+    if sum(cf.rows for cf in out) == 0:
+        raise CorpusError(f"{', '.join(files)}: corpus is empty (0 rows)")
+    return out
+
+
+def iter_corpus_batches(files: Sequence[str], batch_size: int) -> Iterator[pd.DataFrame]:
+    """Batches of corpus rows, file by file, with the source file in column `path` (as Ray's
+    reader adds it). Reads row groups in streaming fashion; never loads a whole file."""
+    for f in files:
+        pf = pq.ParquetFile(f)
+        for rb in pf.iter_batches(batch_size=batch_size):
+            df = rb.to_pandas(types_mapper=pd.ArrowDtype)
+            df[C.SOURCE_FILE] = f
+            yield df

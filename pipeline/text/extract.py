@@ -1,0 +1,577 @@
+"""Rules that turn one parsed spaCy Doc into a SceneGraph (works on any Doc-like object).
+
+Nothing here imports spaCy: the functions only read token attributes (`pos_`, `dep_`,
+`head`, `children`, `lemma_`, ...), so the module is cheap to import in Ray workers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from pipeline.text.lexicon import (
+    ANIMATE_PRONOUNS,
+    CLOTHING,
+    COLOURS,
+    CONTAINERS_IN,
+    CONTAINERS_ON,
+    DEGREE_ADVERBS,
+    ENTITY_LABELS,
+    MATERIALS,
+    NON_ATTRIBUTE_ADJECTIVES,
+    NUMBER_WORDS,
+    PART_NOUNS,
+    PART_PREPOSITION,
+    PREP_HEADS,
+    PROPERTY_NOUNS,
+    QUANTIFIER_NOUNS,
+    RELATIVE_PRONOUNS,
+    SHADES,
+    THING_PRONOUNS,
+)
+from pipeline.text.types import Attribute, Mention, Relation, SceneGraph
+
+Token = Any  # spacy.tokens.Token (kept untyped so spaCy is not imported here)
+Doc = Any
+
+NOMINAL_POS = frozenset({"NOUN", "PROPN"})
+SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
+PASSIVE_SUBJECT_DEPS = frozenset({"nsubjpass", "csubjpass"})
+OBJECT_DEPS = frozenset({"dobj", "obj", "dative", "oprd"})
+CLAUSE_DEPS = frozenset({"acl", "relcl"})
+COPULAS = frozenset({"be"})
+LINKING_VERBS = frozenset({"be", "look", "seem", "appear", "become", "remain", "stay", "get", "feel"})
+PREP_DEPS = frozenset({"prep", "agent"})
+
+
+def parse_number(text: str) -> int | None:
+    """'two' -> 2, '12' -> 12, '1,000' -> 1000; None if `text` is not a plain number."""
+    low = text.lower().replace(",", "")
+    if low in NUMBER_WORDS:
+        return NUMBER_WORDS[low]
+    if low.isdigit() and len(low) <= 6:
+        return int(low)
+    return None
+
+
+class _GraphBuilder:
+    """Collects mentions, attributes and relations for one Doc."""
+
+    def __init__(self, doc: Doc, caption: str) -> None:
+        self.doc = doc
+        self.caption = caption
+        self.mentions: list[Mention] = []
+        self.token_mention: dict[int, int] = {}  # head token index -> mention index
+        self.redirect: dict[int, int] = {}  # quantifier noun index -> target token index
+        self.attributes: dict[tuple[int, str], None] = {}
+        self.relations: dict[tuple[int, str, int], None] = {}
+        self.absorbed: set[int] = set()  # tokens inside another mention or a multi-word prep
+
+    # ------------------------------------------------------------------ helpers
+
+    def is_nominal(self, tok: Token) -> bool:
+        """True if `tok` heads an entity mention."""
+        return tok.i in self.token_mention
+
+    def group(self, tok: Token) -> list[Token]:
+        """`tok` and every token coordinated with it ("trees and bushes")."""
+        root = tok
+        seen = 0
+        while root.dep_ == "conj" and root.head.i != root.i and seen < 50:
+            root = root.head
+            seen += 1
+        out: list[Token] = []
+        stack = [root]
+        while stack and len(out) < 50:
+            t = stack.pop()
+            out.append(t)
+            stack.extend(c for c in t.children if c.dep_ == "conj")
+        out.sort(key=lambda t: t.i)
+        return out
+
+    def conjuncts(self, tok: Token) -> list[Token]:
+        """`tok` plus the tokens coordinated *below* it (its conj children, recursively)."""
+        out: list[Token] = []
+        stack = [tok]
+        while stack and len(out) < 50:
+            t = stack.pop()
+            out.append(t)
+            stack.extend(c for c in t.children if c.dep_ == "conj")
+        out.sort(key=lambda t: t.i)
+        return out
+
+    def resolve(self, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
+        """Mention indices `tok` stands for (quantifiers, pronouns resolved); may be empty."""
+        seen = 0
+        while tok.i in self.redirect and seen < 10:
+            tok = self.doc[self.redirect[tok.i]]
+            seen += 1
+        if tok.i in self.token_mention:
+            return [self.token_mention[tok.i]]
+        if tok.pos_ == "PRON" or tok.tag_ in ("WDT", "WP", "PRP", "PRP$"):
+            return self.resolve_pronoun(tok, set(avoid))
+        return []
+
+    def resolve_pronoun(self, tok: Token, avoid: set[int]) -> list[int]:
+        """Antecedent of a pronoun: relative -> modified noun, it -> nearest earlier noun."""
+        low = tok.lower_
+        if low in RELATIVE_PRONOUNS:
+            clause = tok.head
+            hops = 0
+            while clause.dep_ not in CLAUSE_DEPS and clause.head.i != clause.i and hops < 5:
+                clause = clause.head
+                hops += 1
+            if clause.dep_ in CLAUSE_DEPS and clause.head.i != tok.i:
+                return self.resolve(clause.head, avoid)
+            return []
+        if low in ANIMATE_PRONOUNS:
+            subject = self.main_subject()
+            if subject is not None and subject not in avoid:
+                return [subject]
+            return self.earlier_mention(tok, avoid)
+        if low in THING_PRONOUNS:
+            return self.earlier_mention(tok, avoid)
+        return []
+
+    def earlier_mention(self, tok: Token, avoid: set[int]) -> list[int]:
+        """The closest mention before `tok` not in `avoid`."""
+        best: tuple[int, int] | None = None
+        for ti, mi in self.token_mention.items():
+            if ti < tok.i and mi not in avoid and (best is None or ti > best[0]):
+                best = (ti, mi)
+        return [best[1]] if best else []
+
+    def main_subject(self) -> int | None:
+        """Mention of the first sentence's subject (or its root noun)."""
+        for sent_root in (t for t in self.doc if t.dep_ == "ROOT"):
+            if sent_root.i in self.token_mention:
+                return self.token_mention[sent_root.i]
+            for c in sent_root.children:
+                if c.dep_ in SUBJECT_DEPS and c.i in self.token_mention:
+                    return self.token_mention[c.i]
+            return None
+        return None
+
+    def resolve_group(self, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
+        """Mentions for `tok` and its coordinated nouns below it."""
+        out: list[int] = []
+        for t in self.conjuncts(tok):
+            for m in self.resolve(t, avoid):
+                if m not in out:
+                    out.append(m)
+        return out
+
+    def attachment_group(self, tok: Token, attach_at: int, avoid: Iterable[int] = ()) -> list[int]:
+        """Mentions a modifier at position `attach_at` of `tok` applies to.
+
+        A modifier after a whole coordination ("trees and bushes growing ...") applies to every
+        conjunct; one in the middle applies to `tok` only.
+        """
+        members = self.group(tok)
+        if len(members) > 1 and attach_at > members[-1].i:
+            toks = members
+        else:
+            toks = [tok]
+        out: list[int] = []
+        for t in toks:
+            for m in self.resolve(t, avoid):
+                if m not in out:
+                    out.append(m)
+        return out
+
+    def add_attr(self, mention: int, text: str) -> None:
+        text = " ".join(text.split()).lower()
+        if text:
+            self.attributes[(mention, text)] = None
+
+    def add_rel(self, subjects: Iterable[int], predicate: str, objects: Iterable[int]) -> None:
+        predicate = " ".join(predicate.split()).lower()
+        if not predicate:
+            return
+        objects = list(objects)
+        for s in subjects:
+            for o in objects:
+                if s != o:
+                    self.relations[(s, predicate, o)] = None
+
+    # ------------------------------------------------------------------ mentions
+
+    def looks_like_noun(self, tok: Token) -> bool:
+        """True if `tok` should head a mention."""
+        if tok.pos_ in NOMINAL_POS:
+            if tok.dep_ == "compound" and tok.head.pos_ in NOMINAL_POS and tok.head.i > tok.i:
+                return False
+            if tok.dep_ == "amod" and tok.head.pos_ in NOMINAL_POS and tok.head.i == tok.i + 1:
+                return False
+            if tok.dep_ == "npadvmod" and tok.head.pos_ in ("ADJ", "VERB"):
+                return False
+            if not any(ch.isalnum() for ch in tok.text):
+                return False
+            return True
+        # A caption-initial "verb" with no subject is almost always a mis-tagged noun.
+        if (
+            tok.i == tok.sent.start
+            and tok.dep_ == "ROOT"
+            and tok.pos_ == "VERB"
+            and tok.tag_ in ("VB", "VBP")
+            and not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl"} for c in tok.children)
+            and not any(c.dep_ in OBJECT_DEPS for c in tok.children)
+        ):
+            return True
+        return False
+
+    def compound_tokens(self, head: Token) -> list[Token]:
+        """Contiguous compound modifiers left of `head` kept in its name ("tennis racket")."""
+        parts: list[Token] = []
+        pos = head.i - 1
+        while pos >= 0:
+            t = self.doc[pos]
+            if t.head.i != head.i and not (t.head.i in {p.i for p in parts}):
+                break
+            if t.dep_ == "compound" or (t.dep_ == "amod" and t.pos_ in NOMINAL_POS):
+                low = t.lower_
+                if low in MATERIALS or low in COLOURS or parse_number(low) is not None:
+                    break
+                if not any(ch.isalnum() for ch in t.text):
+                    break
+                parts.append(t)
+                pos -= 1
+                continue
+            if t.text == "-" and parts:  # "t - shirt" style hyphen inside a compound
+                parts.append(t)
+                pos -= 1
+                continue
+            break
+        parts.reverse()
+        while parts and not any(ch.isalnum() for ch in parts[0].text):
+            parts.pop(0)
+        return parts
+
+    def build_mentions(self) -> None:
+        doc = self.doc
+        # Quantifier nouns point at their "of" object.
+        for tok in doc:
+            if tok.lower_ in QUANTIFIER_NOUNS or tok.lemma_.lower() in QUANTIFIER_NOUNS:
+                for prep in tok.children:
+                    if prep.dep_ == "prep" and prep.lower_ == "of":
+                        objs = [c for c in prep.children if c.dep_ == "pobj"]
+                        if objs:
+                            self.redirect[tok.i] = objs[0].i
+        for tok in doc:
+            if tok.i in self.redirect or tok.i in self.absorbed:
+                continue
+            if not self.looks_like_noun(tok):
+                continue
+            if tok.lower_ in PART_NOUNS and self.part_noun_prep(tok) is not None:
+                continue
+            parts = self.compound_tokens(tok)
+            start_tok = parts[0] if parts else tok
+            label = "concept"
+            start, end = start_tok.idx, tok.idx + len(tok.text)
+            text = doc.text[start:end]
+            lemma_words = [p.lower_ for p in parts if p.text != "-"]
+            head_lemma = (tok.lemma_ or tok.text).lower()
+            if tok.pos_ == "VERB":  # mis-tagged noun: keep as written
+                head_lemma = tok.lower_
+            if tok.ent_type_ in ENTITY_LABELS:
+                ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+                if ent is not None and ent.root.i == tok.i:
+                    label = ent.label_
+                    if ent.start < start_tok.i and all(
+                        t.pos_ in NOMINAL_POS or t.pos_ == "ADJ" for t in ent
+                    ):
+                        start_tok = ent[0]
+                        start = start_tok.idx
+                        text = doc.text[start:end]
+                    lemma = " ".join(text.split())
+                    idx = len(self.mentions)
+                    self.mentions.append(Mention(idx, " ".join(text.split()), lemma, label, start, end))
+                    self.token_mention[tok.i] = idx
+                    continue
+            lemma = " ".join(lemma_words + [head_lemma]).replace(" - ", "-")
+            text = " ".join(text.split())
+            idx = len(self.mentions)
+            self.mentions.append(Mention(idx, text, lemma, label, start, end))
+            self.token_mention[tok.i] = idx
+
+    def part_noun_prep(self, tok: Token) -> tuple[str, Token] | None:
+        """For "front" in "in front of the dog": ("in front of", dog-token); else None."""
+        if tok.dep_ != "pobj" or tok.head.dep_ not in PREP_DEPS:
+            return None
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ == "of":
+                objs = [o for o in c.children if o.dep_ == "pobj"]
+                if objs:
+                    low = tok.lower_
+                    prep = PART_PREPOSITION.get(low, tok.head.lower_)
+                    return f"{prep} {low} of", objs[0]
+        return None
+
+    # ------------------------------------------------------------------ attributes
+
+    def adjective_text(self, adj: Token) -> str:
+        """Attribute text for an adjective token, with shade/degree words kept."""
+        words = [adj.lower_]
+        for c in adj.children:
+            if c.i < adj.i and c.dep_ in ("advmod", "amod", "npadvmod", "compound"):
+                low = c.lower_
+                if (low in SHADES and adj.lower_ in COLOURS) or low in DEGREE_ADVERBS:
+                    words.insert(0, low)
+        return " ".join(words)
+
+    def collect_attributes(self) -> None:
+        doc = self.doc
+        for ti, mi in list(self.token_mention.items()):
+            head = doc[ti]
+            mods = list(head.children)
+            skip: set[int] = set()
+            for c in mods:
+                if c.i in skip:
+                    continue
+                low = c.lower_
+                if c.dep_ == "nummod" or (c.dep_ in ("amod", "compound", "quantmod") and c.pos_ == "NUM"):
+                    n = parse_number(c.text)
+                    if n is not None:
+                        self.set_count(mi, n)
+                    continue
+                if c.dep_ in ("amod", "compound", "nmod", "advmod") and c.i < head.i:
+                    if c.dep_ in ("compound", "nmod") and c.pos_ in NOMINAL_POS:
+                        if low in MATERIALS or low in COLOURS:
+                            self.add_attr(mi, low)
+                        continue
+                    if c.dep_ == "advmod" and low not in COLOURS:
+                        continue
+                    if c.pos_ in NOMINAL_POS and c.dep_ == "amod":
+                        if low in MATERIALS or low in COLOURS:
+                            self.add_attr(mi, low)
+                        continue
+                    if low in NON_ATTRIBUTE_ADJECTIVES or c.pos_ in ("DET", "PRON", "PUNCT"):
+                        continue
+                    if low in SHADES and any(
+                        s.i == c.i + 1 and s.lower_ in COLOURS and s.head.i == head.i for s in mods
+                    ):
+                        nxt = doc[c.i + 1]
+                        self.add_attr(mi, f"{low} {nxt.lower_}")
+                        skip.add(nxt.i)
+                        continue
+                    if not any(ch.isalpha() for ch in c.text):
+                        continue
+                    for a in self.conjuncts(c):
+                        if a.pos_ in ("ADJ", "VERB", "NOUN", "PROPN") and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
+                            self.add_attr(mi, self.adjective_text(a))
+
+    def set_count(self, mention: int, n: int) -> None:
+        m = self.mentions[mention]
+        if m.count is None:
+            self.mentions[mention] = Mention(m.index, m.text, m.lemma, m.label, m.start, m.end, n)
+        if n != 1:
+            self.add_attr(mention, str(n))
+
+    # ------------------------------------------------------------------ relations
+
+    def prep_object(self, prep: Token) -> tuple[str, list[Token]]:
+        """("in front of", [dog]) for a preposition token; objects may be empty."""
+        words = [prep.lower_]
+        # "in between the tracks": a preposition whose object is another preposition
+        inner = [c for c in prep.children if c.dep_ in ("prep", "pcomp") and c.pos_ == "ADP"]
+        objs = [c for c in prep.children if c.dep_ == "pobj"]
+        if not objs and inner:
+            nested = inner[0]
+            if prep.lower_ == "in" and nested.lower_ == "between":
+                words = []
+            words.append(nested.lower_)
+            objs = [c for c in nested.children if c.dep_ == "pobj"]
+            prep = nested
+        if not objs:
+            return " ".join(words), []
+        obj = objs[0]
+        if obj.lower_ in PART_NOUNS:
+            part = self.part_noun_prep(obj)
+            if part is not None:
+                return part[0], [part[1]]
+        return " ".join(words), [obj]
+
+    def noun_prep_relations(self, noun: Token, subjects: list[int]) -> None:
+        """Relations from prepositions attached to a noun ("cat on the bed")."""
+        for prep in noun.children:
+            if prep.dep_ not in PREP_DEPS or prep.i < noun.i:
+                continue
+            predicate, objs = self.prep_object(prep)
+            if not objs:
+                continue
+            subs = self.attachment_group(noun, prep.i)
+            for obj in objs:
+                targets = self.resolve_group(obj, avoid=subs)
+                if not targets:
+                    continue
+                pred = predicate
+                if predicate == "of":
+                    self.of_relation(noun, obj, subs, targets)
+                    continue
+                if predicate == "in" and obj.lemma_.lower() in CLOTHING:
+                    pred = "wear"
+                self.add_rel(subs, pred, targets)
+
+    def of_relation(self, noun: Token, obj: Token, subs: list[int], targets: list[int]) -> None:
+        """"seat of the toilet" -> ( toilet , have , seat ); "plate of food" -> ( food , on , plate )."""
+        lemma = noun.lemma_.lower()
+        if lemma in CONTAINERS_ON or noun.lower_ in CONTAINERS_ON:
+            self.add_rel(targets, "on", subs)
+        elif lemma in CONTAINERS_IN or noun.lower_ in CONTAINERS_IN:
+            self.add_rel(targets, "in", subs)
+        else:
+            self.add_rel(targets, "have", subs)
+
+    def verb_subjects(self, verb: Token) -> tuple[list[int], bool]:
+        """(subject mentions, is_passive) of a verb, following clauses and coordination."""
+        subs: list[int] = []
+        passive = False
+        for c in verb.children:
+            if c.dep_ in SUBJECT_DEPS:
+                subs.extend(self.resolve_group(c))
+            elif c.dep_ in PASSIVE_SUBJECT_DEPS:
+                subs.extend(self.resolve_group(c))
+                passive = True
+            elif c.dep_ == "expl":
+                for a in verb.children:
+                    if a.dep_ == "attr":
+                        subs.extend(self.resolve_group(a))
+        if subs:
+            return subs, passive
+        if verb.dep_ in CLAUSE_DEPS:
+            passive = verb.tag_ == "VBN"
+            return self.attachment_group(verb.head, verb.i), passive
+        hops = 0
+        cur = verb
+        while cur.dep_ in ("conj", "xcomp", "advcl", "ccomp") and cur.head.i != cur.i and hops < 5:
+            cur = cur.head
+            hops += 1
+            if cur.pos_ in ("VERB", "AUX"):
+                s, p = self.verb_subjects(cur)
+                if s:
+                    return s, (p if verb.dep_ == "conj" else False)
+            elif cur.i in self.token_mention:
+                return [self.token_mention[cur.i]], False
+        return [], False
+
+    def verb_relations(self, verb: Token) -> None:
+        """Subject-verb-object, verb+preposition, passive agent, copula relations."""
+        lemma = verb.lemma_.lower()
+        subs, passive = self.verb_subjects(verb)
+        is_copula = lemma in COPULAS
+        particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]
+        base = " ".join([lemma] + particles)
+        agents: list[int] = []
+        for c in verb.children:
+            if c.dep_ == "agent":
+                for o in c.children:
+                    if o.dep_ == "pobj":
+                        agents.extend(self.resolve_group(o))
+        # Copula complements -> attributes.
+        if subs and lemma in LINKING_VERBS:
+            for c in verb.children:
+                if c.dep_ in ("acomp", "attr") and not any(d.dep_ == "expl" for d in verb.children):
+                    for a in self.conjuncts(c):
+                        if a.pos_ in ("ADJ", "VERB") or (a.dep_ == "acomp"):
+                            for s in subs:
+                                self.add_attr(s, self.adjective_text(a))
+                            self.adjective_prep_relations(a, subs)
+                        elif a.pos_ == "NUM":
+                            n = parse_number(a.text)
+                            if n is not None:
+                                for s in subs:
+                                    self.set_count(s, n)
+        if not subs and not agents:
+            return
+        objects: list[int] = []
+        for c in verb.children:
+            if c.dep_ in OBJECT_DEPS:
+                objects.extend(self.resolve_group(c, avoid=subs))
+        if passive and agents:
+            self.add_rel(agents, base, subs)
+        if objects and not is_copula:
+            actors = subs
+            self.add_rel(actors, base, objects)
+        if is_copula and not subs:
+            return
+        for prep in verb.children:
+            if prep.dep_ != "prep":
+                continue
+            predicate, objs = self.prep_object(prep)
+            targets: list[int] = []
+            for o in objs:
+                targets.extend(self.resolve_group(o, avoid=subs))
+            if not targets:
+                continue
+            if is_copula:
+                self.add_rel(subs, predicate, targets)
+            else:
+                self.add_rel(subs, f"{base} {predicate}", targets)
+        # "walking next to a man", "growing out of the water"
+        for adv in verb.children:
+            if adv.dep_ in ("advmod", "prep", "acomp", "prt") and adv.lower_ in PREP_HEADS:
+                self.prep_head_relations(adv, subs, None if is_copula else base)
+
+    def prep_head_relations(self, head: Token, subs: list[int], verb: str | None) -> None:
+        """Relations through "next to", "close to", "out of" headed by `head`."""
+        for prep in head.children:
+            if prep.dep_ != "prep":
+                continue
+            predicate, objs = self.prep_object(prep)
+            targets: list[int] = []
+            for o in objs:
+                targets.extend(self.resolve_group(o, avoid=subs))
+            if targets:
+                pred = f"{head.lower_} {predicate}"
+                self.add_rel(subs, f"{verb} {pred}" if verb else pred, targets)
+
+    def adjective_prep_relations(self, adj: Token, subs: list[int]) -> None:
+        """"full of people", "covered in snow" on an adjective -> relation from its subjects."""
+        for prep in adj.children:
+            if prep.dep_ != "prep":
+                continue
+            predicate, objs = self.prep_object(prep)
+            targets: list[int] = []
+            for o in objs:
+                if o.lemma_.lower() in PROPERTY_NOUNS:
+                    continue
+                targets.extend(self.resolve_group(o, avoid=subs))
+            if targets:
+                self.add_rel(subs, f"{adj.lower_} {predicate}", targets)
+
+    def possessive_relations(self, noun: Token, mention: int) -> None:
+        """"man's hat" -> ( man , have , hat )."""
+        for c in noun.children:
+            if c.dep_ == "poss":
+                owners = self.resolve(c, avoid=[mention])
+                self.add_rel(owners, "have", [mention])
+
+    def modifier_relations(self, noun: Token, mention: int) -> None:
+        """Adjectives on a noun that head a preposition ("cup full of coffee")."""
+        for c in noun.children:
+            if c.dep_ in ("amod", "advmod") and c.lower_ in PREP_HEADS:
+                self.prep_head_relations(c, self.attachment_group(noun, c.i), None)
+            elif c.dep_ == "amod":
+                self.adjective_prep_relations(c, [mention])
+
+    def build(self) -> SceneGraph:
+        self.build_mentions()
+        self.collect_attributes()
+        for tok in self.doc:
+            if tok.i in self.token_mention:
+                mi = self.token_mention[tok.i]
+                self.noun_prep_relations(tok, [mi])
+                self.possessive_relations(tok, mi)
+                self.modifier_relations(tok, mi)
+            elif tok.pos_ in ("VERB", "AUX") and (tok.pos_ == "VERB" or tok.dep_ == "ROOT" or tok.head.i == tok.i):
+                self.verb_relations(tok)
+        # Drop adjectives that became part of a relation head ("next", "full").
+        attrs = tuple(
+            Attribute(m, t) for (m, t) in self.attributes if t not in PREP_HEADS
+        )
+        rels = tuple(Relation(s, p, o) for (s, p, o) in self.relations)
+        return SceneGraph(self.caption, tuple(self.mentions), attrs, rels)
+
+
+def doc_to_graph(doc: Doc, caption: str) -> SceneGraph:
+    """Scene graph of one parsed caption; `caption` is stored as the graph's caption."""
+    return _GraphBuilder(doc, caption).build()

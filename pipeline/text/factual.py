@@ -1,0 +1,81 @@
+"""SceneGraph <-> FACTUAL's textual format, and the CSV command behind `kg parse-captions`."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+from pipeline.text.types import SceneGraph
+
+#: FACTUAL's gold lemmatises these predicate verbs differently from spaCy.
+FACTUAL_VERBS: dict[str, str] = {"lie": "lay"}
+
+
+def _clean(text: str) -> str:
+    """One FACTUAL element: no parentheses or commas, single spaces."""
+    for ch in "(),":
+        text = text.replace(ch, " ")
+    return " ".join(text.split())
+
+
+def _predicate(predicate: str) -> str:
+    words = predicate.split()
+    if words and words[0] in FACTUAL_VERBS:
+        words[0] = FACTUAL_VERBS[words[0]]
+    return _clean(" ".join(words))
+
+
+def to_factual(graph: SceneGraph) -> str:
+    """FACTUAL string for a graph: `( man , ride , horse ) , ( horse , is , brown ) , ( fence )`.
+
+    Nouns are written as in the caption (Mention.text), predicates lemmatised, counts as
+    digits; a bare `( e )` only for an entity in no other tuple.
+    """
+    names = {m.index: _clean(m.text.lower()) or _clean(m.lemma.lower()) for m in graph.mentions}
+    segments: list[str] = []
+    used: set[int] = set()
+
+    def add(seg: str) -> None:
+        if seg not in segments:
+            segments.append(seg)
+
+    for r in graph.relations:
+        s, o, p = names.get(r.subject), names.get(r.object), _predicate(r.predicate)
+        if s and o and p:
+            add(f"( {s} , {p} , {o} )")
+            used.update((r.subject, r.object))
+    for a in graph.attributes:
+        e, t = names.get(a.mention), _clean(a.text.lower())
+        if e and t:
+            add(f"( {e} , is , {t} )")
+            used.add(a.mention)
+    for m in graph.mentions:
+        if m.index not in used and names.get(m.index):
+            add(f"( {names[m.index]} )")
+    return " , ".join(segments)
+
+
+def parse_captions_csv(in_path: str | Path, out_path: str | Path, model: str | None = None) -> int:
+    """Read a CSV with a `caption` column, write it to `out_path` with a `scene_graph` column
+    added (or replaced); all columns and the row order are kept. Returns the row count."""
+    from pipeline.text.parser import CaptionParser
+
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    with open(in_path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        fields = list(reader.fieldnames or [])
+        rows = list(reader)
+    if "caption" not in fields:
+        raise ValueError(f"{in_path}: no 'caption' column (columns: {fields})")
+    parser = CaptionParser(model=model)
+    graphs = parser.parse([row.get("caption") for row in rows])
+    if "scene_graph" not in fields:
+        fields.append("scene_graph")
+    for row, graph in zip(rows, graphs):
+        row["scene_graph"] = to_factual(graph)
+    with open(out_path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)

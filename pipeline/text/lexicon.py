@@ -1,0 +1,102 @@
+"""Small general word lists used by the caption extractor (no spaCy imports)."""
+
+from __future__ import annotations
+
+COLOURS: frozenset[str] = frozenset(
+    """
+    white black red blue green yellow orange purple pink brown grey gray silver gold golden
+    beige tan maroon navy teal turquoise violet cream ivory khaki lavender magenta cyan
+    blond blonde brunette auburn bronze copper crimson olive rust charcoal aqua lime
+    multicolored multicoloured colorful colourful
+    """.split()
+)
+
+#: Shade words merged with a following colour ("dark green", "light brown").
+SHADES: frozenset[str] = frozenset("dark light bright pale deep neon pastel dull".split())
+
+#: Degree adverbs kept inside an attribute ("partly cloudy").
+DEGREE_ADVERBS: frozenset[str] = frozenset("partly partially mostly half fully".split())
+
+MATERIALS: frozenset[str] = frozenset(
+    """
+    metal wood wooden stone brick glass plastic leather concrete steel iron paper cloth
+    cotton wool woolen silk rubber ceramic marble asphalt wire straw wicker tile granite
+    cement aluminum aluminium brass denim canvas porcelain bamboo stainless chrome foam
+    cardboard plaster fur lace velvet vinyl tin clay chain mesh wrought cobblestone
+    """.split()
+)
+
+#: Adjectives that are determiners in disguise; never attributes.
+NON_ATTRIBUTE_ADJECTIVES: frozenset[str] = frozenset(
+    """
+    other another same such similar many several few more most much various own certain
+    only else each every both either neither additional
+    """.split()
+)
+
+#: "a bunch of birds" -> the entity is "birds".
+QUANTIFIER_NOUNS: frozenset[str] = frozenset(
+    """
+    bunch group pair couple lot lots alot number herd flock row stack pile set bank bit bits
+    cluster handful variety collection plenty series array assortment dozen dozens
+    """.split()
+)
+
+#: "man in a white shirt" -> ( man , wear , shirt ).
+CLOTHING: frozenset[str] = frozenset(
+    """
+    shirt t-shirt tshirt tee jacket coat dress skirt pants trousers jeans shorts suit uniform
+    sweater hoodie sweatshirt vest blouse top tank hat cap helmet beanie glasses sunglasses
+    goggles scarf tie gloves glove boots shoes sneakers sandals socks costume outfit wetsuit
+    jersey apron robe gown bikini swimsuit overalls hat visor clothes clothing attire gear
+    """.split()
+)
+
+#: "a plate of food" -> ( food , on , plate ); "glasses of wine" -> ( wine , in , glasses ).
+CONTAINERS_ON: frozenset[str] = frozenset("plate tray platter dish board".split())
+CONTAINERS_IN: frozenset[str] = frozenset(
+    """
+    glass cup bowl box bottle basket bag jar bucket mug pot can carton vase pitcher crate
+    container bin pan jug glasses
+    """.split()
+)
+
+#: Nouns that make a multi-word preposition "P N of" ("in front of", "on top of").
+PART_NOUNS: frozenset[str] = frozenset(
+    """
+    front top side back middle edge corner bottom center centre end left right rear base
+    inside outside surface tip
+    """.split()
+)
+
+#: The preposition FACTUAL uses with some part nouns regardless of the one written.
+PART_PREPOSITION: dict[str, str] = {"front": "in", "top": "on", "side": "on", "back": "on"}
+
+#: Adjectives/adverbs heading a multi-word preposition ("next to", "close to", "out of").
+PREP_HEADS: frozenset[str] = frozenset(
+    "next close adjacent near nearer ahead out away due prior full".split()
+)
+
+#: Objects of a preposition on an adjective that just restate a property ("white in color").
+PROPERTY_NOUNS: frozenset[str] = frozenset("color colour shape size appearance".split())
+
+#: Written numbers -> int.
+NUMBER_WORDS: dict[str, int] = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12,
+    "both": 2, "pair": 2,
+}
+
+#: spaCy NER labels that name an entity (others, like CARDINAL or DATE, do not).
+ENTITY_LABELS: frozenset[str] = frozenset(
+    "PERSON NORP FAC ORG GPE LOC PRODUCT EVENT WORK_OF_ART LAW LANGUAGE".split()
+)
+
+#: Pronouns that refer back to an animate subject ("his shoulder").
+ANIMATE_PRONOUNS: frozenset[str] = frozenset("he him his she her hers they them their theirs".split())
+#: Pronouns resolved to the nearest earlier mention ("flowers in it").
+THING_PRONOUNS: frozenset[str] = frozenset("it its itself".split())
+#: Relative pronouns resolved to the noun their clause modifies.
+RELATIVE_PRONOUNS: frozenset[str] = frozenset("who whom which that whose where".split())

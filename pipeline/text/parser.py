@@ -1,0 +1,99 @@
+"""CaptionParser: batches of captions -> SceneGraphs with spaCy (spaCy is loaded in setup)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+from pipeline.text.extract import doc_to_graph
+from pipeline.text.types import SceneGraph
+
+if TYPE_CHECKING:  # pragma: no cover
+    import spacy
+
+#: Captions longer than this many characters are cut before parsing (spaCy's parser is
+#: quadratic-ish in memory per sentence; region captions are ~6 words).
+MAX_CHARS = 20_000
+
+
+def clean_caption(text: object) -> str:
+    """Text spaCy can always digest: str, lone surrogates -> '?', NUL/controls -> space.
+
+    Character offsets are preserved one-to-one (except the cut at MAX_CHARS).
+    """
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        try:
+            text = str(text)
+        except Exception:  # noqa: BLE001 - never raise on odd input
+            return ""
+    text = text[:MAX_CHARS]
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = "".join(ch if not 0xD800 <= ord(ch) <= 0xDFFF else "?" for ch in text)
+    if any(ord(ch) < 32 and ch not in "\t\n" for ch in text):
+        text = "".join(" " if ord(ch) < 32 and ch not in "\t\n" else ch for ch in text)
+    return text
+
+
+class CaptionParser:
+    """Parses captions into SceneGraphs.
+
+    `model`: spaCy model name (None -> installed default, see spacy_model.resolve_model_name);
+    `batch_size`/`n_process` are passed to `nlp.pipe`. Call `setup()` once per worker (parse
+    calls it lazily); the object is picklable before setup.
+    """
+
+    def __init__(self, model: str | None = None, batch_size: int = 256, n_process: int = 1) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self.n_process = n_process
+        self.nlp: Any = None
+
+    def setup(self) -> None:
+        """Load the spaCy pipeline (heavy: imports spaCy and the model)."""
+        if self.nlp is None:
+            from pipeline.text.spacy_model import load_nlp
+
+            self.nlp = load_nlp(self.model)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["nlp"] = None  # reload in the worker instead of pickling the model
+        return state
+
+    def parse(self, texts: Sequence[str | None]) -> list[SceneGraph]:
+        """One SceneGraph per input caption, same order; None/empty/unparsable -> empty graph."""
+        self.setup()
+        originals = list(texts)
+        out: list[SceneGraph] = [SceneGraph(caption=_as_caption(t)) for t in originals]
+        cleaned = [clean_caption(t) for t in originals]
+        todo = [i for i, c in enumerate(cleaned) if c.strip()]
+        if not todo:
+            return out
+        try:
+            docs = self.nlp.pipe(
+                (cleaned[i] for i in todo), batch_size=self.batch_size, n_process=self.n_process
+            )
+            for i, doc in zip(todo, docs):
+                out[i] = self._graph(doc, out[i].caption)
+        except Exception:  # noqa: BLE001 - fall back to one caption at a time
+            for i in todo:
+                try:
+                    out[i] = self._graph(self.nlp(cleaned[i]), out[i].caption)
+                except Exception:  # noqa: BLE001
+                    out[i] = SceneGraph(caption=out[i].caption)
+        return out
+
+    @staticmethod
+    def _graph(doc: "spacy.tokens.Doc", caption: str) -> SceneGraph:
+        try:
+            return doc_to_graph(doc, caption)
+        except Exception:  # noqa: BLE001 - a rule bug must not kill the batch
+            return SceneGraph(caption=caption)
+
+
+def _as_caption(text: object) -> str:
+    """The caption string stored on the graph ('' for None / non-strings)."""
+    return text if isinstance(text, str) else ("" if text is None else str(text))

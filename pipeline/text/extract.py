@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from pipeline.text.lexicon import (
+    ADJECTIVE_SUFFIXES,
     ANIMATE_PRONOUNS,
     CLOTHING,
     COLOURS,
@@ -21,6 +22,7 @@ from pipeline.text.lexicon import (
     NUMBER_WORDS,
     PART_NOUNS,
     PART_PREPOSITION,
+    POSITION_WORDS,
     PREP_HEADS,
     PROPERTY_NOUNS,
     QUANTIFIER_NOUNS,
@@ -53,12 +55,45 @@ def parse_number(text: str) -> int | None:
     return None
 
 
+_VOWELS = frozenset("aeiou")
+
+
+def verb_lemma(tok: Token, verbs: frozenset[str] = frozenset()) -> str:
+    """Lemma of a verb token, repairing rule-lemmatizer slips ("riding" -> "ride", not "rid").
+
+    `verbs` is the set of known verb lemmas (spaCy's lemma_index); without it the spaCy lemma
+    is returned unchanged.
+    """
+    lemma = (tok.lemma_ or tok.text).lower()
+    low = tok.lower_
+    if not verbs or not lemma.isalpha():
+        return lemma
+    with_e = lemma + "e"
+    if with_e not in verbs:
+        return lemma
+    if low.startswith(with_e) and low != with_e:  # "rides", "taped"
+        return with_e
+    if (
+        low == lemma + "ing"
+        and len(lemma) >= 3
+        and lemma[-1] not in _VOWELS | {"w", "x", "y"}
+        and lemma[-2] in _VOWELS
+        and lemma[-3] not in _VOWELS
+        and sum(ch in _VOWELS for ch in lemma) == 1
+    ):  # monosyllable CVC + ing without doubling: "riding", "shining"
+        return with_e
+    return lemma
+
+
 class _GraphBuilder:
     """Collects mentions, attributes and relations for one Doc."""
 
-    def __init__(self, doc: Doc, caption: str) -> None:
+    def __init__(self, doc: Doc, caption: str, verbs: frozenset[str] = frozenset()) -> None:
         self.doc = doc
         self.caption = caption
+        self.verbs = verbs
+        self.parts: set[int] = set()  # tokens that are part of a compound entity name
+        self.property_objects: set[int] = set()  # "color" in "white in color"
         self.mentions: list[Mention] = []
         self.token_mention: dict[int, int] = {}  # head token index -> mention index
         self.redirect: dict[int, int] = {}  # quantifier noun index -> target token index
@@ -127,10 +162,25 @@ class _GraphBuilder:
             subject = self.main_subject()
             if subject is not None and subject not in avoid:
                 return [subject]
-            return self.earlier_mention(tok, avoid)
+            found = self.earlier_mention(tok, avoid)
+            if found:
+                return found
         if low in THING_PRONOUNS:
-            return self.earlier_mention(tok, avoid)
+            found = self.earlier_mention(tok, avoid)
+            if found:
+                return found
+        if low in ANIMATE_PRONOUNS | THING_PRONOUNS and tok.tag_ == "PRP":
+            return [self.pronoun_mention(tok)]
         return []
+
+    def pronoun_mention(self, tok: Token) -> int:
+        """A mention for an unresolvable personal pronoun ("he is holding a bat")."""
+        if tok.i not in self.token_mention:
+            idx = len(self.mentions)
+            text = tok.lower_
+            self.mentions.append(Mention(idx, text, text, "concept", tok.idx, tok.idx + len(tok.text)))
+            self.token_mention[tok.i] = idx
+        return self.token_mention[tok.i]
 
     def earlier_mention(self, tok: Token, avoid: set[int]) -> list[int]:
         """The closest mention before `tok` not in `avoid`."""
@@ -167,7 +217,7 @@ class _GraphBuilder:
         conjunct; one in the middle applies to `tok` only.
         """
         members = self.group(tok)
-        if len(members) > 1 and attach_at > members[-1].i:
+        if len(members) > 1 and attach_at > members[-1].i and tok.i in (members[0].i, members[-1].i):
             toks = members
         else:
             toks = [tok]
@@ -227,9 +277,15 @@ class _GraphBuilder:
             t = self.doc[pos]
             if t.head.i != head.i and not (t.head.i in {p.i for p in parts}):
                 break
+            low = t.lower_
+            if t.dep_ == "amod" and low in POSITION_WORDS and t.head.i == head.i:
+                parts.append(t)
+                pos -= 1
+                continue
             if t.dep_ == "compound" or (t.dep_ == "amod" and t.pos_ in NOMINAL_POS):
-                low = t.lower_
                 if low in MATERIALS or low in COLOURS or parse_number(low) is not None:
+                    break
+                if low.endswith(ADJECTIVE_SUFFIXES) and t.head.i == head.i:
                     break
                 if not any(ch.isalnum() for ch in t.text):
                     break
@@ -257,13 +313,19 @@ class _GraphBuilder:
                         if objs:
                             self.redirect[tok.i] = objs[0].i
         for tok in doc:
+            if tok.dep_ == "pobj" and tok.lemma_.lower() in PROPERTY_NOUNS and tok.head.head.pos_ == "ADJ":
+                self.property_objects.add(tok.i)
+        for tok in doc:
             if tok.i in self.redirect or tok.i in self.absorbed:
                 continue
             if not self.looks_like_noun(tok):
                 continue
             if tok.lower_ in PART_NOUNS and self.part_noun_prep(tok) is not None:
                 continue
+            if tok.i in self.property_objects:
+                continue
             parts = self.compound_tokens(tok)
+            self.parts.update(p.i for p in parts)
             start_tok = parts[0] if parts else tok
             label = "concept"
             start, end = start_tok.idx, tok.idx + len(tok.text)
@@ -325,7 +387,7 @@ class _GraphBuilder:
             mods = list(head.children)
             skip: set[int] = set()
             for c in mods:
-                if c.i in skip:
+                if c.i in skip or c.i in self.parts:
                     continue
                 low = c.lower_
                 if c.dep_ == "nummod" or (c.dep_ in ("amod", "compound", "quantmod") and c.pos_ == "NUM"):
@@ -335,7 +397,7 @@ class _GraphBuilder:
                     continue
                 if c.dep_ in ("amod", "compound", "nmod", "advmod") and c.i < head.i:
                     if c.dep_ in ("compound", "nmod") and c.pos_ in NOMINAL_POS:
-                        if low in MATERIALS or low in COLOURS:
+                        if low in MATERIALS or low in COLOURS or low.endswith(ADJECTIVE_SUFFIXES):
                             self.add_attr(mi, low)
                         continue
                     if c.dep_ == "advmod" and low not in COLOURS:
@@ -399,6 +461,8 @@ class _GraphBuilder:
             if not objs:
                 continue
             subs = self.attachment_group(noun, prep.i)
+            if self.container_pronoun(noun, prep, predicate, objs):
+                continue
             for obj in objs:
                 targets = self.resolve_group(obj, avoid=subs)
                 if not targets:
@@ -410,6 +474,28 @@ class _GraphBuilder:
                 if predicate == "in" and obj.lemma_.lower() in CLOTHING:
                     pred = "wear"
                 self.add_rel(subs, pred, targets)
+
+    def container_pronoun(self, noun: Token, prep: Token, predicate: str, objs: list[Token]) -> bool:
+        """"a bowl with flowers in it" -> ( flowers , in , bowl ); True if it applied."""
+        if len(objs) != 1 or objs[0].lower_ not in THING_PRONOUNS | {"them"}:
+            return False
+        withs = [
+            o
+            for p in noun.children
+            if p.dep_ == "prep" and p.lower_ == "with" and p.i < prep.i
+            for o in p.children
+            if o.dep_ == "pobj"
+        ]
+        if not withs and noun.dep_ == "pobj" and noun.head.lower_ == "with":
+            holder = noun.head.head
+            if holder.i in self.token_mention:
+                self.add_rel(self.resolve_group(noun), predicate, self.resolve(holder))
+                return True
+            return False
+        if not withs:
+            return False
+        self.add_rel(self.resolve_group(withs[0]), predicate, self.resolve(noun))
+        return True
 
     def of_relation(self, noun: Token, obj: Token, subs: list[int], targets: list[int]) -> None:
         """"seat of the toilet" -> ( toilet , have , seat ); "plate of food" -> ( food , on , plate )."""
@@ -455,7 +541,9 @@ class _GraphBuilder:
 
     def verb_relations(self, verb: Token) -> None:
         """Subject-verb-object, verb+preposition, passive agent, copula relations."""
-        lemma = verb.lemma_.lower()
+        lemma = verb_lemma(verb, self.verbs)
+        if self.adjectival_root(verb):
+            return
         subs, passive = self.verb_subjects(verb)
         is_copula = lemma in COPULAS
         particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]
@@ -466,6 +554,7 @@ class _GraphBuilder:
                 for o in c.children:
                     if o.dep_ == "pobj":
                         agents.extend(self.resolve_group(o))
+        before = len(self.relations)
         # Copula complements -> attributes.
         if subs and lemma in LINKING_VERBS:
             for c in verb.children:
@@ -489,8 +578,7 @@ class _GraphBuilder:
         if passive and agents:
             self.add_rel(agents, base, subs)
         if objects and not is_copula:
-            actors = subs
-            self.add_rel(actors, base, objects)
+            self.add_rel(subs, base, objects)
         if is_copula and not subs:
             return
         for prep in verb.children:
@@ -502,7 +590,9 @@ class _GraphBuilder:
                 targets.extend(self.resolve_group(o, avoid=subs))
             if not targets:
                 continue
-            if is_copula:
+            if predicate == "in" and all(o.lemma_.lower() in CLOTHING for o in objs):
+                self.add_rel(subs, "wear", targets)
+            elif is_copula:
                 self.add_rel(subs, predicate, targets)
             else:
                 self.add_rel(subs, f"{base} {predicate}", targets)
@@ -510,6 +600,49 @@ class _GraphBuilder:
         for adv in verb.children:
             if adv.dep_ in ("advmod", "prep", "acomp", "prt") and adv.lower_ in PREP_HEADS:
                 self.prep_head_relations(adv, subs, None if is_copula else base)
+        # "two women skiing", "man crouched": a participle with nothing attached says a state.
+        if (
+            len(self.relations) == before
+            and not is_copula
+            and lemma != "have"
+            and verb.tag_ in ("VBG", "VBN")
+            and not objects
+            and not any(c.dep_ in ("prep", "agent", "dobj", "ccomp", "acomp", "attr") for c in verb.children)
+            and not (passive and agents)
+        ):
+            for s in subs:
+                self.add_attr(s, verb.lower_)
+
+    def adjectival_root(self, verb: Token) -> bool:
+        """Caption-initial "knitted wallet with face": a participle misread as a verb whose
+        object is really the head noun. Adds the attribute and relations; True if it applied."""
+        if not (
+            verb.dep_ == "ROOT"
+            and verb.i == verb.sent.start
+            and verb.tag_ in ("VBD", "VBN")
+            and not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl", "aux", "auxpass"} for c in verb.children)
+        ):
+            return False
+        objs = [c for c in verb.children if c.dep_ == "dobj" and c.i in self.token_mention]
+        if not objs:
+            return False
+        obj = objs[0]
+        mentions = self.resolve_group(obj)
+        for m in mentions:
+            self.add_attr(m, verb.lower_)
+        for prep in verb.children:
+            if prep.dep_ != "prep":
+                continue
+            predicate, pobjs = self.prep_object(prep)
+            targets: list[int] = []
+            for o in pobjs:
+                targets.extend(self.resolve_group(o, avoid=mentions))
+            if predicate == "of":
+                for o in pobjs:
+                    self.of_relation(obj, o, mentions, targets)
+            else:
+                self.add_rel(mentions, predicate, targets)
+        return True
 
     def prep_head_relations(self, head: Token, subs: list[int], verb: str | None) -> None:
         """Relations through "next to", "close to", "out of" headed by `head`."""
@@ -538,10 +671,18 @@ class _GraphBuilder:
             if targets:
                 self.add_rel(subs, f"{adj.lower_} {predicate}", targets)
 
+    def have_root_relations(self, noun: Token, mention: int) -> None:
+        """"the bird has beak" parsed with "has" as an auxiliary of the noun."""
+        if not any(c.dep_ == "aux" and c.lemma_.lower() == "have" for c in noun.children):
+            return
+        for c in noun.children:
+            if c.dep_ in SUBJECT_DEPS:
+                self.add_rel(self.resolve_group(c), "have", self.resolve_group(noun))
+
     def possessive_relations(self, noun: Token, mention: int) -> None:
         """"man's hat" -> ( man , have , hat )."""
         for c in noun.children:
-            if c.dep_ == "poss":
+            if c.dep_ == "poss" and c.pos_ != "PRON":
                 owners = self.resolve(c, avoid=[mention])
                 self.add_rel(owners, "have", [mention])
 
@@ -562,7 +703,8 @@ class _GraphBuilder:
                 self.noun_prep_relations(tok, [mi])
                 self.possessive_relations(tok, mi)
                 self.modifier_relations(tok, mi)
-            elif tok.pos_ in ("VERB", "AUX") and (tok.pos_ == "VERB" or tok.dep_ == "ROOT" or tok.head.i == tok.i):
+                self.have_root_relations(tok, mi)
+            elif tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ not in ("aux", "auxpass")):
                 self.verb_relations(tok)
         # Drop adjectives that became part of a relation head ("next", "full").
         attrs = tuple(
@@ -572,6 +714,9 @@ class _GraphBuilder:
         return SceneGraph(self.caption, tuple(self.mentions), attrs, rels)
 
 
-def doc_to_graph(doc: Doc, caption: str) -> SceneGraph:
-    """Scene graph of one parsed caption; `caption` is stored as the graph's caption."""
-    return _GraphBuilder(doc, caption).build()
+def doc_to_graph(doc: Doc, caption: str, verbs: frozenset[str] = frozenset()) -> SceneGraph:
+    """Scene graph of one parsed caption; `caption` is stored as the graph's caption.
+
+    `verbs`: known verb lemmas used to repair lemmatizer slips (see `verb_lemma`).
+    """
+    return _GraphBuilder(doc, caption, verbs).build()

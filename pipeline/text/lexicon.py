@@ -5,14 +5,14 @@ from __future__ import annotations
 COLOURS: frozenset[str] = frozenset(
     """
     white black red blue green yellow orange purple pink brown grey gray silver gold golden
-    beige tan maroon navy teal turquoise violet cream ivory khaki lavender magenta cyan
-    blond blonde brunette auburn bronze copper crimson olive rust charcoal aqua lime
+    beige tan maroon navy teal turquoise violet ivory khaki lavender magenta cyan
+    blond blonde brunette auburn bronze copper crimson aqua
     multicolored multicoloured colorful colourful
     """.split()
 )
 
 #: Shade words merged with a following colour ("dark green", "light brown").
-SHADES: frozenset[str] = frozenset("dark light bright pale deep neon pastel dull".split())
+SHADES: frozenset[str] = frozenset("dark light pale deep neon pastel dull".split())
 
 #: Degree adverbs kept inside an attribute ("partly cloudy").
 DEGREE_ADVERBS: frozenset[str] = frozenset("partly partially mostly half fully".split())
@@ -22,7 +22,8 @@ MATERIALS: frozenset[str] = frozenset(
     metal wood wooden stone brick glass plastic leather concrete steel iron paper cloth
     cotton wool woolen silk rubber ceramic marble asphalt wire straw wicker tile granite
     cement aluminum aluminium brass denim canvas porcelain bamboo stainless chrome foam
-    cardboard plaster fur lace velvet vinyl tin clay chain mesh wrought cobblestone
+    cardboard plaster fur lace velvet vinyl tin clay chain mesh wrought cobblestone dirt sand
+    gravel
     """.split()
 )
 
@@ -100,3 +101,9 @@ ANIMATE_PRONOUNS: frozenset[str] = frozenset("he him his she her hers they them 
 THING_PRONOUNS: frozenset[str] = frozenset("it its itself".split())
 #: Relative pronouns resolved to the noun their clause modifies.
 RELATIVE_PRONOUNS: frozenset[str] = frozenset("who whom which that whose where".split())
+
+#: Position adjectives kept inside the entity name ("left hand", "front legs").
+POSITION_WORDS: frozenset[str] = frozenset("left right front back rear".split())
+
+#: Suffixes of adjectives spaCy often tags as compound nouns ("shirtless man").
+ADJECTIVE_SUFFIXES: tuple[str, ...] = ("less", "ful", "ish", "ous")

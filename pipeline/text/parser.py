@@ -50,6 +50,7 @@ class CaptionParser:
         self.batch_size = batch_size
         self.n_process = n_process
         self.nlp: Any = None
+        self.verbs: frozenset[str] = frozenset()
 
     def setup(self) -> None:
         """Load the spaCy pipeline (heavy: imports spaCy and the model)."""
@@ -57,6 +58,7 @@ class CaptionParser:
             from pipeline.text.spacy_model import load_nlp
 
             self.nlp = load_nlp(self.model)
+            self.verbs = _verb_lemmas(self.nlp)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -86,12 +88,20 @@ class CaptionParser:
                     out[i] = SceneGraph(caption=out[i].caption)
         return out
 
-    @staticmethod
-    def _graph(doc: "spacy.tokens.Doc", caption: str) -> SceneGraph:
+    def _graph(self, doc: "spacy.tokens.Doc", caption: str) -> SceneGraph:
         try:
-            return doc_to_graph(doc, caption)
+            return doc_to_graph(doc, caption, self.verbs)
         except Exception:  # noqa: BLE001 - a rule bug must not kill the batch
             return SceneGraph(caption=caption)
+
+
+def _verb_lemmas(nlp: Any) -> frozenset[str]:
+    """Known verb lemmas from the model's rule lemmatizer tables (empty if unavailable)."""
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+        return frozenset(table["verb"])
+    except Exception:  # noqa: BLE001 - lookup tables are optional
+        return frozenset()
 
 
 def _as_caption(text: object) -> str:

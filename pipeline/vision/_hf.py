@@ -57,13 +57,18 @@ def first_line(e: BaseException) -> str:
 
 def unavailable_message(kind: str, model: str, e: BaseException, config_key: str, local_files_only: bool) -> str:
     """One line naming the model, why it failed and the ways to provide it."""
-    if is_local(model) and not Path(model).expanduser().exists():
+    local = is_local(model)
+    if local and not Path(model).expanduser().exists():
         why = "no such folder"
     else:
         why = first_line(e)
-    ways = (f"give a local folder with --set {config_key}.model=/path/to/model, "
-            f"or pre-download it into the Hugging Face cache on a networked machine "
-            f"(`hf download {model}`, then copy ~/.cache/huggingface)")
-    if local_files_only:
-        ways += f", or allow downloads with --set {config_key}.allow_network=true"
+    if local:
+        ways = (f"point --set {config_key}.model at a folder written by save_pretrained "
+                f"(config.json, model.safetensors and the processor/tokenizer files)")
+    else:
+        ways = (f"give a local folder with --set {config_key}.model=/path/to/model, "
+                f"or pre-download it into the Hugging Face cache on a networked machine "
+                f"(`hf download {model}`, then copy ~/.cache/huggingface)")
+        if local_files_only:
+            ways += f", or allow downloads with --set {config_key}.allow_network=true"
     return f"{kind} model {model!r} is unavailable ({why}); {ways}"

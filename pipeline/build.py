@@ -10,11 +10,14 @@ from typing import Callable
 
 from pipeline.config import RunConfig, to_dict
 from pipeline.core.manifest import command_line, package_versions, write_json_atomic
-from pipeline.core.runner import LocalRunner, RayRunner
+from pipeline.core.runner import LocalRunner, RayRunner, pending
 from pipeline.core.stage import Stage
 from pipeline.graph.merge import merge
 from pipeline.graph.records import staging_schema
+from pipeline.config import ConfigError
+from pipeline.core.ids import content_id
 from pipeline.io.corpus import check_corpus, find_corpus_files
+from pipeline.io.shards import plan_shards
 from pipeline.stages.assemble import AssembleStage
 from pipeline.stages.caption import CaptionStage
 from pipeline.stages.decode import DecodeStage
@@ -62,12 +65,28 @@ def describe_sources(cfg: RunConfig) -> list[str]:
     return notes
 
 
-def run_build(cfg: RunConfig, progress: Callable[[str], None] = print) -> BuildResult:
+def _config_key(cfg: RunConfig) -> str:
+    """What must not change between an interrupted run and its --resume."""
+    d = to_dict(cfg)
+    for k in ("out", "runner", "ray"):
+        d.pop(k, None)
+    for section in d.values():
+        if isinstance(section, dict):
+            section.pop("resources", None)
+    import json
+
+    return content_id("cfg", json.dumps(d, sort_keys=True, default=str))
+
+
+def run_build(cfg: RunConfig, progress: Callable[[str], None] = print, resume: bool = False) -> BuildResult:
     """Run a whole build per `cfg`; returns counts, timings and per-file accounting.
 
-    Raises CorpusError / StageError before any work when the input or a model is unusable,
-    AccountingError when rows went missing.
+    Raises CorpusError / StageError / ConfigError before any work when the input, a model or
+    the config is unusable, AccountingError when rows went missing. With `resume`, shards that
+    an interrupted run of the same config completed are kept, the rest are (re)done.
     """
+    import json
+
     t_start = time.perf_counter()
     seconds: dict[str, float] = {}
     files = find_corpus_files(cfg.corpus)
@@ -75,15 +94,31 @@ def run_build(cfg: RunConfig, progress: Callable[[str], None] = print) -> BuildR
     stages = build_stages(cfg)
     for st in stages:
         st.preflight()
+    shards = plan_shards(inputs, cfg.shard_rows)
     seconds["check"] = time.perf_counter() - t_start
 
     out_dir = Path(cfg.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = out_dir / ".staging"
-    if staging.exists():
+    plan = {"config": _config_key(cfg), "shards": [s.key for s in shards]}
+    if resume:
+        try:
+            old = json.loads((staging / "plan.json").read_text())
+        except (OSError, ValueError):
+            raise ConfigError(f"{out_dir}: nothing to resume (no interrupted run there); run without --resume") from None
+        if old != plan:
+            raise ConfigError(f"{out_dir}: the corpus or config changed since the interrupted run; run without --resume")
+    elif staging.exists():
         shutil.rmtree(staging)
+    staging.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(staging / "plan.json", plan)
+    todo = pending(shards, staging)
+    # the graph being replaced stops being a graph now: the manifest is published last
+    (out_dir / "manifest.json").unlink(missing_ok=True)
     schema = staging_schema([s.name for s in stages])
-    progress(f"{sum(i.rows for i in inputs)} rows in {len(inputs)} file(s); runner: {cfg.runner}")
+    total = sum(i.rows for i in inputs)
+    progress(f"{total} rows in {len(inputs)} file(s), {len(shards)} shard(s)"
+             + (f", {len(shards) - len(todo)} already done" if resume else "") + f"; runner: {cfg.runner}")
     for note in describe_sources(cfg):
         progress(note)
 
@@ -92,14 +127,14 @@ def run_build(cfg: RunConfig, progress: Callable[[str], None] = print) -> BuildR
         runner = LocalRunner(batch_size=cfg.decode.resources.batch_size)
     else:
         runner = RayRunner(cfg.ray.address, cfg.ray.num_cpus, cfg.ray.object_store_memory_mb)
-    runner.run(files, stages, schema, staging, progress)
+    runner.run(todo, stages, schema, staging, progress)
     seconds["stages"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     from pipeline.text.spacy_model import resolve_model_name
 
     extractor = f"extract:spacy-sg@{ExtractStage.version}/{resolve_model_name(cfg.extract.spacy_model)}"
-    result = merge(str(staging / "*.parquet"), out_dir, extractor)
+    result = merge(str(staging / "*" / "*.parquet"), out_dir, extractor, [s.name for s in stages])
     seconds["merge"] = time.perf_counter() - t0
 
     expected = {i.path: i.rows for i in inputs}
@@ -111,13 +146,20 @@ def run_build(cfg: RunConfig, progress: Callable[[str], None] = print) -> BuildR
     for f, n in expected.items():
         if f not in seen:
             accounting.append({"file": f, "rows_in": n, "rows_in_graph": 0, "rows_quarantined": 0, "balanced": n == 0})
+    accounting.sort(key=lambda a: a["file"])
 
     stats_dir = out_dir / "stats"
     stats_dir.mkdir(exist_ok=True)
     write_json_atomic(stats_dir / "stages.json", result.stage_stats)
-    shutil.rmtree(staging, ignore_errors=True)
     seconds["total"] = time.perf_counter() - t_start
     notes = describe_sources(cfg)
+    res = BuildResult(out_dir, result.counts, seconds, result.stage_stats, accounting, notes)
+    bad = [a for a in accounting if not a["balanced"]]
+    if bad:
+        a = bad[0]
+        raise AccountingError(
+            f"{a['file']}: {a['rows_in']} rows in, but {a['rows_in_graph']} in the graph + {a['rows_quarantined']} quarantined"
+        )
     manifest = {
         "kind": "kg-build",
         "command": command_line(),
@@ -127,17 +169,12 @@ def run_build(cfg: RunConfig, progress: Callable[[str], None] = print) -> BuildR
         "extractor": extractor,
         "versions": package_versions(),
         "counts": result.counts,
-        "accounting": sorted(accounting, key=lambda a: a["file"]),
+        "accounting": accounting,
         "stage_stats": result.stage_stats,
         "seconds": {k: round(v, 3) for k, v in seconds.items()},
         "notes": notes,
+        "resumed": resume,
     }
     write_json_atomic(out_dir / "manifest.json", manifest)
-    res = BuildResult(out_dir, result.counts, seconds, result.stage_stats, manifest["accounting"], notes)
-    bad = [a for a in accounting if not a["balanced"]]
-    if bad:
-        a = bad[0]
-        raise AccountingError(
-            f"{a['file']}: {a['rows_in']} rows in, but {a['rows_in_graph']} in the graph + {a['rows_quarantined']} quarantined"
-        )
+    shutil.rmtree(staging, ignore_errors=True)
     return res

@@ -48,7 +48,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         cfg.ray.address = args.address
     if not cfg.corpus:
         raise SystemExit("kg build: no corpus given (--corpus PATH or corpus: in the config)")
-    res = run_build(cfg, progress=lambda m: print(f"[kg] {m}", file=sys.stderr, flush=True))
+    res = run_build(cfg, progress=lambda m: print(f"[kg] {m}", file=sys.stderr, flush=True), resume=args.resume)
     print(_summary(res))
     return 0
 
@@ -104,6 +104,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--image-root", action="append", metavar="DIR", help="root for image_path (repeatable)")
     b.add_argument("--runner", choices=["ray", "local"], help="ray (default) or local in-process loop")
     b.add_argument("--address", help="Ray cluster address (default: embedded local Ray)")
+    b.add_argument("--resume", action="store_true", help="finish an interrupted build of the same corpus and config")
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("sample-corpus", help="write the bundled sample corpus (real CC0/CC BY photos)")

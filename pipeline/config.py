@@ -41,6 +41,7 @@ class RunConfig:
     corpus: list[str] = field(default_factory=list)  # Parquet files, folders or globs
     out: str = "out/graph"
     runner: str = "ray"  # "ray" (Ray Data) or "local" (in-process loop)
+    shard_rows: int = 2000  # rows per shard: the unit of completion markers and --resume
     decode: DecodeConfig = field(default_factory=DecodeConfig)
     detect: DetectConfig = field(default_factory=DetectConfig)
     caption: CaptionConfig = field(default_factory=CaptionConfig)

@@ -19,7 +19,7 @@ from pipeline.vision.types import Box
 ID = "id"
 IMAGE = "image"
 IMAGE_PATH = "image_path"
-SOURCE_FILE = "path"  # added by the readers: the Parquet file a row came from
+SOURCE_FILE = "kg_file"  # added by the readers: the Parquet file a row came from (kg_* names are reserved)
 
 # Columns added by stages
 IMAGE_ID = "image_id"

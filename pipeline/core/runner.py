@@ -1,17 +1,29 @@
 """Executors: the same stages in a plain in-process loop (tests, benchmark baseline) or as a
-Ray Data streaming pipeline. Stages know nothing of either."""
+Ray Data streaming pipeline. Stages know nothing of either.
+
+Both read the corpus shard by shard (pipeline.io.shards), push rows through the stages, and
+write staging Parquet parts under `staging/<shard>/`, each part atomically (temp + rename) and
+named by its content, so a retried task rewrites the same file. When all rows of a shard are
+written, the driver drops a completion marker `staging/<shard>.done`; a resumed run skips
+shards that have one.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.core.stage import Stage
+from pipeline.io.shards import ROW, SHARD, Shard, read_shard
 
 Progress = Callable[[str], None]
 
@@ -33,9 +45,69 @@ def to_staging(batch: pd.DataFrame, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays([a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in arrays], schema=schema)
 
 
+class StagingSink:
+    """Writes a processed batch as staging parts, one per shard; returns (shard, rows) counts."""
+
+    def __init__(self, schema: pa.Schema, staging: str) -> None:
+        self.schema = schema
+        self.staging = staging
+
+    def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
+        table = to_staging(batch, self.schema)
+        keys, counts = [], []
+        for key in sorted(set(table.column(SHARD).to_pylist())):
+            part = table.filter(pc.equal(table.column(SHARD), key))
+            rows = part.column(ROW).to_pylist()
+            name = hashlib.blake2b(json.dumps(rows).encode(), digest_size=8).hexdigest()
+            folder = Path(self.staging) / key
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".part-{name}.{os.getpid()}.tmp"
+            pq.write_table(part, tmp)
+            os.replace(tmp, folder / f"part-{name}.parquet")
+            keys.append(key)
+            counts.append(part.num_rows)
+        return pd.DataFrame({SHARD: keys, "rows": counts})
+
+
+class ShardTracker:
+    """Counts rows written per shard and drops a marker when a shard is complete."""
+
+    def __init__(self, shards: Sequence[Shard], staging: Path, progress: Progress) -> None:
+        self.expected = {s.key: s.rows for s in shards}
+        self.done = {s.key: 0 for s in shards}
+        self.staging = staging
+        self.progress = progress
+        self.total = sum(self.expected.values())
+        self.rows = 0
+
+    def add(self, counts: pd.DataFrame) -> None:
+        for key, n in zip(counts[SHARD], counts["rows"]):
+            self.done[key] += int(n)
+            self.rows += int(n)
+            if self.done[key] == self.expected[key]:
+                mark_done(self.staging, key, self.expected[key])
+        self.progress(f"{self.rows}/{self.total} rows")
+
+
+def mark_done(staging: Path, key: str, rows: int) -> None:
+    """Write the completion marker of shard `key`."""
+    tmp = staging / f".{key}.done.tmp"
+    tmp.write_text(json.dumps({"rows": rows}))
+    os.replace(tmp, staging / f"{key}.done")
+
+
+def is_done(staging: Path, shard: Shard) -> bool:
+    """True when `shard` has a completion marker with the right row count."""
+    marker = staging / f"{shard.key}.done"
+    try:
+        return json.loads(marker.read_text())["rows"] == shard.rows
+    except (OSError, ValueError, KeyError):
+        return False
+
+
 class Runner(Protocol):
-    def run(self, files: Sequence[str], stages: Sequence[Stage], schema: pa.Schema, staging: Path, progress: Progress) -> None:
-        """Push every row of `files` through `stages` and write staging Parquet under `staging`."""
+    def run(self, shards: Sequence[Shard], stages: Sequence[Stage], schema: pa.Schema, staging: Path, progress: Progress) -> None:
+        """Push every row of `shards` through `stages`, writing staging parts and markers."""
 
 
 class LocalRunner:
@@ -44,24 +116,17 @@ class LocalRunner:
     def __init__(self, batch_size: int = 32) -> None:
         self.batch_size = batch_size
 
-    def run(self, files: Sequence[str], stages: Sequence[Stage], schema: pa.Schema, staging: Path, progress: Progress) -> None:
-        from pipeline.io.corpus import iter_corpus_batches
-
-        staging.mkdir(parents=True, exist_ok=True)
+    def run(self, shards: Sequence[Shard], stages: Sequence[Stage], schema: pa.Schema, staging: Path, progress: Progress) -> None:
         for st in stages:
             st.setup()
             st._ready = True
-        done = 0
-        writer = pq.ParquetWriter(staging / "part-local-00000.parquet", schema)
-        try:
-            for batch in iter_corpus_batches(files, self.batch_size):
+        sink = StagingSink(schema, str(staging))
+        tracker = ShardTracker(shards, staging, progress)
+        for shard in shards:
+            for batch in read_shard(shard, self.batch_size):
                 for st in stages:
                     batch = st(batch)
-                writer.write_table(to_staging(batch, schema))
-                done += len(batch)
-                progress(f"{done} rows")
-        finally:
-            writer.close()
+                tracker.add(sink(batch))
 
 
 class _StageActor:
@@ -76,29 +141,35 @@ class _StageActor:
         return self.stage(batch)
 
 
-class _ToStaging:
-    def __init__(self, schema: pa.Schema) -> None:
-        self.schema = schema
+class _ReadShards:
+    """Ray read task: shard indices in, the shards' rows out (several batches per shard)."""
 
-    def __call__(self, batch: pd.DataFrame) -> pa.Table:
-        return to_staging(batch, self.schema)
+    def __init__(self, shards: Sequence[Shard], batch_rows: int) -> None:
+        self.shards = list(shards)
+        self.batch_rows = batch_rows
+
+    def __call__(self, batch: dict) -> Iterator[pd.DataFrame]:
+        for i in batch["shard_index"]:
+            yield from read_shard(self.shards[int(i)], self.batch_rows)
 
 
 class RayRunner:
     """Runs the stages as a Ray Data streaming pipeline: stages that load a model become actor
     pools (`concurrency` actors, `num_gpus` each), the others tasks."""
 
-    def __init__(self, address: str | None = None, num_cpus: int | None = None, object_store_memory_mb: int | None = None) -> None:
+    def __init__(self, address: str | None = None, num_cpus: int | None = None, object_store_memory_mb: int | None = None,
+                 read_batch_rows: int = 64) -> None:
         self.address = address
         self.num_cpus = num_cpus
         self.object_store_memory_mb = object_store_memory_mb
+        self.read_batch_rows = read_batch_rows
 
     def _init(self) -> bool:
         import ray
 
         if ray.is_initialized():
             return False
-        kwargs: dict = {"logging_level": logging.WARNING, "log_to_driver": True}
+        kwargs: dict = {"logging_level": logging.WARNING}
         if self.address:
             kwargs["address"] = self.address
         else:
@@ -110,16 +181,19 @@ class RayRunner:
         ray.init(**kwargs)
         return True
 
-    def run(self, files: Sequence[str], stages: Sequence[Stage], schema: pa.Schema, staging: Path, progress: Progress) -> None:
+    def run(self, shards: Sequence[Shard], stages: Sequence[Stage], schema: pa.Schema, staging: Path, progress: Progress) -> None:
         import ray
         import ray.data
         from ray.data import ActorPoolStrategy
 
+        if not shards:
+            return
         started = self._init()
         try:
             ctx = ray.data.DataContext.get_current()
             ctx.enable_progress_bars = True
-            ds = ray.data.read_parquet(list(files), include_paths=True)
+            ds = ray.data.from_items([{"shard_index": i} for i in range(len(shards))], override_num_blocks=len(shards))
+            ds = ds.map_batches(_ReadShards(shards, self.read_batch_rows), batch_size=1, batch_format="numpy", num_cpus=0.25)
             for st in stages:
                 r = st.resources
                 common = dict(batch_size=r.batch_size, batch_format="pandas", num_cpus=r.num_cpus, udf_modifying_row_count=False)
@@ -129,8 +203,22 @@ class RayRunner:
                     ds = ds.map_batches(_StageActor, fn_constructor_args=(st,), compute=ActorPoolStrategy(size=max(1, r.concurrency)), **common)
                 else:
                     ds = ds.map_batches(st, **common)
-            ds = ds.map_batches(_ToStaging(schema), batch_format="pandas", batch_size=256, num_cpus=0.25, udf_modifying_row_count=False)
-            ds.write_parquet(str(staging))
+            ds = ds.map_batches(StagingSink(schema, str(staging)), batch_format="pandas", batch_size=256, num_cpus=0.25)
+            tracker = ShardTracker(shards, staging, progress)
+            for counts in ds.iter_batches(batch_format="pandas", batch_size=None):
+                tracker.add(counts)
         finally:
             if started:
                 ray.shutdown()
+
+
+def pending(shards: Iterable[Shard], staging: Path) -> list[Shard]:
+    """Shards without a completion marker; their partial parts are removed."""
+    import shutil
+
+    out = []
+    for s in shards:
+        if not is_done(staging, s):
+            shutil.rmtree(staging / s.key, ignore_errors=True)
+            out.append(s)
+    return out

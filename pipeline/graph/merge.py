@@ -33,17 +33,30 @@ def _q(path: str) -> str:
     return "'" + path.replace("'", "''") + "'"
 
 
-def merge(staging_glob: str, out_dir: str | Path, extractor: str, threads: int = 2) -> MergeResult:
+def merge(staging_glob: str, out_dir: str | Path, extractor: str, stage_names: list[str], threads: int = 2) -> MergeResult:
     """Build the graph tables under `out_dir` from staging Parquet files matching `staging_glob`.
 
-    `extractor` names the caption parser (provenance of text edges). Tables are written to a
-    temp folder inside `out_dir` and moved into place only when all are written.
+    `extractor` names the caption parser (provenance of text edges); `stage_names` orders the
+    per-stage stats. Tables are written to a temp folder inside `out_dir` and moved into place
+    only when all are written; the caller publishes the manifest last.
     """
     import duckdb
 
     out_dir = Path(out_dir)
     con = duckdb.connect(config={"threads": threads, "preserve_insertion_order": True})
-    con.execute(f"CREATE VIEW staging AS SELECT * FROM read_parquet({_q(staging_glob)}, union_by_name=true)")
+    # One row per corpus row, even if a retried task wrote a part twice; then every id after its
+    # first occurrence (file, row order) is quarantined as a duplicate.
+    con.execute(f"""
+        CREATE VIEW staging_raw AS SELECT * FROM read_parquet({_q(staging_glob)}, union_by_name=true)
+        QUALIFY row_number() OVER (PARTITION BY kg_file, kg_row ORDER BY image_id NULLS LAST) = 1""")
+    con.execute("""
+        CREATE VIEW staging AS SELECT * REPLACE (
+            CASE WHEN quarantine_reason IS NULL AND dup > 1 THEN 'duplicate_id' ELSE quarantine_reason END AS quarantine_reason,
+            CASE WHEN quarantine_reason IS NULL AND dup > 1 THEN 'id already used by an earlier row' ELSE quarantine_detail END AS quarantine_detail,
+            CASE WHEN quarantine_reason IS NULL AND dup > 1 THEN 'merge' ELSE quarantine_stage END AS quarantine_stage)
+        FROM (SELECT *, CASE WHEN id IS NULL THEN 1 ELSE row_number() OVER (
+                  PARTITION BY id ORDER BY (quarantine_reason IS NOT NULL), kg_file, kg_row) END AS dup
+              FROM staging_raw)""")
     con.execute("CREATE VIEW ok AS SELECT * FROM staging WHERE quarantine_reason IS NULL")
     con.execute(_flatten_sql())
     cap = EVIDENCE_CAP
@@ -52,7 +65,7 @@ def merge(staging_glob: str, out_dir: str | Path, extractor: str, threads: int =
     queries = {
         "images": """
             SELECT image_id, min(id) AS corpus_id, list(DISTINCT id ORDER BY id) AS corpus_ids,
-                   min(image_uri) AS source_uri, min(path) AS source_file,
+                   min(image_uri) AS source_uri, min(kg_file) AS source_file,
                    any_value(width ORDER BY id) AS width, any_value(height ORDER BY id) AS height,
                    any_value(extra_json ORDER BY id) AS extra_json
             FROM ok GROUP BY image_id ORDER BY image_id""",
@@ -101,9 +114,9 @@ def merge(staging_glob: str, out_dir: str | Path, extractor: str, threads: int =
             FROM raw GROUP BY src, type, dst, predicate, scope
             ORDER BY type, src, dst, predicate""",
         "quarantine": """
-            SELECT id AS corpus_id, path AS source_file, quarantine_stage AS stage, quarantine_reason AS reason,
-                   quarantine_detail AS detail
-            FROM staging WHERE quarantine_reason IS NOT NULL ORDER BY path, id""",
+            SELECT id AS corpus_id, kg_file AS source_file, kg_row AS source_row, quarantine_stage AS stage,
+                   quarantine_reason AS reason, quarantine_detail AS detail
+            FROM staging WHERE quarantine_reason IS NOT NULL ORDER BY kg_file, kg_row""",
     }
     tmp = out_dir / ".tables.tmp"
     if tmp.exists():
@@ -126,19 +139,19 @@ def merge(staging_glob: str, out_dir: str | Path, extractor: str, threads: int =
     accounting = [
         dict(zip(("file", "rows_in_graph", "rows_quarantined"), r))
         for r in con.execute(
-            "SELECT path, count(*) FILTER (WHERE quarantine_reason IS NULL), count(*) FILTER (WHERE quarantine_reason IS NOT NULL) "
-            "FROM staging GROUP BY path ORDER BY path"
+            "SELECT kg_file, count(*) FILTER (WHERE quarantine_reason IS NULL), count(*) FILTER (WHERE quarantine_reason IS NOT NULL) "
+            "FROM staging GROUP BY kg_file ORDER BY kg_file"
         ).fetchall()
     ]
-    stage_cols = [c for (c,) in con.execute(
-        "SELECT column_name FROM (DESCRIBE staging) WHERE column_name LIKE 'seconds_%' ORDER BY column_name").fetchall()]
     stats = []
-    for col in stage_cols:
-        stage = col.removeprefix("seconds_")
-        secs, = con.execute(f'SELECT coalesce(sum("{col}"), 0) FROM staging').fetchone()
+    for stage in [*stage_names, "merge"]:
+        col = f"seconds_{stage}"
+        secs, rows = con.execute(
+            f'SELECT coalesce(sum("{col}"), 0), count(*) FILTER (WHERE "{col}" > 0) FROM staging').fetchone() if stage != "merge" else (0.0, 0)
         reasons = dict(con.execute(
             "SELECT quarantine_reason, count(*) FROM staging WHERE quarantine_stage = ? GROUP BY 1 ORDER BY 1", [stage]).fetchall())
-        stats.append({"stage": stage, "busy_seconds": round(float(secs), 3), "quarantined": reasons})
+        if stage != "merge" or reasons:
+            stats.append({"stage": stage, "rows": int(rows), "busy_seconds": round(float(secs), 3), "quarantined": reasons})
     con.close()
     return MergeResult(counts, accounting, stats)
 

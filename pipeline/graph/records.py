@@ -39,7 +39,9 @@ FRAGMENTS: dict[str, pa.DataType] = {
 # One staging row per corpus row (quarantined rows included, with their reason).
 STAGING_BASE = pa.schema([
     ("id", pa.string()),
-    ("path", pa.string()),
+    ("kg_file", pa.string()),
+    ("kg_row", pa.int64()),
+    ("kg_shard", pa.string()),
     ("image_id", pa.string()),
     ("image_uri", pa.string()),
     ("width", pa.int32()),

@@ -43,6 +43,9 @@ CLAUSE_DEPS = frozenset({"acl", "relcl"})
 COPULAS = frozenset({"be"})
 LINKING_VERBS = frozenset({"be", "look", "seem", "appear", "become", "remain", "stay", "get", "feel"})
 PREP_DEPS = frozenset({"prep", "agent"})
+INTRANSITIVE_BLOCKERS = frozenset(
+    {"prep", "agent", "dobj", "ccomp", "xcomp", "advcl", "acomp", "attr", "prt", "conj", "dative", "oprd"}
+)
 
 
 def parse_number(text: str) -> int | None:
@@ -94,6 +97,7 @@ class _GraphBuilder:
         self.verbs = verbs
         self.parts: set[int] = set()  # tokens that are part of a compound entity name
         self.property_objects: set[int] = set()  # "color" in "white in color"
+        self.pobj_override: dict[int, Token] = {}  # preposition index -> its real object
         self.mentions: list[Mention] = []
         self.token_mention: dict[int, int] = {}  # head token index -> mention index
         self.redirect: dict[int, int] = {}  # quantifier noun index -> target token index
@@ -257,6 +261,14 @@ class _GraphBuilder:
             if not any(ch.isalnum() for ch in tok.text):
                 return False
             return True
+        # "leaves on the tree are green": a verb-tagged word in a noun slot.
+        if (
+            tok.pos_ == "VERB"
+            and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj")
+            and tok.tag_ in ("VBZ", "VBP", "VB", "NN", "NNS")
+            and not any(c.dep_ in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "auxpass"} for c in tok.children)
+        ):
+            return True
         # A caption-initial "verb" with no subject is almost always a mis-tagged noun.
         if (
             tok.i == tok.sent.start
@@ -320,11 +332,15 @@ class _GraphBuilder:
                 continue
             if not self.looks_like_noun(tok):
                 continue
-            if tok.lower_ in PART_NOUNS and self.part_noun_prep(tok) is not None:
+            if tok.lower_ in PART_NOUNS and (self.part_noun_prep(tok) is not None or self.bare_part(tok)):
                 continue
             if tok.i in self.property_objects:
                 continue
             parts = self.compound_tokens(tok)
+            gerund = self.gerund_compound(tok)
+            if gerund is not None and not parts:
+                parts = [gerund]
+                self.pobj_override[gerund.head.i] = tok
             self.parts.update(p.i for p in parts)
             start_tok = parts[0] if parts else tok
             label = "concept"
@@ -336,11 +352,9 @@ class _GraphBuilder:
                 head_lemma = tok.lower_
             if tok.ent_type_ in ENTITY_LABELS:
                 ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
-                if ent is not None and ent.root.i == tok.i:
+                if ent is not None and ent.root.i == tok.i and self.is_name(ent):
                     label = ent.label_
-                    if ent.start < start_tok.i and all(
-                        t.pos_ in NOMINAL_POS or t.pos_ == "ADJ" for t in ent
-                    ):
+                    if ent.start < start_tok.i and all(t.pos_ == "PROPN" for t in ent):
                         start_tok = ent[0]
                         start = start_tok.idx
                         text = doc.text[start:end]
@@ -354,6 +368,38 @@ class _GraphBuilder:
             idx = len(self.mentions)
             self.mentions.append(Mention(idx, text, lemma, label, start, end))
             self.token_mention[tok.i] = idx
+
+    @staticmethod
+    def bare_part(tok: Token) -> bool:
+        """"on top", "in front": a part noun with no "of" and no modifiers (not an entity)."""
+        return (
+            tok.dep_ == "pobj"
+            and tok.head.pos_ == "ADP"
+            and all(c.dep_ == "det" for c in tok.children)
+        )
+
+    def gerund_compound(self, tok: Token) -> Token | None:
+        """"on cutting board": spaCy reads "cutting" as a gerund with object "board"; return the
+        gerund when it is really the first half of a compound noun, else None."""
+        if tok.dep_ != "dobj" or tok.i == 0:
+            return None
+        ger = self.doc[tok.i - 1]
+        if (
+            ger.tag_ == "VBG"
+            and tok.head.i == ger.i
+            and ger.dep_ == "pcomp"
+            and ger.head.pos_ == "ADP"
+            and len(list(ger.children)) == 1
+        ):
+            return ger
+        return None
+
+    @staticmethod
+    def is_name(ent: Any) -> bool:
+        """True if an NER span looks like a real name, not a tagged common phrase ("gray wall")."""
+        if any(t.lower_ in COLOURS or t.pos_ not in NOMINAL_POS for t in ent):
+            return False
+        return all(t.pos_ == "PROPN" for t in ent) or any(ch.isupper() for ch in ent.text)
 
     def part_noun_prep(self, tok: Token) -> tuple[str, Token] | None:
         """For "front" in "in front of the dog": ("in front of", dog-token); else None."""
@@ -436,6 +482,8 @@ class _GraphBuilder:
         # "in between the tracks": a preposition whose object is another preposition
         inner = [c for c in prep.children if c.dep_ in ("prep", "pcomp") and c.pos_ == "ADP"]
         objs = [c for c in prep.children if c.dep_ == "pobj"]
+        if not objs and prep.i in self.pobj_override:
+            objs = [self.pobj_override[prep.i]]
         if not objs and inner:
             nested = inner[0]
             if prep.lower_ == "in" and nested.lower_ == "between":
@@ -463,21 +511,43 @@ class _GraphBuilder:
             subs = self.attachment_group(noun, prep.i)
             if self.container_pronoun(noun, prep, predicate, objs):
                 continue
+            if predicate == "with" and self.with_points_back(noun, prep):
+                continue
             for obj in objs:
+                if predicate == "of":
+                    own = self.resolve(noun)
+                    self.of_relation(noun, obj, own, self.resolve_group(obj, avoid=own))
+                    continue
                 targets = self.resolve_group(obj, avoid=subs)
                 if not targets:
                     continue
                 pred = predicate
-                if predicate == "of":
-                    self.of_relation(noun, obj, subs, targets)
-                    continue
                 if predicate == "in" and obj.lemma_.lower() in CLOTHING:
                     pred = "wear"
                 self.add_rel(subs, pred, targets)
 
+    def with_points_back(self, noun: Token, prep: Token) -> bool:
+        """True for "bowl with flowers in it" / "cake with a candle on top": the with-object's
+        own relation to the noun is said later, so ( X , with , Y ) is left out."""
+        refs = THING_PRONOUNS | {"them"}
+        for t in prep.subtree:
+            if t.i != prep.i and t.dep_ == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and self.bare_part(t))):
+                return True
+        for p in noun.children:
+            if p.dep_ == "prep" and p.i > prep.i:
+                for t in p.children:
+                    if t.dep_ == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and self.bare_part(t))):
+                        return True
+        return False
+
     def container_pronoun(self, noun: Token, prep: Token, predicate: str, objs: list[Token]) -> bool:
         """"a bowl with flowers in it" -> ( flowers , in , bowl ); True if it applied."""
-        if len(objs) != 1 or objs[0].lower_ not in THING_PRONOUNS | {"them"}:
+        if len(objs) != 1:
+            return False
+        obj = objs[0]
+        if obj.lower_ in PART_NOUNS and not any(c.dep_ == "prep" for c in obj.children) and obj.dep_ == "pobj":
+            predicate = f"{PART_PREPOSITION.get(obj.lower_, prep.lower_)} {obj.lower_} of"  # "on top"
+        elif obj.lower_ not in THING_PRONOUNS | {"them"}:
             return False
         withs = [
             o
@@ -531,12 +601,12 @@ class _GraphBuilder:
         while cur.dep_ in ("conj", "xcomp", "advcl", "ccomp") and cur.head.i != cur.i and hops < 5:
             cur = cur.head
             hops += 1
+            if cur.i in self.token_mention:
+                return [self.token_mention[cur.i]], False
             if cur.pos_ in ("VERB", "AUX"):
                 s, p = self.verb_subjects(cur)
                 if s:
                     return s, (p if verb.dep_ == "conj" else False)
-            elif cur.i in self.token_mention:
-                return [self.token_mention[cur.i]], False
         return [], False
 
     def verb_relations(self, verb: Token) -> None:
@@ -607,7 +677,8 @@ class _GraphBuilder:
             and lemma != "have"
             and verb.tag_ in ("VBG", "VBN")
             and not objects
-            and not any(c.dep_ in ("prep", "agent", "dobj", "ccomp", "acomp", "attr") for c in verb.children)
+            and verb.dep_ in ("ROOT", "acl", "relcl")
+            and not any(c.dep_ in INTRANSITIVE_BLOCKERS for c in verb.children)
             and not (passive and agents)
         ):
             for s in subs:

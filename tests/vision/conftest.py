@@ -131,11 +131,3 @@ def tiny_vit_gpt2(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_detr(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_detr(tmp_path_factory.mktemp("tiny-detr"))
-
-
-def has_cuda() -> bool:
-    try:
-        import torch
-    except ImportError:
-        return False
-    return torch.cuda.is_available()

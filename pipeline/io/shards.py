@@ -1,0 +1,69 @@
+"""Shards: the unit of work, completion and resume. A shard is a run of consecutive row groups
+of one corpus file; each corpus row carries its file (`path`) and row number (`row`)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from pipeline.core import columns as C
+from pipeline.io.corpus import CorpusFile
+
+ROW = "kg_row"  # row number within its file
+SHARD = "kg_shard"  # shard key
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Row groups `row_groups` of `file` (rows first_row .. first_row+rows-1)."""
+
+    key: str
+    file: str
+    row_groups: tuple[int, ...]
+    first_row: int
+    rows: int
+
+
+def plan_shards(inputs: Sequence[CorpusFile], shard_rows: int) -> list[Shard]:
+    """Cut every file into shards of whole row groups, about `shard_rows` rows each (a row
+    group larger than that is a shard by itself). Keys depend on the file's content hash."""
+    shards: list[Shard] = []
+    for cf in inputs:
+        md = pq.ParquetFile(cf.path).metadata
+        group: list[int] = []
+        first = start = 0
+        count = 0
+        for rg in range(md.num_row_groups):
+            n = md.row_group(rg).num_rows
+            if group and count + n > shard_rows:
+                shards.append(_shard(cf, group, start, count))
+                group, count, start = [], 0, first
+            group.append(rg)
+            count += n
+            first += n
+        if group:
+            shards.append(_shard(cf, group, start, count))
+    return shards
+
+
+def _shard(cf: CorpusFile, groups: list[int], first_row: int, rows: int) -> Shard:
+    h = hashlib.blake2b(f"{cf.path}\x1f{cf.sha256}\x1f{groups[0]}-{groups[-1]}".encode(), digest_size=8).hexdigest()
+    return Shard(f"s{h}", cf.path, tuple(groups), first_row, rows)
+
+
+def read_shard(shard: Shard, batch_rows: int) -> Iterator[pd.DataFrame]:
+    """The shard's rows in batches of at most `batch_rows`, with `path`, `row` and `shard` added."""
+    pf = pq.ParquetFile(shard.file)
+    row = shard.first_row
+    for rb in pf.iter_batches(batch_size=batch_rows, row_groups=list(shard.row_groups)):
+        df = rb.to_pandas(types_mapper=pd.ArrowDtype)
+        n = len(df)
+        df[C.SOURCE_FILE] = shard.file
+        df[ROW] = range(row, row + n)
+        df[SHARD] = shard.key
+        row += n
+        yield df

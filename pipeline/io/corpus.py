@@ -69,9 +69,10 @@ def _is_binary(t: pa.DataType) -> bool:
 
 
 def _is_text(t: pa.DataType) -> bool:
-    if _is_string(t):
+    """string, binary (decoded as UTF-8 with replacement) or a list of either."""
+    if _is_string(t) or _is_binary(t):
         return True
-    return (pa.types.is_list(t) or pa.types.is_large_list(t)) and _is_string(t.value_type)
+    return (pa.types.is_list(t) or pa.types.is_large_list(t)) and (_is_string(t.value_type) or _is_binary(t.value_type))
 
 
 def check_corpus(files: Sequence[str], text_columns: Sequence[str] = ("text",), hash_files: bool = True) -> list[CorpusFile]:
@@ -102,7 +103,7 @@ def check_corpus(files: Sequence[str], text_columns: Sequence[str] = ("text",), 
             raise CorpusError(f"{f}: column 'image_path' has type {schema.field(C.IMAGE_PATH).type}, expected string")
         for col in text_columns:
             if col in names and not _is_text(schema.field(col).type):
-                raise CorpusError(f"{f}: column {col!r} has type {schema.field(col).type}, expected string or list<string>")
+                raise CorpusError(f"{f}: column {col!r} has type {schema.field(col).type}, expected string, binary or a list of them")
         out.append(CorpusFile(f, rows, os.path.getsize(f), file_sha256(f) if hash_files else ""))
     if sum(cf.rows for cf in out) == 0:
         raise CorpusError(f"{', '.join(files)}: corpus is empty (0 rows)")

@@ -59,13 +59,16 @@ class DecodeStage(Stage):
     def process(self, batch: pd.DataFrame) -> pd.DataFrame:
         cfg = self.config
         known = {C.ID, C.IMAGE, C.IMAGE_PATH, C.SOURCE_FILE, *cfg.text_columns}
-        extra_cols = [c for c in batch.columns if c not in known and not c.startswith("quarantine_")] if cfg.passthrough else []
+        extra_cols = [c for c in batch.columns if c not in known and not c.startswith(("quarantine_", "kg_", "seconds_"))] if cfg.passthrough else []
         rows: dict[str, list] = {k: [] for k in [*self.produces, QUARANTINE_REASON, QUARANTINE_DETAIL]}
         for rec in batch.to_dict("records"):
             out = dict.fromkeys(rows)
             try:
                 out[C.TEXTS] = C.dump_texts(_texts(rec, cfg.text_columns))
                 out[C.EXTRA] = _extra_json(rec, extra_cols)
+                rid = rec.get(C.ID)
+                if not isinstance(rid, str) or not rid.strip():
+                    raise ImageRejected("missing_id", "row has no id")
                 data, uri = self._image_bytes(rec)
                 dec = decode_image(data, cfg.max_pixels, cfg.max_side)
                 out.update({
@@ -98,13 +101,15 @@ def _texts(rec: dict, text_columns: list[str]) -> list[str]:
     out: list[str] = []
     for col in text_columns:
         v = rec.get(col)
-        if isinstance(v, str):
+        if isinstance(v, (str, bytes, bytearray)):
             items = [v]
         elif hasattr(v, "__iter__") and not isinstance(v, (bytes, dict)):
             items = list(v)
         else:  # None, NA, NaN
             continue
         for t in items:
+            if isinstance(t, (bytes, bytearray)):  # a binary caption column: invalid UTF-8 is replaced, not fatal
+                t = bytes(t).decode("utf-8", errors="replace")
             if isinstance(t, str) and t.strip() and t.strip() not in out:
                 out.append(t.strip())
     return out

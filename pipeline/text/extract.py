@@ -98,6 +98,7 @@ class _GraphBuilder:
         self.parts: set[int] = set()  # tokens that are part of a compound entity name
         self.property_objects: set[int] = set()  # "color" in "white in color"
         self.pobj_override: dict[int, Token] = {}  # preposition index -> its real object
+        self.mention_parts: dict[int, list[int]] = {}  # head index -> compound part indices
         self.mentions: list[Mention] = []
         self.token_mention: dict[int, int] = {}  # head token index -> mention index
         self.redirect: dict[int, int] = {}  # quantifier noun index -> target token index
@@ -269,6 +270,14 @@ class _GraphBuilder:
             and not any(c.dep_ in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "auxpass"} for c in tok.children)
         ):
             return True
+        # "cupcakes with white frosting": a modified gerund object of a preposition.
+        if (
+            tok.tag_ == "VBG"
+            and tok.dep_ == "pobj"
+            and any(c.dep_ in ("amod", "det", "compound") and c.i < tok.i for c in tok.children)
+            and not any(c.dep_ in OBJECT_DEPS for c in tok.children)
+        ):
+            return True
         # A caption-initial "verb" with no subject is almost always a mis-tagged noun.
         if (
             tok.i == tok.sent.start
@@ -342,6 +351,7 @@ class _GraphBuilder:
                 parts = [gerund]
                 self.pobj_override[gerund.head.i] = tok
             self.parts.update(p.i for p in parts)
+            self.mention_parts[tok.i] = [p.i for p in parts]
             start_tok = parts[0] if parts else tok
             label = "concept"
             start, end = start_tok.idx, tok.idx + len(tok.text)
@@ -431,6 +441,9 @@ class _GraphBuilder:
         for ti, mi in list(self.token_mention.items()):
             head = doc[ti]
             mods = list(head.children)
+            for part in self.mention_parts.get(ti, ()):  # "white utility truck"
+                mods.extend(c for c in doc[part].children if c.i not in self.parts)
+            mods.sort(key=lambda t: t.i)
             skip: set[int] = set()
             for c in mods:
                 if c.i in skip or c.i in self.parts:
@@ -454,9 +467,7 @@ class _GraphBuilder:
                         continue
                     if low in NON_ATTRIBUTE_ADJECTIVES or c.pos_ in ("DET", "PRON", "PUNCT"):
                         continue
-                    if low in SHADES and any(
-                        s.i == c.i + 1 and s.lower_ in COLOURS and s.head.i == head.i for s in mods
-                    ):
+                    if low in SHADES and any(s.i == c.i + 1 and s.lower_ in COLOURS for s in mods):
                         nxt = doc[c.i + 1]
                         self.add_attr(mi, f"{low} {nxt.lower_}")
                         skip.add(nxt.i)
@@ -616,7 +627,15 @@ class _GraphBuilder:
             return
         subs, passive = self.verb_subjects(verb)
         is_copula = lemma in COPULAS
+        stranded = self.stranded_target(verb)
+        if stranded is not None:
+            subs = [s for s in subs if s not in stranded[1]] or subs
         particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]
+        if lemma == "have" and any(
+            c.lower_ == "on" and c.dep_ in ("prt", "advmod", "prep") and not list(c.children)
+            for c in verb.children
+        ):  # "has a helmet on"
+            lemma, particles = "wear", []
         base = " ".join([lemma] + particles)
         agents: list[int] = []
         for c in verb.children:
@@ -652,15 +671,21 @@ class _GraphBuilder:
         if is_copula and not subs:
             return
         for prep in verb.children:
-            if prep.dep_ != "prep":
+            if prep.dep_ not in ("prep", "prt"):
                 continue
             predicate, objs = self.prep_object(prep)
             targets: list[int] = []
             for o in objs:
                 targets.extend(self.resolve_group(o, avoid=subs))
+            if stranded is not None and prep.i == stranded[0]:
+                targets = stranded[1]
+                if prep.dep_ == "prt":
+                    base = lemma
             if not targets:
                 continue
-            if predicate == "in" and all(o.lemma_.lower() in CLOTHING for o in objs):
+            if lemma == "have" and objects:  # "the man has a glass in his hand"
+                self.add_rel(objects, predicate, targets)
+            elif predicate == "in" and all(o.lemma_.lower() in CLOTHING for o in objs):
                 self.add_rel(subs, "wear", targets)
             elif is_copula:
                 self.add_rel(subs, predicate, targets)
@@ -683,6 +708,29 @@ class _GraphBuilder:
         ):
             for s in subs:
                 self.add_attr(s, verb.lower_)
+
+    def stranded_target(self, verb: Token) -> tuple[int, list[int]] | None:
+        """"the table the vases are on", "tracks the trolley is driving on": a preposition left
+        without object at the end of a clause; returns (preposition index, its objects)."""
+        dangling = [
+            c
+            for c in verb.children
+            if c.dep_ in ("prep", "prt") and c.i > verb.i and not list(c.children)
+            and c.i == max(t.i for t in verb.subtree)
+        ]
+        if not dangling:
+            return None
+        prep = dangling[0]
+        if prep.dep_ == "prt" and verb.dep_ not in CLAUSE_DEPS | {"ccomp"}:
+            return None
+        own_subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+        if verb.dep_ in CLAUSE_DEPS | {"ccomp"} and own_subjects and verb.head.i != verb.i:
+            targets = self.resolve(verb.head)
+            return (prep.i, targets) if targets else None
+        if len(own_subjects) >= 2:
+            targets = self.resolve_group(own_subjects[0])
+            return (prep.i, targets) if targets else None
+        return None
 
     def adjectival_root(self, verb: Token) -> bool:
         """Caption-initial "knitted wallet with face": a participle misread as a verb whose

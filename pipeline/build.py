@@ -12,7 +12,7 @@ from pipeline.config import RunConfig, to_dict
 from pipeline.core.manifest import command_line, package_versions, write_json_atomic
 from pipeline.core.runner import LocalRunner, RayRunner, pending
 from pipeline.core.stage import Stage
-from pipeline.graph.merge import merge
+from pipeline.graph.merge import merge, publish
 from pipeline.graph.records import staging_schema
 from pipeline.config import ConfigError
 from pipeline.core.ids import content_id
@@ -113,8 +113,6 @@ def run_build(cfg: RunConfig, progress: Callable[[str], None] = print, resume: b
     staging.mkdir(parents=True, exist_ok=True)
     write_json_atomic(staging / "plan.json", plan)
     todo = pending(shards, staging)
-    # the graph being replaced stops being a graph now: the manifest is published last
-    (out_dir / "manifest.json").unlink(missing_ok=True)
     schema = staging_schema([s.name for s in stages])
     total = sum(i.rows for i in inputs)
     progress(f"{total} rows in {len(inputs)} file(s), {len(shards)} shard(s)"
@@ -134,7 +132,12 @@ def run_build(cfg: RunConfig, progress: Callable[[str], None] = print, resume: b
     from pipeline.text.spacy_model import resolve_model_name
 
     extractor = f"extract:spacy-sg@{ExtractStage.version}/{resolve_model_name(cfg.extract.spacy_model)}"
-    result = merge(str(staging / "*" / "*.parquet"), out_dir, extractor, [s.name for s in stages])
+    tables_tmp = staging / "tables"
+    try:
+        result = merge(str(staging / "s*" / "*.parquet"), tables_tmp, extractor, [s.name for s in stages])
+    except BaseException:
+        shutil.rmtree(tables_tmp, ignore_errors=True)  # publish nothing; staging stays for --resume
+        raise
     seconds["merge"] = time.perf_counter() - t0
 
     expected = {i.path: i.rows for i in inputs}
@@ -175,6 +178,6 @@ def run_build(cfg: RunConfig, progress: Callable[[str], None] = print, resume: b
         "notes": notes,
         "resumed": resume,
     }
-    write_json_atomic(out_dir / "manifest.json", manifest)
+    publish(tables_tmp, out_dir, manifest)
     shutil.rmtree(staging, ignore_errors=True)
     return res

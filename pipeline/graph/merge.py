@@ -11,6 +11,7 @@ capped at EVIDENCE_CAP, with `count` the full number.
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,11 +35,11 @@ def _q(path: str) -> str:
 
 
 def merge(staging_glob: str, out_dir: str | Path, extractor: str, stage_names: list[str], threads: int = 2) -> MergeResult:
-    """Build the graph tables under `out_dir` from staging Parquet files matching `staging_glob`.
+    """Write the graph tables into the fresh folder `out_dir` from the staging Parquet files
+    matching `staging_glob` (see `publish` for putting them in place).
 
     `extractor` names the caption parser (provenance of text edges); `stage_names` orders the
-    per-stage stats. Tables are written to a temp folder inside `out_dir` and moved into place
-    only when all are written; the caller publishes the manifest last.
+    per-stage stats.
     """
     import duckdb
 
@@ -118,23 +119,12 @@ def merge(staging_glob: str, out_dir: str | Path, extractor: str, stage_names: l
                    quarantine_reason AS reason, quarantine_detail AS detail
             FROM staging WHERE quarantine_reason IS NOT NULL ORDER BY kg_file, kg_row""",
     }
-    tmp = out_dir / ".tables.tmp"
-    if tmp.exists():
-        import shutil
-
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
     counts: dict[str, int] = {}
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
     for name, sql in queries.items():
-        counts[name] = _write(con, sql, tmp / name / "part-0.parquet")
-    for name in queries:
-        final = out_dir / name
-        if final.exists():
-            import shutil
-
-            shutil.rmtree(final)
-        os.replace(tmp / name, final)
-    tmp.rmdir()
+        counts[name] = _write(con, sql, out_dir / name / "part-0.parquet")
     counts["relations"] = con.execute("SELECT count(*) FROM f_relations").fetchone()[0]
     accounting = [
         dict(zip(("file", "rows_in_graph", "rows_quarantined"), r))
@@ -154,6 +144,22 @@ def merge(staging_glob: str, out_dir: str | Path, extractor: str, stage_names: l
             stats.append({"stage": stage, "rows": int(rows), "busy_seconds": round(float(secs), 3), "quarantined": reasons})
     con.close()
     return MergeResult(counts, accounting, stats)
+
+
+def publish(tables_dir: Path, out_dir: Path, manifest: dict) -> None:
+    """Move the tables written by `merge` from `tables_dir` into `out_dir`, then write the
+    manifest. The old manifest goes first, so a folder is never a graph with mixed tables:
+    readers check for manifest.json."""
+    from pipeline.core.manifest import write_json_atomic
+
+    (out_dir / "manifest.json").unlink(missing_ok=True)
+    for name in TABLES:
+        final = out_dir / name
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tables_dir / name, final)
+    shutil.rmtree(tables_dir, ignore_errors=True)
+    write_json_atomic(out_dir / "manifest.json", manifest)
 
 
 def _flatten_sql() -> str:

@@ -10,6 +10,7 @@ from typing import Any, Iterable
 
 from pipeline.text.lexicon import (
     ADJECTIVE_SUFFIXES,
+    ATTRIBUTE_CANON,
     ANIMATE_PRONOUNS,
     CLOTHING,
     COLOURS,
@@ -22,6 +23,7 @@ from pipeline.text.lexicon import (
     NUMBER_WORDS,
     PART_NOUNS,
     PART_PREPOSITION,
+    PREPOSITION_CANON,
     POSITION_WORDS,
     PREP_HEADS,
     PROPERTY_NOUNS,
@@ -91,10 +93,14 @@ def verb_lemma(tok: Token, verbs: frozenset[str] = frozenset()) -> str:
 class _GraphBuilder:
     """Collects mentions, attributes and relations for one Doc."""
 
-    def __init__(self, doc: Doc, caption: str, verbs: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, doc: Doc, caption: str, verbs: frozenset[str] = frozenset(), nouns: frozenset[str] = frozenset()
+    ) -> None:
         self.doc = doc
         self.caption = caption
         self.verbs = verbs
+        self.nouns = nouns
+        self.split_subject: dict[int, int] = {}  # "-ing" root -> compound token that is its subject
         self.parts: set[int] = set()  # tokens that are part of a compound entity name
         self.property_objects: set[int] = set()  # "color" in "white in color"
         self.pobj_override: dict[int, Token] = {}  # preposition index -> its real object
@@ -235,6 +241,7 @@ class _GraphBuilder:
 
     def add_attr(self, mention: int, text: str) -> None:
         text = " ".join(text.split()).lower()
+        text = ATTRIBUTE_CANON.get(text, text)
         if text:
             self.attributes[(mention, text)] = None
 
@@ -262,10 +269,21 @@ class _GraphBuilder:
             if not any(ch.isalnum() for ch in tok.text):
                 return False
             return True
+        # "awning on the building", "metal railing": an -ing noun read as a verb
+        if (
+            tok.dep_ == "ROOT"
+            and tok.tag_ == "VBG"
+            and tok.lower_ in self.nouns
+            and not any(c.dep_ in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "expl"} for c in tok.children)
+        ):
+            return True
         # "leaves on the tree are green": a verb-tagged word in a noun slot.
         if (
             tok.pos_ == "VERB"
-            and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj")
+            and (
+                tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj")
+                or (tok.dep_ == "conj" and tok.head.pos_ in NOMINAL_POS)
+            )
             and tok.tag_ in ("VBZ", "VBP", "VB", "NN", "NNS")
             and not any(c.dep_ in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "auxpass"} for c in tok.children)
         ):
@@ -509,7 +527,8 @@ class _GraphBuilder:
             part = self.part_noun_prep(obj)
             if part is not None:
                 return part[0], [part[1]]
-        return " ".join(words), [obj]
+        phrase = " ".join(words)
+        return PREPOSITION_CANON.get(phrase, phrase), [obj]
 
     def noun_prep_relations(self, noun: Token, subjects: list[int]) -> None:
         """Relations from prepositions attached to a noun ("cat on the bed")."""
@@ -787,8 +806,14 @@ class _GraphBuilder:
                 if o.lemma_.lower() in PROPERTY_NOUNS:
                     continue
                 targets.extend(self.resolve_group(o, avoid=subs))
-            if targets:
+            if not targets:
+                continue
+            if adj.lower_ in PREP_HEADS:  # "full of", "close to"
                 self.add_rel(subs, f"{adj.lower_} {predicate}", targets)
+            elif adj.tag_ == "VBN" or adj.pos_ == "VERB":  # "covered in snow"
+                self.add_rel(subs, f"{verb_lemma(adj, self.verbs)} {predicate}", targets)
+            else:  # "high in the air"
+                self.add_rel(subs, predicate, targets)
 
     def have_root_relations(self, noun: Token, mention: int) -> None:
         """"the bird has beak" parsed with "has" as an auxiliary of the noun."""
@@ -833,9 +858,12 @@ class _GraphBuilder:
         return SceneGraph(self.caption, tuple(self.mentions), attrs, rels)
 
 
-def doc_to_graph(doc: Doc, caption: str, verbs: frozenset[str] = frozenset()) -> SceneGraph:
+def doc_to_graph(
+    doc: Doc, caption: str, verbs: frozenset[str] = frozenset(), nouns: frozenset[str] = frozenset()
+) -> SceneGraph:
     """Scene graph of one parsed caption; `caption` is stored as the graph's caption.
 
-    `verbs`: known verb lemmas used to repair lemmatizer slips (see `verb_lemma`).
+    `verbs`/`nouns`: known verb and noun lemmas (spaCy's lemma_index) used to repair tagging
+    and lemmatizer slips ("riding" -> "ride", "railing" is a noun); optional.
     """
-    return _GraphBuilder(doc, caption, verbs).build()
+    return _GraphBuilder(doc, caption, verbs, nouns).build()

@@ -58,7 +58,7 @@ CONTAINERS_ON: frozenset[str] = frozenset("plate tray platter dish board".split(
 CONTAINERS_IN: frozenset[str] = frozenset(
     """
     glass cup bowl box bottle basket bag jar bucket mug pot can carton vase pitcher crate
-    container bin pan jug glasses
+    container bin pan jug glasses picture photo photograph image painting drawing
     """.split()
 )
 
@@ -71,7 +71,14 @@ PART_NOUNS: frozenset[str] = frozenset(
 )
 
 #: The preposition FACTUAL uses with some part nouns regardless of the one written.
-PART_PREPOSITION: dict[str, str] = {"front": "in", "top": "on", "side": "on", "back": "on"}
+PART_PREPOSITION: dict[str, str] = {
+    "front": "in", "top": "on", "side": "on", "back": "on", "end": "in", "corner": "in", "middle": "on",
+}
+
+#: Canonical spelling of single prepositions ("underneath" -> "under").
+PREPOSITION_CANON: dict[str, str] = {
+    "underneath": "under", "beneath": "under", "atop": "on top of", "upon": "on",
+}
 
 #: Adjectives/adverbs heading a multi-word preposition ("next to", "close to", "out of").
 PREP_HEADS: frozenset[str] = frozenset(
@@ -107,3 +114,6 @@ POSITION_WORDS: frozenset[str] = frozenset("left right front back rear".split())
 
 #: Suffixes of adjectives spaCy often tags as compound nouns ("shirtless man").
 ADJECTIVE_SUFFIXES: tuple[str, ...] = ("less", "ful", "ish", "ous")
+
+#: Attribute spellings FACTUAL-style graphs use for material nouns ("wood table" -> wooden).
+ATTRIBUTE_CANON: dict[str, str] = {"wood": "wooden"}

@@ -51,6 +51,7 @@ class CaptionParser:
         self.n_process = n_process
         self.nlp: Any = None
         self.verbs: frozenset[str] = frozenset()
+        self.nouns: frozenset[str] = frozenset()
 
     def setup(self) -> None:
         """Load the spaCy pipeline (heavy: imports spaCy and the model)."""
@@ -58,7 +59,8 @@ class CaptionParser:
             from pipeline.text.spacy_model import load_nlp
 
             self.nlp = load_nlp(self.model)
-            self.verbs = _verb_lemmas(self.nlp)
+            self.verbs = _lemma_index(self.nlp, "verb")
+            self.nouns = _lemma_index(self.nlp, "noun")
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -90,16 +92,17 @@ class CaptionParser:
 
     def _graph(self, doc: "spacy.tokens.Doc", caption: str) -> SceneGraph:
         try:
-            return doc_to_graph(doc, caption, self.verbs)
+            return doc_to_graph(doc, caption, self.verbs, self.nouns)
         except Exception:  # noqa: BLE001 - a rule bug must not kill the batch
             return SceneGraph(caption=caption)
 
 
-def _verb_lemmas(nlp: Any) -> frozenset[str]:
-    """Known verb lemmas from the model's rule lemmatizer tables (empty if unavailable)."""
+def _lemma_index(nlp: Any, pos: str) -> frozenset[str]:
+    """Known lemmas of `pos` ("verb", "noun") from the model's rule lemmatizer tables
+    (empty if the model has none)."""
     try:
         table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
-        return frozenset(table["verb"])
+        return frozenset(table[pos])
     except Exception:  # noqa: BLE001 - lookup tables are optional
         return frozenset()
 

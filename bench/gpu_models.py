@@ -273,11 +273,14 @@ def bench_ray(name: str, kind: str, path: str, device: str, dtype: str, batch_si
         return {"image": rng.integers(0, 256, size=(len(ids), h, w, 3), dtype=np.uint8)}
 
     gpus = 1.0 / actors if device.startswith("cuda") else 0.0
+    # leave a CPU for the read/generate tasks, or the actors can take every CPU and starve the input
+    cpus_total = float(ray.cluster_resources().get("CPU", 1.0))
+    actor_cpus = min(1.0, max(0.25, (cpus_total - 1.0) / actors))
     ds = ray.data.range(n_images, override_num_blocks=max(1, n_images // batch_size)).map_batches(
         gen, batch_size=batch_size, batch_format="numpy")
     ds = ds.map_batches(_Actor, fn_constructor_kwargs=dict(kind=kind, path=path, device=device, dtype=dtype),
-                        batch_size=batch_size, batch_format="numpy", concurrency=actors, num_gpus=gpus,
-                        num_cpus=1)
+                        batch_size=batch_size, batch_format="numpy",
+                        compute=ray.data.ActorPoolStrategy(size=actors), num_gpus=gpus, num_cpus=actor_cpus)
     with GpuSampler() as gs:
         t0 = time.time()
         rows = ds.take_all()
@@ -306,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ray", choices=["auto", "yes", "no"], default="auto", help="also time through Ray Data")
     ap.add_argument("--actors", type=int, default=2, help="Ray actors sharing the device")
     ap.add_argument("--ray-images", type=int, default=None, help="images per Ray run (default: ~--seconds of loop rate)")
+    ap.add_argument("--ray-timeout", type=float, default=150.0, help="give up on a Ray run after this many seconds")
     ap.add_argument("--json", type=Path, default=None, help="write results here")
     a = ap.parse_args(argv)
 
@@ -368,9 +372,18 @@ def main(argv: list[str] | None = None) -> int:
                     ray.data.DataContext.get_current().enable_progress_bars = False
                     ray_started = True
                 n = a.ray_images or max(bs * a.actors * 3, int(r.images_per_s * seconds) // bs * bs)
-                rr = bench_ray(name, kind, path, a.device, dtype, bs, n, a.actors, h, w)
-                results.append(rr)
-                print(rr.line(), flush=True)
+                box: list[Any] = []
+                th = threading.Thread(target=lambda: box.append(
+                    bench_ray(name, kind, path, a.device, dtype, bs, n, a.actors, h, w)), daemon=True)
+                th.start()
+                th.join(a.ray_timeout)
+                if not box:
+                    print(f"# ray run of {name} did not finish in {a.ray_timeout:.0f}s (or failed); skipping Ray",
+                          flush=True)
+                    use_ray = False
+                    continue
+                results.append(box[0])
+                print(box[0].line(), flush=True)
     finally:
         if ray_started:
             import ray

@@ -129,16 +129,54 @@ class LocalRunner:
                 tracker.add(sink(batch))
 
 
-class _StageActor:
-    """Ray actor wrapper: one stage instance, set up once per actor."""
+class _Chain:
+    """Consecutive stages applied in order in one Ray operator (set up on first use)."""
 
-    def __init__(self, stage: Stage) -> None:
-        self.stage = stage
-        stage.setup()
-        stage._ready = True
+    def __init__(self, stages: Sequence[Stage]) -> None:
+        self.stages = list(stages)
+
+    def setup(self) -> None:
+        for st in self.stages:
+            st.setup()
+            st._ready = True
 
     def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
-        return self.stage(batch)
+        for st in self.stages:
+            batch = st(batch)
+        return batch
+
+
+class _StageActor:
+    """Ray actor wrapper: a chain of stages, set up once per actor."""
+
+    def __init__(self, chain: _Chain) -> None:
+        self.chain = chain
+        chain.setup()
+
+    def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
+        return self.chain(batch)
+
+
+def plan_segments(stages: Sequence[Stage]) -> list[list[Stage]]:
+    """Group stages into Ray operators. A stage that wants a GPU runs alone (its inputs are
+    decoded by CPU tasks ahead of it); CPU stages are chained onto the stateful (model) stage
+    they follow or precede, so a small machine is not split into many tiny resource budgets."""
+    segments: list[list[Stage]] = []
+    current: list[Stage] = []
+    for st in stages:
+        if st.resources.num_gpus:
+            if current:
+                segments.append(current)
+            segments.append([st])
+            current = []
+        elif st.stateful and any(s.stateful for s in current):
+            segments.append(current)
+            current = [st]
+        else:
+            current.append(st)
+    if current:
+        segments.append(current)
+    return segments
 
 
 class _ReadShards:
@@ -194,16 +232,19 @@ class RayRunner:
             ctx.enable_progress_bars = True
             ds = ray.data.from_items([{"shard_index": i} for i in range(len(shards))], override_num_blocks=len(shards))
             ds = ds.map_batches(_ReadShards(shards, self.read_batch_rows), batch_size=1, batch_format="numpy", num_cpus=0.25)
-            for st in stages:
-                r = st.resources
-                common = dict(batch_size=r.batch_size, batch_format="pandas", num_cpus=r.num_cpus, udf_modifying_row_count=False)
+            for seg in plan_segments(stages):
+                lead = next((s for s in seg if s.stateful or s.resources.num_gpus), seg[0])
+                r = lead.resources
+                common = dict(batch_size=r.batch_size, batch_format="pandas", udf_modifying_row_count=False,
+                              num_cpus=max(s.resources.num_cpus for s in seg))
                 if r.num_gpus:
                     common["num_gpus"] = r.num_gpus
-                if st.stateful:
-                    ds = ds.map_batches(_StageActor, fn_constructor_args=(st,), compute=ActorPoolStrategy(size=max(1, r.concurrency)), **common)
+                chain = _Chain(seg)
+                if any(s.stateful for s in seg) or r.num_gpus:
+                    ds = ds.map_batches(_StageActor, fn_constructor_args=(chain,), compute=ActorPoolStrategy(size=max(1, r.concurrency)), **common)
                 else:
-                    ds = ds.map_batches(st, **common)
-            ds = ds.map_batches(StagingSink(schema, str(staging)), batch_format="pandas", batch_size=256, num_cpus=0.25)
+                    ds = ds.map_batches(chain, **common)
+            ds = ds.map_batches(StagingSink(schema, str(staging)), batch_format="pandas", batch_size=None, num_cpus=0.25)
             tracker = ShardTracker(shards, staging, progress)
             for counts in ds.iter_batches(batch_format="pandas", batch_size=None):
                 tracker.add(counts)

@@ -18,6 +18,8 @@ from pipeline.text.lexicon import (
     CONTAINERS_ON,
     DEGREE_ADVERBS,
     ENTITY_LABELS,
+    ING_NOUNS,
+    LOCATIVE_ADVERBS,
     MATERIALS,
     NON_ATTRIBUTE_ADJECTIVES,
     NUMBER_WORDS,
@@ -27,6 +29,7 @@ from pipeline.text.lexicon import (
     POSITION_WORDS,
     PREP_HEADS,
     PROPERTY_NOUNS,
+    QUANTIFIER_ATTRIBUTES,
     QUANTIFIER_NOUNS,
     RELATIVE_PRONOUNS,
     SHADES,
@@ -73,6 +76,11 @@ def verb_lemma(tok: Token, verbs: frozenset[str] = frozenset()) -> str:
     low = tok.lower_
     if not verbs or not lemma.isalpha():
         return lemma
+    if tok.pos_ != "VERB" and low.endswith("ing") and low not in verbs:  # "grazing" tagged NN
+        stem = low[:-3]
+        for cand in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
+            if cand in verbs:
+                return cand
     with_e = lemma + "e"
     if with_e not in verbs:
         return lemma
@@ -98,9 +106,13 @@ class _GraphBuilder:
     ) -> None:
         self.doc = doc
         self.caption = caption
+        self.tokens: list[Token] = list(doc)  # cached: building Token objects is not free
+        self.sent_starts: frozenset[int] = frozenset(t.i for t in self.tokens if t.is_sent_start or t.i == 0)
+        self.ents = tuple(doc.ents)
         self.verbs = verbs
         self.nouns = nouns
         self.split_subject: dict[int, int] = {}  # "-ing" root -> compound token that is its subject
+        self.amod_verbs: dict[int, int] = {}  # "-ing" adjective -> token that is its subject
         self.parts: set[int] = set()  # tokens that are part of a compound entity name
         self.property_objects: set[int] = set()  # "color" in "white in color"
         self.pobj_override: dict[int, Token] = {}  # preposition index -> its real object
@@ -149,7 +161,7 @@ class _GraphBuilder:
         """Mention indices `tok` stands for (quantifiers, pronouns resolved); may be empty."""
         seen = 0
         while tok.i in self.redirect and seen < 10:
-            tok = self.doc[self.redirect[tok.i]]
+            tok = self.tokens[self.redirect[tok.i]]
             seen += 1
         if tok.i in self.token_mention:
             return [self.token_mention[tok.i]]
@@ -259,6 +271,10 @@ class _GraphBuilder:
 
     def looks_like_noun(self, tok: Token) -> bool:
         """True if `tok` should head a mention."""
+        if tok.i in self.split_subject:
+            return False
+        if tok.i in self.split_subject.values() or tok.i in self.amod_verbs.values():
+            return True
         if tok.pos_ in NOMINAL_POS:
             if tok.dep_ == "compound" and tok.head.pos_ in NOMINAL_POS and tok.head.i > tok.i:
                 return False
@@ -273,7 +289,7 @@ class _GraphBuilder:
         if (
             tok.dep_ == "ROOT"
             and tok.tag_ == "VBG"
-            and tok.lower_ in self.nouns
+            and tok.lower_ in ING_NOUNS
             and not any(c.dep_ in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "expl"} for c in tok.children)
         ):
             return True
@@ -298,7 +314,7 @@ class _GraphBuilder:
             return True
         # A caption-initial "verb" with no subject is almost always a mis-tagged noun.
         if (
-            tok.i == tok.sent.start
+            tok.i in self.sent_starts
             and tok.dep_ == "ROOT"
             and tok.pos_ == "VERB"
             and tok.tag_ in ("VB", "VBP")
@@ -310,10 +326,13 @@ class _GraphBuilder:
 
     def compound_tokens(self, head: Token) -> list[Token]:
         """Contiguous compound modifiers left of `head` kept in its name ("tennis racket")."""
-        parts: list[Token] = []
-        pos = head.i - 1
+        start = self.hyphen_start(head)  # "t-shirt": the head word itself is hyphenated
+        parts: list[Token] = [self.tokens[i] for i in range(head.i - 1, start - 1, -1)]
+        pos = start - 1
         while pos >= 0:
-            t = self.doc[pos]
+            t = self.tokens[pos]
+            if self.hyphen_start(t) < t.i:  # "chain-link fence": a hyphenated modifier
+                break
             if t.head.i != head.i and not (t.head.i in {p.i for p in parts}):
                 break
             low = t.lower_
@@ -322,7 +341,7 @@ class _GraphBuilder:
                 pos -= 1
                 continue
             if t.dep_ == "compound" or (t.dep_ == "amod" and t.pos_ in NOMINAL_POS):
-                if low in MATERIALS or low in COLOURS or parse_number(low) is not None:
+                if low in MATERIALS or low in COLOURS or low in PROPERTY_NOUNS or parse_number(low) is not None:
                     break
                 if low.endswith(ADJECTIVE_SUFFIXES) and t.head.i == head.i:
                     break
@@ -341,20 +360,62 @@ class _GraphBuilder:
             parts.pop(0)
         return parts
 
+    def find_amod_verbs(self) -> None:
+        """"lady holding baby": spaCy makes "holding" an adjective of "baby" with "lady" as its
+        modifier; the -ing word is really a verb between subject and object."""
+        for tok in self.tokens:
+            if tok.dep_ != "amod" or tok.tag_ != "VBG" or tok.head.i <= tok.i:
+                continue
+            subj = [
+                c for c in tok.children
+                if c.i == tok.i - 1 and c.dep_ in ("npadvmod", "nmod", "compound", "nsubj") and c.pos_ in NOMINAL_POS
+            ]
+            if not subj and tok.i > 0:
+                prev = self.tokens[tok.i - 1]
+                if prev.pos_ in NOMINAL_POS and prev.head.i == tok.head.i and prev.dep_ in ("nmod", "compound"):
+                    subj = [prev]
+            if subj and subj[0].lower_ not in MATERIALS and subj[0].lower_ not in COLOURS:
+                self.amod_verbs[tok.i] = subj[0].i
+
+    def find_split_subjects(self) -> None:
+        """"a giraffe laying on the ground": spaCy makes "giraffe" a compound of an -ing root;
+        the compound is really the subject of that verb."""
+        if not self.verbs:
+            return
+        for tok in self.tokens:
+            low = tok.lower_
+            if not (tok.dep_ == "ROOT" and low.endswith("ing") and low not in ING_NOUNS):
+                continue
+            if verb_lemma(tok, self.verbs) == low:
+                continue
+            if any(c.dep_ in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "expl"} for c in tok.children):
+                continue
+            comps = [
+                c
+                for c in tok.children
+                if c.i == tok.i - 1
+                and c.dep_ in ("compound", "npadvmod", "advmod")
+                and (c.pos_ in NOMINAL_POS or (c.lower_ in self.nouns and not c.lower_.endswith("ly")))
+            ]
+            if comps:
+                self.split_subject[tok.i] = comps[0].i
+
     def build_mentions(self) -> None:
         doc = self.doc
+        self.find_split_subjects()
+        self.find_amod_verbs()
         # Quantifier nouns point at their "of" object.
-        for tok in doc:
+        for tok in self.tokens:
             if tok.lower_ in QUANTIFIER_NOUNS or tok.lemma_.lower() in QUANTIFIER_NOUNS:
                 for prep in tok.children:
                     if prep.dep_ == "prep" and prep.lower_ == "of":
                         objs = [c for c in prep.children if c.dep_ == "pobj"]
                         if objs:
                             self.redirect[tok.i] = objs[0].i
-        for tok in doc:
+        for tok in self.tokens:
             if tok.dep_ == "pobj" and tok.lemma_.lower() in PROPERTY_NOUNS and tok.head.head.pos_ == "ADJ":
                 self.property_objects.add(tok.i)
-        for tok in doc:
+        for tok in self.tokens:
             if tok.i in self.redirect or tok.i in self.absorbed:
                 continue
             if not self.looks_like_noun(tok):
@@ -379,7 +440,7 @@ class _GraphBuilder:
             if tok.pos_ == "VERB":  # mis-tagged noun: keep as written
                 head_lemma = tok.lower_
             if tok.ent_type_ in ENTITY_LABELS:
-                ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+                ent = next((e for e in self.ents if e.start <= tok.i < e.end), None)
                 if ent is not None and ent.root.i == tok.i and self.is_name(ent):
                     label = ent.label_
                     if ent.start < start_tok.i and all(t.pos_ == "PROPN" for t in ent):
@@ -411,7 +472,7 @@ class _GraphBuilder:
         gerund when it is really the first half of a compound noun, else None."""
         if tok.dep_ != "dobj" or tok.i == 0:
             return None
-        ger = self.doc[tok.i - 1]
+        ger = self.tokens[tok.i - 1]
         if (
             ger.tag_ == "VBG"
             and tok.head.i == ger.i
@@ -444,8 +505,25 @@ class _GraphBuilder:
 
     # ------------------------------------------------------------------ attributes
 
+    def hyphen_start(self, tok: Token) -> int:
+        """Index of the first token of the hyphenated word ending at `tok` ("two-story")."""
+        doc, i = self.doc, tok.i
+        while (
+            i >= 2
+            and self.tokens[i - 1].text == "-"
+            and self.tokens[i - 1].whitespace_ == ""
+            and self.tokens[i - 2].whitespace_ == ""
+            and self.tokens[i - 2].text != "-"
+            and tok.i - i < 8
+        ):
+            i -= 2
+        return i
+
     def adjective_text(self, adj: Token) -> str:
         """Attribute text for an adjective token, with shade/degree words kept."""
+        start = self.hyphen_start(adj)
+        if start < adj.i and not any(t.pos_ == "CCONJ" for t in self.doc[start : adj.i]):  # "heart-shaped"
+            return self.doc[start : adj.i + 1].text.lower()
         words = [adj.lower_]
         for c in adj.children:
             if c.i < adj.i and c.dep_ in ("advmod", "amod", "npadvmod", "compound"):
@@ -456,17 +534,26 @@ class _GraphBuilder:
 
     def collect_attributes(self) -> None:
         doc = self.doc
+        for qi in self.redirect:
+            attr = QUANTIFIER_ATTRIBUTES.get(self.tokens[qi].lemma_.lower())
+            if attr:
+                for m in self.resolve(self.tokens[qi]):
+                    self.add_attr(m, attr)
         for ti, mi in list(self.token_mention.items()):
-            head = doc[ti]
+            head = self.tokens[ti]
             mods = list(head.children)
             for part in self.mention_parts.get(ti, ()):  # "white utility truck"
-                mods.extend(c for c in doc[part].children if c.i not in self.parts)
+                mods.extend(c for c in self.tokens[part].children if c.i not in self.parts)
             mods.sort(key=lambda t: t.i)
             skip: set[int] = set()
             for c in mods:
-                if c.i in skip or c.i in self.parts:
+                if c.i in skip or c.i in self.parts or c.i in self.amod_verbs:
                     continue
                 low = c.lower_
+                hs = self.hyphen_start(c)
+                if hs < c.i and c.i < head.i and c.dep_ in ("amod", "compound", "nmod", "nummod"):
+                    self.add_attr(mi, doc[hs : c.i + 1].text)  # "two-story house"
+                    continue
                 if c.dep_ == "nummod" or (c.dep_ in ("amod", "compound", "quantmod") and c.pos_ == "NUM"):
                     n = parse_number(c.text)
                     if n is not None:
@@ -474,6 +561,11 @@ class _GraphBuilder:
                     continue
                 if c.dep_ in ("amod", "compound", "nmod", "advmod") and c.i < head.i:
                     if c.dep_ in ("compound", "nmod") and c.pos_ in NOMINAL_POS:
+                        if low in PROPERTY_NOUNS:  # "blue color t-shirt"
+                            for a in c.children:
+                                if a.dep_ == "amod" and a.pos_ == "ADJ":
+                                    self.add_attr(mi, self.adjective_text(a))
+                            continue
                         if low in MATERIALS or low in COLOURS or low.endswith(ADJECTIVE_SUFFIXES):
                             self.add_attr(mi, low)
                         continue
@@ -486,7 +578,7 @@ class _GraphBuilder:
                     if low in NON_ATTRIBUTE_ADJECTIVES or c.pos_ in ("DET", "PRON", "PUNCT"):
                         continue
                     if low in SHADES and any(s.i == c.i + 1 and s.lower_ in COLOURS for s in mods):
-                        nxt = doc[c.i + 1]
+                        nxt = self.tokens[c.i + 1]
                         self.add_attr(mi, f"{low} {nxt.lower_}")
                         skip.add(nxt.i)
                         continue
@@ -609,6 +701,10 @@ class _GraphBuilder:
 
     def verb_subjects(self, verb: Token) -> tuple[list[int], bool]:
         """(subject mentions, is_passive) of a verb, following clauses and coordination."""
+        if verb.i in self.amod_verbs:
+            return self.resolve(self.tokens[self.amod_verbs[verb.i]]), False
+        if verb.i in self.split_subject:
+            return self.resolve(self.tokens[self.split_subject[verb.i]]), False
         subs: list[int] = []
         passive = False
         for c in verb.children:
@@ -649,12 +745,21 @@ class _GraphBuilder:
         stranded = self.stranded_target(verb)
         if stranded is not None:
             subs = [s for s in subs if s not in stranded[1]] or subs
-        particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]
+        particles = [
+            c.lower_ for c in verb.children if c.dep_ == "prt" and not any(o.dep_ == "pobj" for o in c.children)
+        ]
         if lemma == "have" and any(
             c.lower_ == "on" and c.dep_ in ("prt", "advmod", "prep") and not list(c.children)
             for c in verb.children
         ):  # "has a helmet on"
             lemma, particles = "wear", []
+        elif lemma == "have" and particles:  # "has their arms up" -> ( arms , is , up )
+            for c in verb.children:
+                if c.dep_ in OBJECT_DEPS:
+                    for m in self.resolve_group(c):
+                        for prt in particles:
+                            self.add_attr(m, prt)
+            particles = []
         base = " ".join([lemma] + particles)
         agents: list[int] = []
         for c in verb.children:
@@ -683,7 +788,13 @@ class _GraphBuilder:
         for c in verb.children:
             if c.dep_ in OBJECT_DEPS:
                 objects.extend(self.resolve_group(c, avoid=subs))
-        if passive and agents:
+        if verb.i in self.amod_verbs:
+            objects = self.resolve_group(verb.head, avoid=subs)
+        if not objects and not is_copula and lemma != "have":
+            objects = self.stranded_object(verb, subs)
+        own_subject = any(c.dep_ in SUBJECT_DEPS for c in verb.children)
+        if agents and (passive or (verb.tag_ == "VBN" and not own_subject)):
+            passive = True
             self.add_rel(agents, base, subs)
         if objects and not is_copula:
             self.add_rel(subs, base, objects)
@@ -710,6 +821,11 @@ class _GraphBuilder:
                 self.add_rel(subs, predicate, targets)
             else:
                 self.add_rel(subs, f"{base} {predicate}", targets)
+        # "people standing outside" -> ( people , is , outside )
+        for adv in verb.children:
+            if adv.dep_ == "advmod" and adv.lower_ in LOCATIVE_ADVERBS and not list(adv.children):
+                for s in subs:
+                    self.add_attr(s, adv.lower_)
         # "walking next to a man", "growing out of the water"
         for adv in verb.children:
             if adv.dep_ in ("advmod", "prep", "acomp", "prt") and adv.lower_ in PREP_HEADS:
@@ -727,6 +843,25 @@ class _GraphBuilder:
         ):
             for s in subs:
                 self.add_attr(s, verb.lower_)
+
+    def stranded_object(self, verb: Token, subs: list[int]) -> list[int]:
+        """"the waves the surfer is riding", "rope the man is holding": the object of a
+        transitive verb is the noun the clause hangs on (or a noun stranded before it)."""
+        if verb.tag_ != "VBG" or any(c.dep_ in ("prep", "prt", "agent", "xcomp", "ccomp", "acomp") for c in verb.children):
+            return []
+        subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+        if len(subjects) != 1 or subjects[0].lower_ in RELATIVE_PRONOUNS or subjects[0].pos_ == "PRON":
+            return []
+        if verb.dep_ == "relcl":
+            return [m for m in self.resolve(verb.head) if m not in subs]
+        if verb.dep_ == "ROOT":
+            fronted = [
+                c for c in verb.children
+                if c.dep_ in ("npadvmod", "nsubj", "dep") and c.i < subjects[0].i and c.i in self.token_mention
+            ]
+            if fronted:
+                return [m for m in self.resolve(fronted[0]) if m not in subs]
+        return []
 
     def stranded_target(self, verb: Token) -> tuple[int, list[int]] | None:
         """"the table the vases are on", "tracks the trolley is driving on": a preposition left
@@ -756,7 +891,7 @@ class _GraphBuilder:
         object is really the head noun. Adds the attribute and relations; True if it applied."""
         if not (
             verb.dep_ == "ROOT"
-            and verb.i == verb.sent.start
+            and verb.i in self.sent_starts
             and verb.tag_ in ("VBD", "VBN")
             and not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl", "aux", "auxpass"} for c in verb.children)
         ):
@@ -793,6 +928,7 @@ class _GraphBuilder:
                 targets.extend(self.resolve_group(o, avoid=subs))
             if targets:
                 pred = f"{head.lower_} {predicate}"
+                pred = PREPOSITION_CANON.get(pred, pred)
                 self.add_rel(subs, f"{verb} {pred}" if verb else pred, targets)
 
     def adjective_prep_relations(self, adj: Token, subs: list[int]) -> None:
@@ -817,9 +953,10 @@ class _GraphBuilder:
 
     def have_root_relations(self, noun: Token, mention: int) -> None:
         """"the bird has beak" parsed with "has" as an auxiliary of the noun."""
-        if not any(c.dep_ == "aux" and c.lemma_.lower() == "have" for c in noun.children):
+        auxes = [c for c in noun.children if c.dep_ == "aux" and c.lemma_.lower() == "have"]
+        if not auxes:
             return
-        for c in noun.children:
+        for c in list(noun.children) + list(auxes[0].children):
             if c.dep_ in SUBJECT_DEPS:
                 self.add_rel(self.resolve_group(c), "have", self.resolve_group(noun))
 
@@ -841,18 +978,24 @@ class _GraphBuilder:
     def build(self) -> SceneGraph:
         self.build_mentions()
         self.collect_attributes()
-        for tok in self.doc:
+        for tok in self.tokens:
             if tok.i in self.token_mention:
                 mi = self.token_mention[tok.i]
                 self.noun_prep_relations(tok, [mi])
                 self.possessive_relations(tok, mi)
                 self.modifier_relations(tok, mi)
                 self.have_root_relations(tok, mi)
-            elif tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ not in ("aux", "auxpass")):
+            elif (
+                tok.pos_ == "VERB"
+                or (tok.pos_ == "AUX" and tok.dep_ not in ("aux", "auxpass"))
+                or tok.i in self.split_subject
+            ):
                 self.verb_relations(tok)
+            if tok.i in self.redirect:  # "piles of snow on the ground": relations of the quantifier
+                self.noun_prep_relations(tok, self.resolve(tok))
         # Drop adjectives that became part of a relation head ("next", "full").
         attrs = tuple(
-            Attribute(m, t) for (m, t) in self.attributes if t not in PREP_HEADS
+            Attribute(m, t) for (m, t) in self.attributes if t not in PREP_HEADS or t in LOCATIVE_ADVERBS
         )
         rels = tuple(Relation(s, p, o) for (s, p, o) in self.relations)
         return SceneGraph(self.caption, tuple(self.mentions), attrs, rels)

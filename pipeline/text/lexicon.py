@@ -30,7 +30,7 @@ MATERIALS: frozenset[str] = frozenset(
 #: Adjectives that are determiners in disguise; never attributes.
 NON_ATTRIBUTE_ADJECTIVES: frozenset[str] = frozenset(
     """
-    other another same such similar many several few more most much various own certain
+    other another same such similar many several few more most much own certain
     only else each every both either neither additional
     """.split()
 )
@@ -39,9 +39,12 @@ NON_ATTRIBUTE_ADJECTIVES: frozenset[str] = frozenset(
 QUANTIFIER_NOUNS: frozenset[str] = frozenset(
     """
     bunch group pair couple lot lots alot number herd flock row stack pile set bank bit bits
-    cluster handful variety collection plenty series array assortment dozen dozens
+    cluster handful variety collection plenty series array assortment dozen dozens crowd
     """.split()
 )
+
+#: Collective nouns FACTUAL keeps as an attribute of the members ("group of people").
+QUANTIFIER_ATTRIBUTES: dict[str, str] = {"group": "group of", "crowd": "crowd"}
 
 #: "man in a white shirt" -> ( man , wear , shirt ).
 CLOTHING: frozenset[str] = frozenset(
@@ -78,11 +81,12 @@ PART_PREPOSITION: dict[str, str] = {
 #: Canonical spelling of single prepositions ("underneath" -> "under").
 PREPOSITION_CANON: dict[str, str] = {
     "underneath": "under", "beneath": "under", "atop": "on top of", "upon": "on",
+    "inside of": "inside", "outside of": "outside", "in between": "between",
 }
 
 #: Adjectives/adverbs heading a multi-word preposition ("next to", "close to", "out of").
 PREP_HEADS: frozenset[str] = frozenset(
-    "next close adjacent near nearer ahead out away due prior full".split()
+    "next close adjacent near nearer ahead out away due prior full inside outside".split()
 )
 
 #: Objects of a preposition on an adjective that just restate a property ("white in color").
@@ -117,3 +121,18 @@ ADJECTIVE_SUFFIXES: tuple[str, ...] = ("less", "ful", "ish", "ous")
 
 #: Attribute spellings FACTUAL-style graphs use for material nouns ("wood table" -> wooden).
 ATTRIBUTE_CANON: dict[str, str] = {"wood": "wooden"}
+
+#: "-ing" words that are nouns in captions ("metal railing", "awning"), not verbs.
+ING_NOUNS: frozenset[str] = frozenset(
+    """
+    building railing awning ceiling clothing painting frosting icing topping siding opening
+    wedding stuffing morning evening landing crossing bedding lighting seating fencing housing
+    flooring paneling panelling carving drawing sibling pudding dumpling filling shelving
+    tiling trimming framing molding moulding netting piping plumbing roofing scaffolding
+    shading wiring sewing writing lettering marking markings icing dressing stocking leggings
+    earring earrings stockings clothing ring king wing string swing spring sling thing
+    """.split()
+)
+
+#: Adverbs that say where something is ("standing outside" -> ( x , is , outside )).
+LOCATIVE_ADVERBS: frozenset[str] = frozenset("outside inside outdoors indoors upstairs downstairs underwater".split())

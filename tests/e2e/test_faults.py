@@ -1,0 +1,147 @@
+"""Faults: a model actor killed mid-run, a driver killed mid-run then --resume, a failed write.
+Each run is compared with an undisturbed run of the same corpus: the tables must be identical."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from helpers import jpeg
+
+from pipeline.build import run_build
+from pipeline.config import load_config
+from pipeline.graph.merge import TABLES
+
+REPO = Path(__file__).resolve().parents[2]
+N_ROWS = 48
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """48 distinct real photos (crops of scikit-image photos), 8 rows per row group."""
+    import numpy as np
+    import pyarrow as pa
+    from skimage import data
+
+    srcs = [data.astronaut(), data.coffee(), data.chelsea(), data.rocket()]
+    caps = ["an astronaut holding a white helmet", "a red cup of coffee on a table", "a cat with green eyes", "a white rocket on a pad"]
+    rows = []
+    for i in range(N_ROWS):
+        a = srcs[i % 4]
+        crop = a[i % 7: a.shape[0] - (i % 5), i % 11:]
+        rows.append({"id": f"r{i:03d}", "image": jpeg(np.ascontiguousarray(crop)), "text": caps[i % 4]})
+    path = tmp_path_factory.mktemp("faults") / "corpus.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=8)
+    return path
+
+
+def _cfg(corpus: Path, out: Path, runner: str = "ray"):
+    small = [f"{st}.resources.batch_size=8" for st in ("decode", "detect", "caption", "extract", "ground")]
+    cfg = load_config(REPO / "jobs/configs/sample.yaml", ["decode.text_columns=[text]", "shard_rows=8", *small], out=str(out), runner=runner)
+    cfg.corpus = [str(corpus)]
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def reference(corpus, tmp_path_factory, model_dir) -> Path:
+    out = tmp_path_factory.mktemp("ref") / "graph"
+    run_build(_cfg(corpus, out, "local"), progress=lambda m: None)
+    return out
+
+
+def assert_same_graph(a: Path, b: Path) -> None:
+    for t in TABLES:
+        assert pq.read_table(a / t).equals(pq.read_table(b / t)), f"table {t} differs"
+
+
+def _markers(out: Path) -> int:
+    return len(list((out / ".staging").glob("*.done"))) if (out / ".staging").exists() else 0
+
+
+def test_killed_model_actor_is_restarted_and_output_is_identical(corpus, reference, tmp_path, ray_local) -> None:
+    from ray._private import state  # GCS actor table: works without the dashboard
+
+    out = tmp_path / "graph"
+    result: dict = {}
+
+    def build() -> None:
+        try:
+            result["res"] = run_build(_cfg(corpus, out), progress=lambda m: None)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            result["error"] = e
+
+    t = threading.Thread(target=build)
+    t.start()
+    killed = []
+    deadline = time.time() + 120
+    while time.time() < deadline and not killed and t.is_alive():
+        if 1 <= _markers(out) < N_ROWS // 8:  # some shards written, others still in the model actors
+            for a in state.actors().values():
+                if a["State"] == "ALIVE" and "_StageActor" in a["ActorClassName"] and a.get("Pid"):
+                    os.kill(a["Pid"], signal.SIGKILL)  # a model stage's actor (detect or extract)
+                    killed.append(a["ActorClassName"])
+        time.sleep(0.02)
+    t.join(300)
+    assert killed, "the run ended before an actor could be killed mid-run"
+    assert "error" not in result, result.get("error")
+    assert_same_graph(reference, out)
+    acc = json.loads((out / "manifest.json").read_text())["accounting"]
+    assert acc[0]["rows_in"] == N_ROWS == acc[0]["rows_in_graph"]
+
+
+def test_killed_driver_then_resume_gives_identical_output(corpus, reference, tmp_path) -> None:
+    out = tmp_path / "graph"
+    args = [sys.executable, "-m", "pipeline.cli", "build", "-c", str(REPO / "jobs/configs/sample.yaml"), "--corpus", str(corpus),
+            "--out", str(out), "--set", "decode.text_columns=[text]", "--set", "shard_rows=8", "--set", "ray.num_cpus=2"]
+    for st in ("decode", "detect", "caption", "extract", "ground"):
+        args += ["--set", f"{st}.resources.batch_size=8"]
+    env = {**os.environ, "RAY_ADDRESS": ""}
+    p = subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    deadline = time.time() + 180
+    while time.time() < deadline and p.poll() is None and _markers(out) < 2:
+        time.sleep(0.05)
+    assert p.poll() is None, "the build ended before the driver could be killed mid-run"
+    done_before = _markers(out)
+    os.killpg(p.pid, signal.SIGKILL)
+    p.wait(30)
+    assert 2 <= done_before < N_ROWS // 8
+    assert not (out / "manifest.json").exists()
+    r = subprocess.run([*args, "--resume"], capture_output=True, text=True, timeout=300, env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert f"{done_before} already done" in r.stderr or f"{_markers(out)} already done" in r.stderr or "already done" in r.stderr
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["resumed"] is True
+    assert m["accounting"][0]["rows_in_graph"] == N_ROWS
+    assert_same_graph(reference, out)
+
+
+def test_failed_write_publishes_nothing(corpus, reference, tmp_path, monkeypatch) -> None:
+    import pipeline.graph.merge as merge_mod
+
+    out = tmp_path / "graph"
+    real_write = merge_mod._write
+
+    def failing(con, sql, path):
+        if path.parent.name == "edges":
+            raise OSError("disk full (simulated)")
+        return real_write(con, sql, path)
+
+    monkeypatch.setattr(merge_mod, "_write", failing)
+    with pytest.raises(OSError, match="disk full"):
+        run_build(_cfg(corpus, out, "local"), progress=lambda m: None)
+    assert not (out / "manifest.json").exists()
+    assert not any((out / t).exists() for t in TABLES)
+    # the finished shards are kept: --resume completes the build without redoing them
+    monkeypatch.setattr(merge_mod, "_write", real_write)
+    res = run_build(_cfg(corpus, out, "local"), progress=lambda m: None, resume=True)
+    assert res.counts["images"] > 0
+    assert_same_graph(reference, out)

@@ -262,7 +262,7 @@ def bench_ray(name: str, kind: str, path: str, device: str, dtype: str, batch_si
               actors: int, h: int, w: int) -> Result:
     """Ray Data: images made in tasks, `map_batches` through an actor pool of `actors` sharing one device.
 
-    Reports the steady rate (images between the first and the last finished batch over that time)
+    Reports the steady rate (images finished after every actor has done one batch, over that time)
     and, as `wall_images_per_s`, the rate over the whole run including actor start and model loads.
     """
     import ray
@@ -285,16 +285,17 @@ def bench_ray(name: str, kind: str, path: str, device: str, dtype: str, batch_si
         t0 = time.time()
         rows = ds.take_all()
         wall = time.time() - t0
-    done = sorted(float(r["t_done"]) for r in rows)
-    total = int(sum(int(r["n"]) for r in rows))
-    if len(done) >= 2 and done[-1] > done[0]:
-        steady_n = total - total / len(done)  # images finished after the first batch
-        steady = steady_n / (done[-1] - done[0])
+    finished = sorted((float(r["t_done"]), int(r["n"])) for r in rows)
+    total = sum(n for _, n in finished)
+    # steady state: from the moment every actor has finished one batch to the last batch
+    k = min(actors, len(finished)) - 1
+    window = finished[-1][0] - finished[k][0] if finished else 0.0
+    if len(finished) - 1 > k and window > 0:
+        steady = sum(n for _, n in finished[k + 1:]) / window
     else:
-        steady = total / wall
+        steady, window = total / wall, wall
     extra = {"actors": actors, "wall_s": round(wall, 1), "wall_images_per_s": round(total / wall, 1), **gs.summary()}
-    return Result(name, "ray", device, dtype, batch_size, total, round(done[-1] - done[0] if len(done) > 1 else wall, 2),
-                  round(steady, 1), extra)
+    return Result(name, "ray", device, dtype, batch_size, total, round(window, 2), round(steady, 1), extra)
 
 
 def main(argv: list[str] | None = None) -> int:

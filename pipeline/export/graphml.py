@@ -11,8 +11,9 @@ import pyarrow.parquet as pq
 
 NODE_TABLES = {"images": "image_id", "captions": "caption_id", "regions": "region_id", "mentions": "mention_id", "entities": "entity_id"}
 
-# XML 1.0 forbids these characters even escaped; they are written as visible \uXXXX text.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# XML 1.0 forbids these characters even escaped, and parsers turn \r into \n: they are written
+# as visible \uXXXX text.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\r\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def xml_text(value: str) -> str:

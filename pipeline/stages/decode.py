@@ -15,7 +15,7 @@ import pyarrow as pa
 from pipeline.core import columns as C
 from pipeline.core.ids import image_id
 from pipeline.core.stage import QUARANTINE_DETAIL, QUARANTINE_REASON, Resources, Stage
-from pipeline.io.images import ImageRejected, decode_image, read_image_file, resolve_image_path
+from pipeline.io.images import ImageRejected, decode_image, fetch_remote, read_image_file, resolve_image_path
 
 
 @dataclass
@@ -23,6 +23,8 @@ class DecodeConfig:
     """Decoding limits and where images may come from."""
 
     image_roots: list[str] = field(default_factory=list)  # image_path is resolved under these
+    allow_remote: bool = False  # fetch http(s) image_path URLs; off: such rows are quarantined
+    remote_timeout_s: float = 10.0
     text_columns: list[str] = field(default_factory=lambda: ["text"])  # string or list<string>
     max_side: int = 1024  # longest side of the working copy handed to models
     max_pixels: int = 80_000_000  # decompression-bomb guard (width*height of the original)
@@ -89,6 +91,8 @@ class DecodeStage(Stage):
             return bytes(data), uri
         path = rec.get(C.IMAGE_PATH)
         if isinstance(path, str) and path:
+            if self.config.allow_remote and path.lower().startswith(("http://", "https://")):
+                return fetch_remote(path, self.config.max_bytes, self.config.remote_timeout_s), path
             real = resolve_image_path(path, self.config.image_roots)
             return read_image_file(real, self.config.max_bytes), path
         if isinstance(data, (bytes, bytearray, memoryview)):

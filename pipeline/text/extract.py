@@ -280,7 +280,19 @@ class _GraphBuilder:
                 return False
             if tok.dep_ == "amod" and tok.head.pos_ in NOMINAL_POS and tok.head.i == tok.i + 1:
                 return False
-            if tok.dep_ == "npadvmod" and tok.head.pos_ in ("ADJ", "VERB"):
+            if tok.dep_ == "npadvmod" and (
+                tok.head.pos_ == "ADJ"
+                or (
+                    tok.head.pos_ == "VERB"
+                    and (
+                        tok.i > tok.head.i
+                        or tok.head.dep_ not in ("ROOT", "relcl", "ccomp")
+                        or tok.whitespace_ == ""
+                        or tok.lower_ in COLOURS
+                        or tok.lower_ in MATERIALS
+                    )
+                )
+            ):
                 return False
             if not any(ch.isalnum() for ch in tok.text):
                 return False
@@ -388,7 +400,7 @@ class _GraphBuilder:
                 continue
             if verb_lemma(tok, self.verbs) == low:
                 continue
-            if any(c.dep_ in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "expl"} for c in tok.children):
+            if any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"aux", "expl"} for c in tok.children):
                 continue
             comps = [
                 c
@@ -707,8 +719,11 @@ class _GraphBuilder:
             return self.resolve(self.tokens[self.split_subject[verb.i]]), False
         subs: list[int] = []
         passive = False
+        nsubjs = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
         for c in verb.children:
             if c.dep_ in SUBJECT_DEPS:
+                if c is not nsubjs[-1] and c.i != nsubjs[-1].i:  # "the kite the boy is flying"
+                    continue
                 subs.extend(self.resolve_group(c))
             elif c.dep_ in PASSIVE_SUBJECT_DEPS:
                 subs.extend(self.resolve_group(c))
@@ -850,18 +865,23 @@ class _GraphBuilder:
         if verb.tag_ != "VBG" or any(c.dep_ in ("prep", "prt", "agent", "xcomp", "ccomp", "acomp") for c in verb.children):
             return []
         subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
-        if len(subjects) != 1 or subjects[0].lower_ in RELATIVE_PRONOUNS or subjects[0].pos_ == "PRON":
+        if not subjects or subjects[-1].lower_ in RELATIVE_PRONOUNS or subjects[-1].pos_ == "PRON":
             return []
-        if verb.dep_ == "relcl":
+        if verb.dep_ == "relcl" and len(subjects) == 1:
             return [m for m in self.resolve(verb.head) if m not in subs]
         if verb.dep_ == "ROOT":
-            fronted = [
-                c for c in verb.children
-                if c.dep_ in ("npadvmod", "nsubj", "dep") and c.i < subjects[0].i and c.i in self.token_mention
-            ]
+            fronted = self.fronted_nouns(verb, subjects[-1])
             if fronted:
                 return [m for m in self.resolve(fronted[0]) if m not in subs]
         return []
+
+    def fronted_nouns(self, verb: Token, subject: Token) -> list[Token]:
+        """Nouns put before a clause's subject ("the kite the boy is flying")."""
+        return [
+            c
+            for c in verb.children
+            if c.dep_ in ("npadvmod", "nsubj", "dep") and c.i < subject.i and c.i in self.token_mention
+        ]
 
     def stranded_target(self, verb: Token) -> tuple[int, list[int]] | None:
         """"the table the vases are on", "tracks the trolley is driving on": a preposition left
@@ -881,9 +901,11 @@ class _GraphBuilder:
         if verb.dep_ in CLAUSE_DEPS | {"ccomp"} and own_subjects and verb.head.i != verb.i:
             targets = self.resolve(verb.head)
             return (prep.i, targets) if targets else None
-        if len(own_subjects) >= 2:
-            targets = self.resolve_group(own_subjects[0])
-            return (prep.i, targets) if targets else None
+        if own_subjects:
+            fronted = self.fronted_nouns(verb, own_subjects[-1])
+            if fronted:
+                targets = self.resolve_group(fronted[0])
+                return (prep.i, targets) if targets else None
         return None
 
     def adjectival_root(self, verb: Token) -> bool:

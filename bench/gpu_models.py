@@ -344,8 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         pass
     print(f"# env: {env}", flush=True)
-    if not a.device.startswith("cuda"):
-        torch.set_num_threads(max(1, (os.cpu_count() or 2)))
+    if not a.device.startswith("cuda") and tiny:
+        torch.set_num_threads(1)  # toy models: threads only fight each other (Ray actors get 1 thread too)
 
     results: list[Result] = []
     pool = make_images(16, h, w)

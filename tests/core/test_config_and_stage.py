@@ -1,0 +1,98 @@
+"""Config loading and overrides, the stage contract, the registry, shard planning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.config import ConfigError, load_config, to_dict
+from pipeline.core.registry import Registry, UnknownName
+from pipeline.core.runner import plan_segments
+from pipeline.core.stage import Resources, Stage, StageError
+from pipeline.io.corpus import check_corpus
+from pipeline.io.shards import plan_shards
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_yaml_and_overrides_are_typed() -> None:
+    cfg = load_config(REPO / "jobs/configs/sample.yaml", ["caption.backend=none", "detect.score_threshold=0.45",
+                                                          "decode.image_roots=[/a, /b]", "extract.resources.batch_size=7"])
+    assert cfg.caption.backend == "none" and cfg.detect.score_threshold == 0.45
+    assert cfg.decode.image_roots == ["/a", "/b"] and cfg.extract.resources.batch_size == 7
+    assert to_dict(cfg)["detect"]["resources"]["concurrency"] == 1
+
+
+@pytest.mark.parametrize("override,words", [
+    ("caption.backnd=none", "unknown config key caption.backnd"),
+    ("detect.score_threshold=high", "detect.score_threshold: expected a number"),
+    ("shard_rows=1.5", "shard_rows: expected an integer"),
+    ("nonsense", "expected key=value"),
+])
+def test_bad_overrides_say_which_key(override: str, words: str) -> None:
+    with pytest.raises(ConfigError, match=words.replace(".", r"\.")):
+        load_config(REPO / "jobs/configs/sample.yaml", [override])
+
+
+def test_cluster_config_loads() -> None:
+    cfg = load_config(REPO / "jobs/configs/cluster.yaml")
+    assert cfg.caption.backend == "transformers" and cfg.detect.resources.num_gpus > 0
+
+
+class Doubler(Stage):
+    name = "double"
+    requires = ("x",)
+    produces = {"y": pa.int64()}
+
+    def process(self, batch: pd.DataFrame) -> pd.DataFrame:
+        bad = [None if v >= 0 else "negative" for v in batch["x"]]
+        return pd.DataFrame({"y": [v * 2 for v in batch["x"]], "quarantine_reason": bad, "quarantine_detail": bad})
+
+
+def test_stage_contract_types_and_quarantine() -> None:
+    out = Doubler()(pd.DataFrame({"x": [1, -1, 3]}))
+    t = pa.Table.from_pandas(out, preserve_index=False)
+    assert t.schema.field("y").type == pa.int64()
+    assert out["quarantine_reason"].tolist()[1] == "negative" and out["quarantine_stage"].tolist()[1] == "double"
+    again = Doubler()(out.assign(x=[5, 5, 5]))  # a quarantined row is passed through untouched
+    assert again["y"].tolist()[0] == 10 and again["y"].tolist()[1] == -2  # kept from the first pass
+    assert again["quarantine_reason"].tolist()[1] == "negative"
+    with pytest.raises(StageError, match="needs column"):
+        Doubler()(pd.DataFrame({"z": [1]}))
+
+
+def test_registry_versions() -> None:
+    r: Registry = Registry("thing")
+    r.register("a", 1)(lambda: 1)
+    r.register("a", 2)(lambda: 2)
+    assert r.get("a")() == 2 and r.get("a", 1)() == 1
+    with pytest.raises(UnknownName, match="unknown thing 'b'"):
+        r.get("b")
+
+
+def test_shards_cover_every_row_group(tmp_path: Path) -> None:
+    p = tmp_path / "c.parquet"
+    pq.write_table(pa.table({"id": [str(i) for i in range(25)], "image": [b"x"] * 25}), p, row_group_size=4)
+    shards = plan_shards(check_corpus([str(p)]), shard_rows=10)
+    assert [s.rows for s in shards] == [8, 8, 9]  # whole row groups of 4, at most 10 rows
+    assert [s.first_row for s in shards] == [0, 8, 16]
+    assert len({s.key for s in shards}) == 3
+
+
+def test_gpu_stages_get_their_own_operator() -> None:
+    from pipeline.stages.caption import CaptionConfig, CaptionStage
+    from pipeline.stages.decode import DecodeStage
+    from pipeline.stages.detect import DetectConfig, DetectStage
+    from pipeline.stages.extract import ExtractStage
+    from pipeline.stages.ground import GroundStage
+
+    gpu = Resources(num_gpus=0.5)
+    stages = [DecodeStage(), DetectStage(DetectConfig(resources=gpu)), CaptionStage(CaptionConfig(backend="transformers", model="x", resources=gpu)),
+              ExtractStage(), GroundStage()]
+    assert [[s.name for s in seg] for seg in plan_segments(stages)] == [["decode"], ["detect"], ["caption"], ["extract", "ground"]]
+    cpu = [DecodeStage(), DetectStage(), CaptionStage(), ExtractStage(), GroundStage()]
+    assert [[s.name for s in seg] for seg in plan_segments(cpu)] == [["decode", "detect", "caption"], ["extract", "ground"]]

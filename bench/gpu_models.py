@@ -69,7 +69,8 @@ def build_blip(dest: Path, tiny: bool, dtype: str) -> Path:
     if dtype in ("float16", "bfloat16"):
         model = model.to(getattr(torch, dtype))  # half the bytes to write and read back
     model.save_pretrained(dest)
-    BlipProcessor(image_processor=BlipImageProcessor(size={"height": size, "width": size}), tokenizer=tok).save_pretrained(dest)
+    proc = BlipProcessor(image_processor=BlipImageProcessor(size={"height": size, "width": size}), tokenizer=tok)
+    proc.save_pretrained(dest)
     return dest
 
 
@@ -194,8 +195,10 @@ class Result:
 
     def line(self) -> str:
         gpu = self.extra.get("gpu_util_mean")
-        g = f"  gpu util mean {gpu}% max {self.extra.get('gpu_util_max')}% mem {self.extra.get('gpu_mem_max_mib')} MiB" \
-            if gpu is not None else ""
+        g = ""
+        if gpu is not None:
+            g = (f"  gpu util mean {gpu}% max {self.extra.get('gpu_util_max')}% "
+                 f"mem {self.extra.get('gpu_mem_max_mib')} MiB")
         more = "".join(f"  {k}={v}" for k, v in self.extra.items() if not k.startswith("gpu_"))
         return (f"{self.model:<10} {self.mode:<6} {self.device}/{self.dtype} bs={self.batch_size:<3} "
                 f"{self.images:>5} img in {self.seconds:6.1f}s = {self.images_per_s:8.1f} img/s{g}{more}")
@@ -309,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=None, help="timed seconds per loop measurement (30; tiny 3)")
     ap.add_argument("--ray", choices=["auto", "yes", "no"], default="auto", help="also time through Ray Data")
     ap.add_argument("--actors", type=int, default=2, help="Ray actors sharing the device")
-    ap.add_argument("--ray-images", type=int, default=None, help="images per Ray run (default: ~--seconds of loop rate)")
+    ap.add_argument("--ray-images", type=int, default=None,
+                    help="images per Ray run (default: ~--seconds of loop rate)")
     ap.add_argument("--ray-timeout", type=float, default=150.0, help="give up on a Ray run after this many seconds")
     ap.add_argument("--json", type=Path, default=None, help="write results here")
     a = ap.parse_args(argv)
@@ -317,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     if a.device.startswith("cuda") and not torch.cuda.is_available():
-        print("error: --device cuda but torch sees no CUDA GPU (use --device cpu --tiny for a smoke run)", file=sys.stderr)
+        print("error: --device cuda but torch sees no CUDA GPU (use --device cpu --tiny for a smoke run)",
+              file=sys.stderr)
         return 2
     dtype = a.dtype or ("float16" if a.device.startswith("cuda") else "float32")
     tiny = a.tiny

@@ -10,6 +10,7 @@ from typing import Any, Iterable
 
 from pipeline.text.lexicon import (
     ADJECTIVE_SUFFIXES,
+    BODY_PARTS,
     ATTRIBUTE_CANON,
     ANIMATE_PRONOUNS,
     CLOTHING,
@@ -107,6 +108,7 @@ class _GraphBuilder:
         self.doc = doc
         self.caption = caption
         self.tokens: list[Token] = list(doc)  # cached: building Token objects is not free
+        self.text: str = doc.text  # cached: Doc.text joins every token on each access
         self.sent_starts: frozenset[int] = frozenset(t.i for t in self.tokens if t.is_sent_start or t.i == 0)
         self.ents = tuple(doc.ents)
         self.verbs = verbs
@@ -122,13 +124,8 @@ class _GraphBuilder:
         self.redirect: dict[int, int] = {}  # quantifier noun index -> target token index
         self.attributes: dict[tuple[int, str], None] = {}
         self.relations: dict[tuple[int, str, int], None] = {}
-        self.absorbed: set[int] = set()  # tokens inside another mention or a multi-word prep
 
     # ------------------------------------------------------------------ helpers
-
-    def is_nominal(self, tok: Token) -> bool:
-        """True if `tok` heads an entity mention."""
-        return tok.i in self.token_mention
 
     def group(self, tok: Token) -> list[Token]:
         """`tok` and every token coordinated with it ("trees and bushes")."""
@@ -182,7 +179,7 @@ class _GraphBuilder:
                 return self.resolve(clause.head, avoid)
             return []
         if low in ANIMATE_PRONOUNS:
-            subject = self.main_subject()
+            subject = self.main_subject(tok)
             if subject is not None and subject not in avoid:
                 return [subject]
             found = self.earlier_mention(tok, avoid)
@@ -201,7 +198,7 @@ class _GraphBuilder:
         if tok.i not in self.token_mention:
             idx = len(self.mentions)
             text = tok.lower_
-            self.mentions.append(Mention(idx, text, text, "concept", tok.idx, tok.idx + len(tok.text)))
+            self.mentions.append(Mention(idx, tok.text, text, "concept", tok.idx, tok.idx + len(tok.text)))
             self.token_mention[tok.i] = idx
         return self.token_mention[tok.i]
 
@@ -213,15 +210,16 @@ class _GraphBuilder:
                 best = (ti, mi)
         return [best[1]] if best else []
 
-    def main_subject(self) -> int | None:
-        """Mention of the first sentence's subject (or its root noun)."""
-        for sent_root in (t for t in self.doc if t.dep_ == "ROOT"):
-            if sent_root.i in self.token_mention:
-                return self.token_mention[sent_root.i]
-            for c in sent_root.children:
-                if c.dep_ in SUBJECT_DEPS and c.i in self.token_mention:
-                    return self.token_mention[c.i]
-            return None
+    def main_subject(self, tok: Token) -> int | None:
+        """Mention of the subject (or root noun) of the sentence holding `tok`."""
+        root, hops = tok, 0
+        while root.head.i != root.i and hops < 200:
+            root, hops = root.head, hops + 1
+        if root.i in self.token_mention:
+            return self.token_mention[root.i]
+        for c in root.children:
+            if c.dep_ in SUBJECT_DEPS and c.i in self.token_mention:
+                return self.token_mention[c.i]
         return None
 
     def resolve_group(self, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
@@ -252,12 +250,14 @@ class _GraphBuilder:
         return out
 
     def add_attr(self, mention: int, text: str) -> None:
+        """Record attribute `text` (normalised) of mention index `mention`."""
         text = " ".join(text.split()).lower()
         text = ATTRIBUTE_CANON.get(text, text)
         if text:
             self.attributes[(mention, text)] = None
 
     def add_rel(self, subjects: Iterable[int], predicate: str, objects: Iterable[int]) -> None:
+        """Record ( s , predicate , o ) for every subject x object pair (no self-loops)."""
         predicate = " ".join(predicate.split()).lower()
         if not predicate:
             return
@@ -413,7 +413,7 @@ class _GraphBuilder:
                 self.split_subject[tok.i] = comps[0].i
 
     def build_mentions(self) -> None:
-        doc = self.doc
+        """Create one Mention per entity head (compounds, names, quantifiers resolved)."""
         self.find_split_subjects()
         self.find_amod_verbs()
         # Quantifier nouns point at their "of" object.
@@ -424,11 +424,16 @@ class _GraphBuilder:
                         objs = [c for c in prep.children if c.dep_ == "pobj"]
                         if objs:
                             self.redirect[tok.i] = objs[0].i
+        for tok in self.tokens:  # "leaning into the elephant's side" -> the elephant
+            if tok.lower_ in PART_NOUNS and tok.dep_ == "pobj" and tok.i not in self.redirect:
+                owners = [c for c in tok.children if c.dep_ == "poss" and c.pos_ in NOMINAL_POS]
+                if owners:
+                    self.redirect[tok.i] = owners[0].i
         for tok in self.tokens:
             if tok.dep_ == "pobj" and tok.lemma_.lower() in PROPERTY_NOUNS and tok.head.head.pos_ == "ADJ":
                 self.property_objects.add(tok.i)
         for tok in self.tokens:
-            if tok.i in self.redirect or tok.i in self.absorbed:
+            if tok.i in self.redirect:
                 continue
             if not self.looks_like_noun(tok):
                 continue
@@ -446,8 +451,8 @@ class _GraphBuilder:
             start_tok = parts[0] if parts else tok
             label = "concept"
             start, end = start_tok.idx, tok.idx + len(tok.text)
-            text = doc.text[start:end]
-            lemma_words = [p.lower_ for p in parts if p.text != "-"]
+            text = self.text[start:end]
+            prefix = "".join(p.lower_ + p.whitespace_ for p in parts)  # "tennis ", "t-"
             head_lemma = (tok.lemma_ or tok.text).lower()
             if tok.pos_ == "VERB":  # mis-tagged noun: keep as written
                 head_lemma = tok.lower_
@@ -458,14 +463,13 @@ class _GraphBuilder:
                     if ent.start < start_tok.i and all(t.pos_ == "PROPN" for t in ent):
                         start_tok = ent[0]
                         start = start_tok.idx
-                        text = doc.text[start:end]
+                        text = self.text[start:end]
                     lemma = " ".join(text.split())
                     idx = len(self.mentions)
-                    self.mentions.append(Mention(idx, " ".join(text.split()), lemma, label, start, end))
+                    self.mentions.append(Mention(idx, text, lemma, label, start, end))
                     self.token_mention[tok.i] = idx
                     continue
-            lemma = " ".join(lemma_words + [head_lemma]).replace(" - ", "-")
-            text = " ".join(text.split())
+            lemma = " ".join((prefix + head_lemma).split())
             idx = len(self.mentions)
             self.mentions.append(Mention(idx, text, lemma, label, start, end))
             self.token_mention[tok.i] = idx
@@ -519,7 +523,7 @@ class _GraphBuilder:
 
     def hyphen_start(self, tok: Token) -> int:
         """Index of the first token of the hyphenated word ending at `tok` ("two-story")."""
-        doc, i = self.doc, tok.i
+        i = tok.i
         while (
             i >= 2
             and self.tokens[i - 1].text == "-"
@@ -545,7 +549,7 @@ class _GraphBuilder:
         return " ".join(words)
 
     def collect_attributes(self) -> None:
-        doc = self.doc
+        """Adjectives, numbers, materials and participles said of each mention."""
         for qi in self.redirect:
             attr = QUANTIFIER_ATTRIBUTES.get(self.tokens[qi].lemma_.lower())
             if attr:
@@ -564,7 +568,7 @@ class _GraphBuilder:
                 low = c.lower_
                 hs = self.hyphen_start(c)
                 if hs < c.i and c.i < head.i and c.dep_ in ("amod", "compound", "nmod", "nummod"):
-                    self.add_attr(mi, doc[hs : c.i + 1].text)  # "two-story house"
+                    self.add_attr(mi, self.doc[hs : c.i + 1].text)  # "two-story house"
                     continue
                 if c.dep_ == "nummod" or (c.dep_ in ("amod", "compound", "quantmod") and c.pos_ == "NUM"):
                     n = parse_number(c.text)
@@ -643,6 +647,9 @@ class _GraphBuilder:
             if not objs:
                 continue
             subs = self.attachment_group(noun, prep.i)
+            holder = self.location_holder(noun, prep, objs)
+            if holder is not None:
+                subs = self.resolve(holder)
             if self.container_pronoun(noun, prep, predicate, objs):
                 continue
             if predicate == "with" and self.with_points_back(noun, prep):
@@ -659,6 +666,27 @@ class _GraphBuilder:
                 if predicate == "in" and obj.lemma_.lower() in CLOTHING:
                     pred = "wear"
                 self.add_rel(subs, pred, targets)
+
+    def location_holder(self, noun: Token, prep: Token, objs: list[Token]) -> Token | None:
+        """"vase with flowers on the table", "mug of coffee on the table": spaCy hangs the
+        location on the inner noun; it belongs to the outer one. Returns the outer noun or None."""
+        if prep.lower_ in ("with", "of") or noun.dep_ != "pobj":
+            return None
+        inner_prep = noun.head
+        outer = inner_prep.head
+        if outer.i not in self.token_mention or outer.dep_ not in ("ROOT", "nsubj", "nsubjpass"):
+            return None
+        if inner_prep.lower_ == "with":
+            if any(o.pos_ == "PRON" or o.lower_ in PART_NOUNS or o.lemma_.lower() in BODY_PARTS for o in objs):
+                return None
+            if any(c.dep_ == "poss" for c in noun.children):  # "with its paw on ..."
+                return None
+            return outer
+        if inner_prep.lower_ == "of" and (
+            outer.lemma_.lower() in CONTAINERS_IN | CONTAINERS_ON or outer.lower_ in CONTAINERS_IN | CONTAINERS_ON
+        ):
+            return outer
+        return None
 
     def with_points_back(self, noun: Token, prep: Token) -> bool:
         """True for "bowl with flowers in it" / "cake with a candle on top": the with-object's
@@ -890,7 +918,7 @@ class _GraphBuilder:
             c
             for c in verb.children
             if c.dep_ in ("prep", "prt") and c.i > verb.i and not list(c.children)
-            and c.i == max(t.i for t in verb.subtree)
+            and c.i == verb.right_edge.i
         ]
         if not dangling:
             return None

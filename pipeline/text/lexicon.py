@@ -136,3 +136,11 @@ ING_NOUNS: frozenset[str] = frozenset(
 
 #: Adverbs that say where something is ("standing outside" -> ( x , is , outside )).
 LOCATIVE_ADVERBS: frozenset[str] = frozenset("outside inside outdoors indoors upstairs downstairs underwater".split())
+
+#: Body parts: "man with a hat on his head" keeps ( hat , on , head ).
+BODY_PARTS: frozenset[str] = frozenset(
+    """
+    head hand arm shoulder back face neck lap mouth foot leg ear nose wrist finger chest hip
+    knee waist lip tongue paw hoof trunk tail body
+    """.split()
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any, Sequence
 
 from pipeline.text.extract import doc_to_graph
@@ -10,9 +11,11 @@ from pipeline.text.types import SceneGraph
 if TYPE_CHECKING:  # pragma: no cover
     import spacy
 
-#: Captions longer than this many characters are cut before parsing (spaCy's parser is
-#: quadratic-ish in memory per sentence; region captions are ~6 words).
-MAX_CHARS = 20_000
+log = logging.getLogger(__name__)
+
+#: Captions longer than this many characters are cut before parsing: a guard against
+#: pathological inputs (10,000 words is ~60,000 characters; region captions are ~6 words).
+MAX_CHARS = 100_000
 
 
 def clean_caption(text: object) -> str:
@@ -83,10 +86,12 @@ class CaptionParser:
             for i, doc in zip(todo, docs):
                 out[i] = self._graph(doc, out[i].caption)
         except Exception:  # noqa: BLE001 - fall back to one caption at a time
+            log.warning("nlp.pipe failed on a batch; parsing its captions one by one", exc_info=True)
             for i in todo:
                 try:
                     out[i] = self._graph(self.nlp(cleaned[i]), out[i].caption)
                 except Exception:  # noqa: BLE001
+                    log.warning("spaCy failed on caption %r", cleaned[i][:200], exc_info=True)
                     out[i] = SceneGraph(caption=out[i].caption)
         return out
 
@@ -94,6 +99,7 @@ class CaptionParser:
         try:
             return doc_to_graph(doc, caption, self.verbs, self.nouns)
         except Exception:  # noqa: BLE001 - a rule bug must not kill the batch
+            log.warning("scene-graph rules failed on caption %r", caption[:200], exc_info=True)
             return SceneGraph(caption=caption)
 
 

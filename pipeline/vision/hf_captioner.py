@@ -96,7 +96,7 @@ class HFCaptioner:
             proc = AutoProcessor.from_pretrained(self.model_id, **kw)
         except (OSError, ValueError, KeyError, TypeError):
             proc = None
-        if proc is not None and getattr(proc, "image_processor", None) is not None and getattr(proc, "tokenizer", None) is not None:
+        if getattr(proc, "image_processor", None) is not None and getattr(proc, "tokenizer", None) is not None:
             self._processor = proc
             self._image_processor, self._tokenizer = proc.image_processor, proc.tokenizer
             return
@@ -105,12 +105,15 @@ class HFCaptioner:
         self._tokenizer = AutoTokenizer.from_pretrained(self.model_id, **kw)
 
     def load(self) -> None:
-        """Load processor/tokenizer and weights (safetensors only); ModelUnavailable (one line) when they cannot be had."""
+        """Load processor/tokenizer and weights (safetensors only); one-line ModelUnavailable when they cannot be had."""
         if self._model is not None:
             return
         from transformers import AutoConfig
 
-        self._device = pick_device(self.device)
+        try:
+            self._device = pick_device(self.device)
+        except ValueError as e:
+            raise ModelUnavailable(f"caption model {self.model_id!r}: {e}; use device='auto' or 'cpu'") from e
         self._dtype = torch_dtype(self.dtype, self._device)
         kw = dict(local_files_only=self.local_files_only, trust_remote_code=self.trust_remote_code)
         try:
@@ -137,12 +140,28 @@ class HFCaptioner:
             if self.prompt:
                 tok = self._tokenizer([self.prompt] * n, return_tensors="pt", add_special_tokens=False)
                 enc["decoder_input_ids"] = tok["input_ids"]
+        named = self._forward_args()
         out = {}
         for k, v in dict(enc).items():
-            if not hasattr(v, "to"):
-                continue
+            if not hasattr(v, "to") or (k == "token_type_ids" and k not in named):
+                continue  # BERT tokenizers add token_type_ids, which e.g. GIT's generate rejects
             out[k] = v.to(self._device, self._dtype) if v.is_floating_point() else v.to(self._device)
+        sep = getattr(self._tokenizer, "sep_token_id", None)
+        ids = out.get("input_ids")
+        is_git = self._model.config.model_type == "git"
+        if is_git and ids is not None and sep is not None and bool((ids[:, -1] == sep).all()):
+            # GIT continues the prompt: a trailing [SEP] would read as end-of-text
+            out["input_ids"] = ids[:, :-1]
+            if "attention_mask" in out:
+                out["attention_mask"] = out["attention_mask"][:, :-1]
         return out
+
+    def _forward_args(self) -> set[str]:
+        """Names the model's forward() declares (not counting **kwargs)."""
+        import inspect
+
+        params = inspect.signature(self._model.forward).parameters
+        return {n for n, p in params.items() if p.kind is not inspect.Parameter.VAR_KEYWORD}
 
     def _gen_kwargs(self) -> dict:
         kw: dict = {"max_new_tokens": self.max_new_tokens, "num_beams": self.num_beams, "do_sample": False}

@@ -47,7 +47,10 @@ class HFDetector:
         import torch
         from transformers import AutoImageProcessor, AutoModelForObjectDetection
 
-        self._device = pick_device(self.device)
+        try:
+            self._device = pick_device(self.device)
+        except ValueError as e:
+            raise ModelUnavailable(f"detection model {self.model_id!r}: {e}; use device='auto' or 'cpu'") from e
         self._dtype = torch_dtype(self.dtype, self._device)
         kw = dict(local_files_only=self.local_files_only, trust_remote_code=self.trust_remote_code)
         try:

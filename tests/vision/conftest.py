@@ -99,6 +99,24 @@ def build_tiny_vit_gpt2(dest: Path) -> Path:
     return dest
 
 
+def build_tiny_git(dest: Path) -> Path:
+    """A random GIT captioner (decoder-only text model over image tokens) with a BERT tokenizer, saved to `dest`."""
+    import torch
+    from transformers import BertTokenizer, CLIPImageProcessor, GitConfig, GitForCausalLM, GitProcessor
+
+    tok = BertTokenizer(vocab={w: i for i, w in enumerate(BERT_WORDS)})
+    proc = GitProcessor(image_processor=CLIPImageProcessor(size={"shortest_edge": 32},
+                                                           crop_size={"height": 32, "width": 32}), tokenizer=tok)
+    cfg = GitConfig(vision_config=dict(hidden_size=32, intermediate_size=37, num_hidden_layers=1,
+                                       num_attention_heads=2, image_size=32, patch_size=8),
+                    vocab_size=len(BERT_WORDS), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                    intermediate_size=37, max_position_embeddings=64, bos_token_id=2, eos_token_id=3, pad_token_id=0)
+    torch.manual_seed(0)
+    GitForCausalLM(cfg).save_pretrained(dest)
+    proc.save_pretrained(dest)
+    return dest
+
+
 DETR_LABELS = {0: "cat", 1: "dog", 2: "person"}
 
 
@@ -126,6 +144,11 @@ def tiny_blip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_vit_gpt2(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_vit_gpt2(tmp_path_factory.mktemp("tiny-vit-gpt2"))
+
+
+@pytest.fixture(scope="session")
+def tiny_git(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_git(tmp_path_factory.mktemp("tiny-git"))
 
 
 @pytest.fixture(scope="session")

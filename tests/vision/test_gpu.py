@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 
@@ -51,15 +50,17 @@ def test_detr_fp16_on_cuda_matches_cpu(tiny_detr: Path, random_images: list) -> 
     gpu = HFDetector(str(tiny_detr), score_threshold=0.0, device="cuda", dtype="float16").detect(random_images)
     cpu = HFDetector(str(tiny_detr), score_threshold=0.0, device="cpu").detect(random_images)
     assert [len(b) for b in gpu] == [len(b) for b in cpu]
-    # same top box within half-precision noise
-    for g, c in zip(gpu, cpu):
-        assert g[0].score == pytest.approx(c[0].score, abs=0.05)
-        assert g[0].x1 == pytest.approx(c[0].x1, abs=3)
+    # every half-precision box has a float32 twin (same label, close score and corners); order may differ on ties
+    for g_boxes, c_boxes in zip(gpu, cpu):
+        for g in g_boxes:
+            assert any(g.label == c.label and abs(g.score - c.score) < 0.05
+                       and max(abs(g.x1 - c.x1), abs(g.y1 - c.y1), abs(g.x2 - c.x2), abs(g.y2 - c.y2)) < 3
+                       for c in c_boxes), g
 
 
 def test_onnx_detector_on_cuda_if_provider(centernet_model: Path) -> None:
-    import onnxruntime as ort
-    from skimage import data
+    ort = pytest.importorskip("onnxruntime")
+    data = pytest.importorskip("skimage.data")
 
     from pipeline.vision.onnx_detector import OnnxDetector
 

@@ -45,6 +45,18 @@ def test_tiny_vit_gpt2_captions(tiny_vit_gpt2: Path, random_images: list) -> Non
     cap = HFCaptioner(str(tiny_vit_gpt2), max_new_tokens=6, min_new_tokens=6, device="cpu")
     out = cap.caption(random_images)
     assert len(out) == 3 and all(isinstance(c, str) and c for c in out)
+    assert cap._processor is None and cap._tokenizer is not None  # image processor + tokenizer fallback
+    prompted = HFCaptioner(str(tiny_vit_gpt2), max_new_tokens=4, device="cpu", prompt=" a cat").caption(random_images)
+    assert len(prompted) == 3 and all(isinstance(c, str) and not c.startswith("a cat") for c in prompted)
+
+
+def test_tiny_git_captions_with_and_without_prompt(tiny_git: Path, random_images: list) -> None:
+    plain = HFCaptioner(str(tiny_git), max_new_tokens=5, device="cpu").caption(random_images)
+    prompted = HFCaptioner(str(tiny_git), max_new_tokens=5, device="cpu", prompt="a photo of").caption(random_images)
+    for caps in (plain, prompted):
+        assert len(caps) == 3 and all(isinstance(c, str) and c for c in caps)
+        assert all(len(c.split()) <= 5 for c in caps)  # only new tokens, the prompt is not echoed
+    assert all(not c.startswith("a photo of") for c in prompted)
 
 
 def test_registered_captioner(tiny_blip: Path) -> None:
@@ -131,3 +143,13 @@ def test_package_import_is_light() -> None:
             "assert {'onnx', 'transformers'} <= set(detectors.names()), detectors.names(); "
             "assert {'template', 'transformers'} <= set(captioners.names()), captioners.names()")
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, timeout=60)
+
+
+def test_cuda_without_gpu_is_one_line(tiny_blip: Path) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    with pytest.raises(ModelUnavailable) as e:
+        HFCaptioner(str(tiny_blip), device="cuda").load()
+    assert "\n" not in str(e.value) and "cuda" in str(e.value)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 from typing import TYPE_CHECKING, Any, Sequence
 
 from pipeline.text.extract import doc_to_graph
@@ -40,6 +42,45 @@ def clean_caption(text: object) -> str:
     return text
 
 
+_ODD_SPACE = re.compile(r"\s\s|^\s|\s$|[^\S ]")
+
+
+def squeeze_whitespace(text: str) -> tuple[str, list[int] | None]:
+    """Collapse whitespace runs to one space and strip the ends (spaCy makes odd whitespace
+    into tokens that split compounds and names). Returns the new text and, if it changed,
+    `offsets[i]` = index in `text` of new character i; None when nothing changed."""
+    if not _ODD_SPACE.search(text):
+        return text, None
+    chars: list[str] = []
+    offsets: list[int] = []
+    after_space = True  # drops leading whitespace
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if after_space:
+                continue
+            ch, after_space = " ", True
+        else:
+            after_space = False
+        chars.append(ch)
+        offsets.append(i)
+    if chars and chars[-1] == " ":
+        chars.pop()
+        offsets.pop()
+    return "".join(chars), offsets
+
+
+def _remap(graph: SceneGraph, source: str, offsets: list[int]) -> SceneGraph:
+    """Mention offsets of a graph built on squeezed text -> offsets (and text) in `source`."""
+    mentions = []
+    for m in graph.mentions:
+        if m.end <= m.start or m.end > len(offsets):
+            mentions.append(m)
+            continue
+        start, end = offsets[m.start], offsets[m.end - 1] + 1
+        mentions.append(dataclasses.replace(m, text=source[start:end], start=start, end=end))
+    return dataclasses.replace(graph, mentions=tuple(mentions))
+
+
 class CaptionParser:
     """Parses captions into SceneGraphs.
 
@@ -68,6 +109,7 @@ class CaptionParser:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["nlp"] = None  # reload in the worker instead of pickling the model
+        state["verbs"] = state["nouns"] = frozenset()
         return state
 
     def parse(self, texts: Sequence[str | None]) -> list[SceneGraph]:
@@ -79,25 +121,31 @@ class CaptionParser:
         todo = [i for i, c in enumerate(cleaned) if c.strip()]
         if not todo:
             return out
+        squeezed = {i: squeeze_whitespace(cleaned[i]) for i in todo}
         try:
             docs = self.nlp.pipe(
-                (cleaned[i] for i in todo), batch_size=self.batch_size, n_process=self.n_process
+                (squeezed[i][0] for i in todo), batch_size=self.batch_size, n_process=self.n_process
             )
             for i, doc in zip(todo, docs):
-                out[i] = self._graph(doc, out[i].caption)
+                out[i] = self._graph(doc, out[i].caption, cleaned[i], squeezed[i][1])
         except Exception:  # noqa: BLE001 - fall back to one caption at a time
             log.warning("nlp.pipe failed on a batch; parsing its captions one by one", exc_info=True)
             for i in todo:
                 try:
-                    out[i] = self._graph(self.nlp(cleaned[i]), out[i].caption)
+                    doc = self.nlp(squeezed[i][0])
+                    out[i] = self._graph(doc, out[i].caption, cleaned[i], squeezed[i][1])
                 except Exception:  # noqa: BLE001
                     log.warning("spaCy failed on caption %r", cleaned[i][:200], exc_info=True)
                     out[i] = SceneGraph(caption=out[i].caption)
         return out
 
-    def _graph(self, doc: "spacy.tokens.Doc", caption: str) -> SceneGraph:
+    def _graph(
+        self, doc: "spacy.tokens.Doc", caption: str, source: str, offsets: list[int] | None
+    ) -> SceneGraph:
+        """Rules on one parsed caption; offsets mapped back to `source` (the cleaned caption)."""
         try:
-            return doc_to_graph(doc, caption, self.verbs, self.nouns)
+            graph = doc_to_graph(doc, caption, self.verbs, self.nouns)
+            return _remap(graph, source, offsets) if offsets is not None else graph
         except Exception:  # noqa: BLE001 - a rule bug must not kill the batch
             log.warning("scene-graph rules failed on caption %r", caption[:200], exc_info=True)
             return SceneGraph(caption=caption)

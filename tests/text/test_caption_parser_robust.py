@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from pipeline.text.extract import doc_to_graph
 from pipeline.text.factual import parse_captions_csv, to_factual
+from pipeline.text.parser import clean_caption
 from pipeline.text.types import SceneGraph
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,6 +27,8 @@ def test_any_unicode_text_parses(caption_parser, text: str) -> None:
     graphs = caption_parser.parse([text])
     assert len(graphs) == 1 and isinstance(graphs[0], SceneGraph)
     assert graphs[0].caption == text
+    source = clean_caption(text)
+    assert all(source[m.start:m.end] == m.text for m in graphs[0].mentions)
     to_factual(graphs[0])  # serialises too
 
 
@@ -79,6 +83,15 @@ def test_odd_strings_never_raise(caption_parser, text: str) -> None:
     to_factual(graphs[0])
 
 
+def test_odd_whitespace_keeps_compounds_and_offsets(caption_parser) -> None:
+    caption = "  a tennis  racket on the\t bench \n"
+    graph = caption_parser.parse([caption])[0]
+    assert to_factual(graph) == "( tennis racket , on , bench )"
+    racket = graph.mentions[0]
+    assert (racket.text, racket.lemma) == ("tennis  racket", "tennis racket")
+    assert all(caption[m.start:m.end] == m.text for m in graph.mentions)
+
+
 def test_none_and_empty_give_empty_graphs(caption_parser) -> None:
     graphs = caption_parser.parse([None, "", "a red car"])
     assert graphs[0] == SceneGraph(caption="") and graphs[1] == SceneGraph(caption="")
@@ -100,6 +113,12 @@ def test_parse_without_setup_loads_lazily() -> None:
     parser = CaptionParser(batch_size=4)
     assert parser.nlp is None
     assert to_factual(parser.parse(["a dog on a bed"])[0]) == "( dog , on , bed )"
+
+
+def test_pickles_without_the_model(caption_parser) -> None:
+    clone = pickle.loads(pickle.dumps(caption_parser))
+    assert clone.nlp is None and len(pickle.dumps(caption_parser)) < 10_000
+    assert to_factual(clone.parse(["a man riding a horse"])[0]) == "( man , ride , horse )"
 
 
 def test_parse_captions_csv_round_trip(tmp_path: Path) -> None:

@@ -42,6 +42,29 @@ def clean_caption(text: object) -> str:
     return text
 
 
+_FRAME_WORDS = (
+    "black|white|and|colou?r|colou?red|close|blurry|blurred|motion-blurred|old|vintage|aerial|grainy|dark|bright|"
+    "wide|angle|high|low|detailed|microscope|microscopic|telescope|fundus|sepia|gr[ae]yscale|monochrome|digital|"
+    "small|large|candid|professional|stock|recent|nice|beautiful|cropped|framed|overhead|distant|space|deep"
+)
+_FRAME = re.compile(
+    r"^\s*(?:(?:a|an|the|this|that)\s+)?(?:(?:" + _FRAME_WORDS + r")[\s,]+){0,5}"
+    r"(?:photo(?:graph)?|picture|pic|image|close-?up|snapshot|view|painting|drawing|illustration|rendering|scan|micrograph)s?"
+    r"\s+(?:of|showing|shows|depicting)\s+",
+    re.IGNORECASE,
+)
+
+
+def blank_frame(text: str) -> str:
+    """Blank out (with spaces, offsets kept) a leading framing phrase such as "a photo of" or
+    "a black and white close-up of": alt-text says what the picture shows, and the photo
+    itself is not an entity of the scene."""
+    m = _FRAME.match(text)
+    if not m or not text[m.end():].strip():
+        return text
+    return " " * m.end() + text[m.end():]
+
+
 _ODD_SPACE = re.compile(r"\s\s|^\s|\s$|[^\S ]")
 
 
@@ -117,7 +140,7 @@ class CaptionParser:
         self.setup()
         originals = list(texts)
         out: list[SceneGraph] = [SceneGraph(caption=_as_caption(t)) for t in originals]
-        cleaned = [clean_caption(t) for t in originals]
+        cleaned = [blank_frame(clean_caption(t)) for t in originals]
         todo = [i for i, c in enumerate(cleaned) if c.strip()]
         if not todo:
             return out

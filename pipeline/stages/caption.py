@@ -25,6 +25,7 @@ class CaptionConfig:
     backend: str = "template"  # "transformers" (BLIP, GIT, ViT-GPT2, ...), "template" (from detections), "none"
     model: str = ""  # transformers: hub id or local folder
     max_new_tokens: int = 30
+    min_new_tokens: int | None = None  # a fixed output length for benchmarks: min = max
     num_beams: int = 1
     prompt: str | None = None  # optional text prompt (BLIP/GIT conditional captioning)
     device: str = "auto"
@@ -45,6 +46,7 @@ def build_captioner(cfg: CaptionConfig) -> Captioner:
     return factory(
         model=cfg.model,
         max_new_tokens=cfg.max_new_tokens,
+        min_new_tokens=cfg.min_new_tokens,
         num_beams=cfg.num_beams,
         prompt=cfg.prompt,
         device=cfg.device,
@@ -66,6 +68,22 @@ class CaptionStage(Stage):
         super().__init__(self.config.resources)
         self.captioner: Captioner | None = None
         self.stateful = self.config.backend not in ("none", "template")
+
+    def preflight(self) -> None:
+        """Unknown backend or unavailable model: one line, before any work starts."""
+        import pipeline.vision  # noqa: F401 - registers the backends
+
+        c = self.config
+        if c.backend == "none":
+            return
+        try:
+            captioners.get(c.backend)
+            if c.backend == "transformers":
+                from pipeline.vision._hf import check_available
+
+                check_available("caption", c.model, not c.allow_network, c.trust_remote_code, "caption")
+        except (ModelUnavailable, KeyError) as e:
+            raise StageError(f"caption: {e}") from None
 
     def setup(self) -> None:
         import pipeline.vision  # noqa: F401 - registers the backends

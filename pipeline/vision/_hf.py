@@ -72,3 +72,18 @@ def unavailable_message(kind: str, model: str, e: BaseException, config_key: str
         if local_files_only:
             ways += f", or allow downloads with --set {config_key}.allow_network=true"
     return f"{kind} model {model!r} is unavailable ({why}); {ways}"
+
+
+def check_available(kind: str, model: str, local_files_only: bool, trust_remote_code: bool, config_key: str) -> None:
+    """Cheap start-up check (reads the model's config only): raise ModelUnavailable with one
+    line when `model` cannot be loaded as things stand."""
+    from transformers import AutoConfig
+
+    from pipeline.vision.types import ModelUnavailable
+
+    if not model:
+        raise ModelUnavailable(f"{config_key}.backend=transformers needs {config_key}.model (a hub id or a local folder)")
+    try:
+        AutoConfig.from_pretrained(model, local_files_only=local_files_only, trust_remote_code=trust_remote_code)
+    except (OSError, ValueError, KeyError, ImportError, TypeError) as e:
+        raise ModelUnavailable(unavailable_message(kind, model, e, config_key, local_files_only)) from None

@@ -103,6 +103,9 @@ class OnnxDetector:
         if self.device in ("auto", "cuda") and "CUDAExecutionProvider" in available:
             providers.insert(0, "CUDAExecutionProvider")
         opts = ort.SessionOptions()
+        # no busy-waiting: in a pipeline the detector shares its cores with other workers
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.inter_op_num_threads = 1
         if self.intra_op_threads:
             opts.intra_op_num_threads = int(self.intra_op_threads)
         try:

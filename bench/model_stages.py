@@ -1,0 +1,98 @@
+"""Benchmark: each model stage inside the Ray pipeline vs the same stage in a plain loop.
+
+Same images, same cores, one run. For each model stage (detect: ONNX CenterNet; caption: a
+random-weight BLIP of modest size generating a fixed 20 tokens; extract: spaCy) it runs
+decode + that stage through the Ray runner and through the in-process runner, and prints
+images/s for both and the ratio (Ray / loop). Ray's own start-up (ray.init) is not timed;
+actor start-up and model loading are, in both. Not a test.
+
+Usage: .venv/bin/python bench/model_stages.py [--n 300] [--stages detect,caption,extract]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]  # bench/pipeline.py shadows the package
+sys.path.insert(0, str(HERE.parent))
+
+
+def build_small_blip(dest: Path) -> Path:
+    """A random BLIP (4 layers, width 256, 224-px input) saved with its processor to `dest`."""
+    import torch
+    from transformers import BertTokenizer, BlipConfig, BlipForConditionalGeneration, BlipImageProcessor, BlipProcessor
+
+    cfg = BlipConfig(
+        vision_config=dict(hidden_size=256, intermediate_size=1024, num_hidden_layers=4, num_attention_heads=4,
+                           image_size=224, patch_size=16),
+        text_config=dict(vocab_size=2048, hidden_size=256, intermediate_size=1024, num_hidden_layers=4,
+                         num_attention_heads=4, encoder_hidden_size=256, bos_token_id=2, eos_token_id=3,
+                         sep_token_id=3, pad_token_id=0),
+        projection_dim=256,
+    )
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    vocab += [f"w{i}" for i in range(2048 - len(vocab))]
+    torch.manual_seed(0)
+    BlipForConditionalGeneration(cfg).save_pretrained(dest)
+    BlipProcessor(image_processor=BlipImageProcessor(size={"height": 224, "width": 224}),
+                  tokenizer=BertTokenizer(vocab={w: i for i, w in enumerate(vocab)})).save_pretrained(dest)
+    return dest
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=300, help="images")
+    ap.add_argument("--stages", default="detect,caption,extract")
+    args = ap.parse_args()
+
+    import ray
+
+    from pipeline.config import load_config
+    from pipeline.core.runner import LocalRunner, RayRunner
+    from pipeline.graph.records import staging_schema
+    from pipeline.io.corpus import check_corpus
+    from pipeline.io.sample import write_bench_corpus
+    from pipeline.io.shards import plan_shards
+    from pipeline.stages.caption import CaptionStage
+    from pipeline.stages.decode import DecodeStage
+    from pipeline.stages.detect import DetectStage
+    from pipeline.stages.extract import ExtractStage
+
+    work = Path(tempfile.mkdtemp(prefix="kg-bench-stages-"))
+    corpus = write_bench_corpus(work / "bench.parquet", n=args.n)
+    shards = plan_shards(check_corpus([str(corpus)], ["text"]), shard_rows=100)
+    blip = build_small_blip(work / "blip") if "caption" in args.stages else None
+    sets = {
+        "detect": ["caption.backend=none"],
+        "caption": ["detect.backend=none", "caption.backend=transformers", f"caption.model={blip}",
+                    "caption.max_new_tokens=20", "caption.min_new_tokens=20", "caption.resources.batch_size=8"],
+        "extract": ["detect.backend=none", "caption.backend=none"],
+    }
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR")
+    print(f"{args.n} images, 2 cores; ratio = Ray pipeline images/s / plain loop images/s")
+    for name in args.stages.split(","):
+        cfg = load_config(HERE.parent / "jobs/configs/sample.yaml", ["decode.text_columns=[text]", *sets[name]])
+
+        def stages():
+            model = {"detect": DetectStage(cfg.detect), "caption": CaptionStage(cfg.caption), "extract": ExtractStage(cfg.extract)}[name]
+            return [DecodeStage(cfg.decode), model]
+
+        rates = {}
+        for runner_name, runner in (("loop", LocalRunner(batch_size=cfg.decode.resources.batch_size)), ("ray", RayRunner())):
+            st = stages()
+            schema = staging_schema([s.name for s in st])
+            staging = work / f"{name}-{runner_name}"
+            t0 = time.perf_counter()
+            runner.run(shards, st, schema, staging, progress=lambda m: None)
+            rates[runner_name] = args.n / (time.perf_counter() - t0)
+        print(f"{name:8s} loop {rates['loop']:7.2f} img/s   ray {rates['ray']:7.2f} img/s   ratio {rates['ray'] / rates['loop']:.2f}x")
+    ray.shutdown()
+
+
+if __name__ == "__main__":
+    main()

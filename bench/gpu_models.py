@@ -42,17 +42,29 @@ CAPTION_TOKENS = 20
 # ---- models ---------------------------------------------------------------------------------------
 def build_blip(dest: Path, tiny: bool, dtype: str) -> Path:
     """Random BLIP captioner (BlipConfig defaults = base size, 384-px input; or a toy one) saved to `dest`."""
+    return save_blip(dest, "tiny" if tiny else "base", dtype)
+
+
+BLIP_SIZES = {  # (width, layers, heads, image size, vocab) of the small sizes; "base" = BlipConfig()
+    "tiny": (32, 2, 2, 64, 512),
+    "small": (256, 4, 4, 224, 2048),
+}
+
+
+def save_blip(dest: Path, size: str, dtype: str) -> Path:
+    """Random BLIP of `size` ("tiny", "small" or "base") with its processor, saved to `dest`."""
     import torch
     from transformers import BertTokenizer, BlipConfig, BlipForConditionalGeneration, BlipImageProcessor, BlipProcessor
 
-    if tiny:
+    if size in BLIP_SIZES:
+        width, layers, heads, image, n_vocab = BLIP_SIZES[size]
         cfg = BlipConfig(
-            vision_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
-                               image_size=64, patch_size=16),
-            text_config=dict(vocab_size=512, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                             num_attention_heads=2, encoder_hidden_size=32, bos_token_id=2, eos_token_id=3,
-                             sep_token_id=3, pad_token_id=0),
-            projection_dim=32,
+            vision_config=dict(hidden_size=width, intermediate_size=4 * width if size != "tiny" else 2 * width,
+                               num_hidden_layers=layers, num_attention_heads=heads, image_size=image, patch_size=16),
+            text_config=dict(vocab_size=n_vocab, hidden_size=width, intermediate_size=4 * width if size != "tiny" else 2 * width,
+                             num_hidden_layers=layers, num_attention_heads=heads, encoder_hidden_size=width,
+                             bos_token_id=2, eos_token_id=3, sep_token_id=3, pad_token_id=0),
+            projection_dim=width,
         )
         vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     else:
@@ -60,7 +72,7 @@ def build_blip(dest: Path, tiny: bool, dtype: str) -> Path:
         t = cfg.text_config
         vocab = ["[PAD]"] + [f"[unused{i}]" for i in range(99)] + ["[UNK]", "[CLS]", "[SEP]", "[MASK]"]
         assert len(vocab) == 104 and vocab[t.sep_token_id] == "[SEP]"
-    size = cfg.vision_config.image_size
+    size_px = cfg.vision_config.image_size
     n_vocab = cfg.text_config.vocab_size
     vocab += [f"w{i}" for i in range(n_vocab - len(vocab))]
     tok = BertTokenizer(vocab={w: i for i, w in enumerate(vocab)})
@@ -69,7 +81,7 @@ def build_blip(dest: Path, tiny: bool, dtype: str) -> Path:
     if dtype in ("float16", "bfloat16"):
         model = model.to(getattr(torch, dtype))  # half the bytes to write and read back
     model.save_pretrained(dest)
-    proc = BlipProcessor(image_processor=BlipImageProcessor(size={"height": size, "width": size}), tokenizer=tok)
+    proc = BlipProcessor(image_processor=BlipImageProcessor(size={"height": size_px, "width": size_px}), tokenizer=tok)
     proc.save_pretrained(dest)
     return dest
 

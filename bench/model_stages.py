@@ -24,24 +24,13 @@ sys.path.insert(0, str(HERE.parent))
 
 def build_small_blip(dest: Path) -> Path:
     """A random BLIP (4 layers, width 256, 224-px input) saved with its processor to `dest`."""
-    import torch
-    from transformers import BertTokenizer, BlipConfig, BlipForConditionalGeneration, BlipImageProcessor, BlipProcessor
+    import importlib.util
 
-    cfg = BlipConfig(
-        vision_config=dict(hidden_size=256, intermediate_size=1024, num_hidden_layers=4, num_attention_heads=4,
-                           image_size=224, patch_size=16),
-        text_config=dict(vocab_size=2048, hidden_size=256, intermediate_size=1024, num_hidden_layers=4,
-                         num_attention_heads=4, encoder_hidden_size=256, bos_token_id=2, eos_token_id=3,
-                         sep_token_id=3, pad_token_id=0),
-        projection_dim=256,
-    )
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    vocab += [f"w{i}" for i in range(2048 - len(vocab))]
-    torch.manual_seed(0)
-    BlipForConditionalGeneration(cfg).save_pretrained(dest)
-    BlipProcessor(image_processor=BlipImageProcessor(size={"height": 224, "width": 224}),
-                  tokenizer=BertTokenizer(vocab={w: i for i, w in enumerate(vocab)})).save_pretrained(dest)
-    return dest
+    spec = importlib.util.spec_from_file_location("gpu_models", HERE / "gpu_models.py")
+    gpu_models = importlib.util.module_from_spec(spec)
+    sys.modules["gpu_models"] = gpu_models
+    spec.loader.exec_module(gpu_models)
+    return gpu_models.save_blip(dest, "small", "float32")
 
 
 def main() -> None:
@@ -54,7 +43,9 @@ def main() -> None:
 
     from pipeline.config import load_config
     from pipeline.core.runner import LocalRunner, RayRunner
-    from pipeline.graph.records import staging_schema
+    import pyarrow as pa
+
+    from pipeline.graph.records import FRAGMENTS, staging_schema
     from pipeline.io.corpus import check_corpus
     from pipeline.io.sample import write_bench_corpus
     from pipeline.io.shards import plan_shards
@@ -85,7 +76,8 @@ def main() -> None:
         rates = {}
         for runner_name, runner in (("loop", LocalRunner(batch_size=cfg.decode.resources.batch_size)), ("ray", RayRunner())):
             st = stages()
-            schema = staging_schema([s.name for s in st])
+            full = staging_schema([s.name for s in st])
+            schema = pa.schema([f for f in full if f.name not in FRAGMENTS])  # no assemble stage here
             staging = work / f"{name}-{runner_name}"
             t0 = time.perf_counter()
             runner.run(shards, st, schema, staging, progress=lambda m: None)

@@ -15,6 +15,7 @@ import pyarrow as pa
 from pipeline.core import columns as C
 from pipeline.core.registry import captioners
 from pipeline.core.stage import Resources, Stage, StageError
+from pipeline.stages._preflight import check_backend
 from pipeline.vision.types import Captioner, ModelUnavailable
 
 
@@ -71,19 +72,9 @@ class CaptionStage(Stage):
 
     def preflight(self) -> None:
         """Unknown backend or unavailable model: one line, before any work starts."""
-        import pipeline.vision  # noqa: F401 - registers the backends
-
         c = self.config
-        if c.backend == "none":
-            return
-        try:
-            captioners.get(c.backend)
-            if c.backend == "transformers":
-                from pipeline.vision._hf import check_available
-
-                check_available("caption", c.model, not c.allow_network, c.trust_remote_code, "caption")
-        except (ModelUnavailable, KeyError) as e:
-            raise StageError(f"caption: {e}") from None
+        if c.backend != "none":
+            check_backend("caption", captioners, c.backend, c.model, c.allow_network, c.trust_remote_code)
 
     def setup(self) -> None:
         import pipeline.vision  # noqa: F401 - registers the backends

@@ -12,6 +12,7 @@ import pyarrow as pa
 from pipeline.core import columns as C
 from pipeline.core.registry import detectors
 from pipeline.core.stage import Resources, Stage, StageError
+from pipeline.stages._preflight import check_backend
 from pipeline.vision.types import Detector, ModelUnavailable
 
 
@@ -72,26 +73,16 @@ class DetectStage(Stage):
 
     def preflight(self) -> None:
         """Unknown backend or unavailable model: one line, before any work starts."""
-        import pipeline.vision  # noqa: F401 - registers the backends
-
         c = self.config
-        if c.backend == "none":
-            return
-        try:
-            detectors.get(c.backend)
-            if c.backend == "onnx":
-                from pipeline.vision.model_store import centernet_path
+        if c.backend == "onnx":
+            from pipeline.vision.model_store import centernet_path
 
-                path = Path(c.model or centernet_path())
-                if not path.is_file():
-                    raise ModelUnavailable(f"ONNX detector {path} not found; run `kg models ensure` (or `kg models build`), "
-                                           f"set $KG_MODEL_DIR, or --set detect.model=/path/to/model.onnx")
-            else:
-                from pipeline.vision._hf import check_available
-
-                check_available("detect", c.model, not c.allow_network, c.trust_remote_code, "detect")
-        except (ModelUnavailable, KeyError) as e:
-            raise StageError(f"detect: {e}") from None
+            path = Path(c.model or centernet_path())
+            if not path.is_file():
+                raise StageError(f"detect: ONNX detector {path} not found; run `kg models ensure` (or `kg models build`), "
+                                 f"set $KG_MODEL_DIR, or --set detect.model=/path/to/model.onnx")
+        elif c.backend != "none":
+            check_backend("detect", detectors, c.backend, c.model, c.allow_network, c.trust_remote_code)
 
     def setup(self) -> None:
         import pipeline.vision  # noqa: F401 - registers the backends

@@ -8,7 +8,6 @@ by its detections on scikit-image's astronaut photo before moving it into place.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from pipeline.core.ids import file_sha256
 from pipeline.vision.model_store import CENTERNET_FILE, centernet_path
 
 NPM_PACKAGE = "@vladmandic/human@3.3.6"
@@ -74,11 +74,7 @@ def _find_python(log: Log) -> str:
 
 def sha256_file(path: Path) -> str:
     """Hex sha256 of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return file_sha256(str(path))
 
 
 def verify_centernet(path: Path) -> float:

@@ -37,6 +37,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=300, help="images")
     ap.add_argument("--stages", default="detect,caption,extract")
+    ap.add_argument("--set", action="append", default=[], help="config override for both runs (repeatable)")
     args = ap.parse_args()
 
     import ray
@@ -67,11 +68,12 @@ def main() -> None:
     ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR")
     print(f"{args.n} images, 2 cores; ratio = Ray pipeline images/s / plain loop images/s")
     for name in args.stages.split(","):
-        cfg = load_config(HERE.parent / "jobs/configs/sample.yaml", ["decode.text_columns=[text]", *sets[name]])
+        cfg = load_config(HERE.parent / "jobs/configs/sample.yaml", ["decode.text_columns=[text]", *sets[name], *args.set])
 
         def stages():
-            model = {"detect": DetectStage(cfg.detect), "caption": CaptionStage(cfg.caption), "extract": ExtractStage(cfg.extract)}[name]
-            return [DecodeStage(cfg.decode), model]
+            # the stages up to the one measured; the ones before it are switched off ("none")
+            chain = [DecodeStage(cfg.decode), DetectStage(cfg.detect), CaptionStage(cfg.caption), ExtractStage(cfg.extract)]
+            return chain[: {"detect": 2, "caption": 3, "extract": 4}[name]]
 
         rates = {}
         for runner_name, runner in (("loop", LocalRunner(batch_size=cfg.decode.resources.batch_size)), ("ray", RayRunner())):

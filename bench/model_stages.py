@@ -4,7 +4,9 @@ Same images, same cores, one run. For each model stage (detect: ONNX CenterNet; 
 random-weight BLIP of modest size generating a fixed 20 tokens; extract: spaCy) it runs
 decode + that stage through the Ray runner and through the in-process runner, and prints
 images/s for both and the ratio (Ray / loop). Ray's own start-up (ray.init) is not timed;
-actor start-up and model loading are, in both. Not a test.
+actor start-up and model loading are, in both. The loop's parallelism is the model's own
+threads (all cores); the Ray pipeline's is its actors (config: `concurrency` actors with
+`detect.threads` each; torch uses one thread per actor). Not a test.
 
 Usage: .venv/bin/python bench/model_stages.py [--n 300] [--stages detect,caption,extract]
 """
@@ -62,13 +64,15 @@ def main() -> None:
     sets = {
         "detect": ["caption.backend=none"],
         "caption": ["detect.backend=none", "caption.backend=transformers", f"caption.model={blip}",
-                    "caption.max_new_tokens=20", "caption.min_new_tokens=20", "caption.resources.batch_size=8"],
+                    "caption.max_new_tokens=20", "caption.min_new_tokens=20", "caption.resources.batch_size=8",
+                    "caption.resources.concurrency=2", "caption.resources.num_cpus=0.5"],
         "extract": ["detect.backend=none", "caption.backend=none"],
     }
     ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR")
     print(f"{args.n} images, 2 cores; ratio = Ray pipeline images/s / plain loop images/s")
     for name in args.stages.split(","):
         cfg = load_config(HERE.parent / "jobs/configs/sample.yaml", ["decode.text_columns=[text]", *sets[name], *args.set])
+        loaded_threads = cfg.detect.threads
 
         def stages():
             # the stages up to the one measured; the ones before it are switched off ("none")
@@ -77,6 +81,8 @@ def main() -> None:
 
         rates = {}
         for runner_name, runner in (("loop", LocalRunner(batch_size=cfg.decode.resources.batch_size)), ("ray", RayRunner())):
+            # the loop's parallelism is the model's own threads (all cores); Ray's is its actors
+            cfg.detect.threads = None if runner_name == "loop" else loaded_threads
             st = stages()
             full = staging_schema([s.name for s in st])
             schema = pa.schema([f for f in full if f.name not in FRAGMENTS])  # no assemble stage here

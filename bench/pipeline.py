@@ -1,7 +1,8 @@
 """Benchmark: the whole build on Ray Data vs the same stages in a plain in-process loop.
 
 Same ~1,000-image corpus, same config, same machine, one run; prints images/s of each and the
-ratio (Ray / loop). Not a test. Usage: .venv/bin/python bench/pipeline.py [--n 1000]
+ratio (Ray / loop). The loop's detector uses all cores through its own threads; the Ray run
+uses the config's actors (`detect.resources.concurrency` x `detect.threads`). Not a test. Usage: .venv/bin/python bench/pipeline.py [--n 1000]
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def main() -> None:
     for runner in ("local", "ray"):
         cfg = load_config(args.config, ["decode.text_columns=[text]", *args.set], out=str(work / runner), runner=runner)
         cfg.corpus = [str(corpus)]
+        if runner == "local":  # the loop's parallelism is the detector's own threads (all cores)
+            cfg.detect.threads = None
         t0 = time.perf_counter()
         res = run_build(cfg, progress=lambda m: None)
         wall = time.perf_counter() - t0

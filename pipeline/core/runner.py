@@ -122,18 +122,25 @@ class LocalRunner:
             st._ready = True
         sink = StagingSink(schema, str(staging))
         tracker = ShardTracker(shards, staging, progress)
+        chain = _Chain(stages, transient_drops(stages, []))
         for shard in shards:
             for batch in read_shard(shard, self.batch_size):
-                for st in stages:
-                    batch = st(batch)
-                tracker.add(sink(batch))
+                tracker.add(sink(chain(batch)))
+
+
+def transient_drops(stages: Sequence[Stage], later: Sequence[Stage]) -> tuple[str, ...]:
+    """Transient columns of `stages` (and earlier) that none of the `later` stages requires."""
+    needed = {c for st in later for c in st.requires}
+    return tuple(c for st in stages for c in st.transient if c not in needed)
 
 
 class _Chain:
-    """Consecutive stages applied in order in one Ray operator (set up on first use)."""
+    """Consecutive stages applied in order in one Ray operator (set up on first use); then
+    drops the transient columns that no later stage needs."""
 
-    def __init__(self, stages: Sequence[Stage]) -> None:
+    def __init__(self, stages: Sequence[Stage], drop: Sequence[str] = ()) -> None:
         self.stages = list(stages)
+        self.drop = list(drop)
 
     def setup(self) -> None:
         for st in self.stages:
@@ -143,7 +150,7 @@ class _Chain:
     def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
         for st in self.stages:
             batch = st(batch)
-        return batch
+        return batch.drop(columns=[c for c in self.drop if c in batch.columns])
 
 
 class _StageActor:
@@ -232,14 +239,15 @@ class RayRunner:
             ctx.enable_progress_bars = True
             ds = ray.data.from_items([{"shard_index": i} for i in range(len(shards))], override_num_blocks=len(shards))
             ds = ds.map_batches(_ReadShards(shards, self.read_batch_rows), batch_size=1, batch_format="numpy", num_cpus=0.25)
-            for seg in plan_segments(stages):
+            segments = plan_segments(stages)
+            for i, seg in enumerate(segments):
                 lead = next((s for s in seg if s.stateful or s.resources.num_gpus), seg[0])
                 r = lead.resources
                 common = dict(batch_size=r.batch_size, batch_format="pandas", udf_modifying_row_count=False,
                               num_cpus=max(s.resources.num_cpus for s in seg))
                 if r.num_gpus:
                     common["num_gpus"] = r.num_gpus
-                chain = _Chain(seg)
+                chain = _Chain(seg, transient_drops([s for g in segments[: i + 1] for s in g], [s for g in segments[i + 1:] for s in g]))
                 if any(s.stateful for s in seg) or r.num_gpus:
                     ds = ds.map_batches(_StageActor, fn_constructor_args=(chain,), compute=ActorPoolStrategy(size=max(1, r.concurrency)), **common)
                 else:

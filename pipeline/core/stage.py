@@ -54,6 +54,9 @@ class Stage:
     requires: ClassVar[tuple[str, ...]] = ()
     produces: ClassVar[Mapping[str, pa.DataType]] = {}
     drops: ClassVar[tuple[str, ...]] = ()
+    # produced only for later stages (e.g. decoded pixels): runners drop them as soon as no
+    # later stage requires them, so they never travel further than needed
+    transient: ClassVar[tuple[str, ...]] = ()
     # True when setup() loads something heavy: runners then keep long-lived workers (actors).
     stateful: ClassVar[bool] = False
 

@@ -50,6 +50,7 @@ class DecodeStage(Stage):
         C.EXTRA: pa.string(),
     }
     drops: ClassVar[tuple[str, ...]] = (C.IMAGE,)
+    transient: ClassVar[tuple[str, ...]] = (C.PIXELS, C.PIX_H, C.PIX_W)
 
     def __init__(self, config: DecodeConfig | None = None) -> None:
         self.config = config or DecodeConfig()

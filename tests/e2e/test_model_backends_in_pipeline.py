@@ -1,0 +1,47 @@
+"""The transformers backends inside a real build: a tiny random BLIP captioner and a tiny random
+DETR detector, built here, loaded back by path through the caption and detect stages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from helpers import write_corpus
+from tiny_models import build_tiny_blip, build_tiny_detr, build_tiny_vit_gpt2
+
+from pipeline.build import run_build
+from pipeline.config import load_config
+from pipeline.graph.schema import check_graph
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_tiny_transformers_models_in_a_build(tmp_path: Path, photos) -> None:
+    blip, detr = build_tiny_blip(tmp_path / "blip"), build_tiny_detr(tmp_path / "detr")
+    corpus = write_corpus(tmp_path / "c.parquet", [{"id": k, "image": v, "text": f"a photo of a {k}"} for k, v in photos.items()])
+    cfg = load_config(REPO / "jobs/configs/sample.yaml", [
+        "decode.text_columns=[text]", "caption.backend=transformers", f"caption.model={blip}", "caption.max_new_tokens=5",
+        "detect.backend=transformers", f"detect.model={detr}", "detect.score_threshold=0.0"], out=str(tmp_path / "g"), runner="local")
+    cfg.corpus = [str(corpus)]
+    res = run_build(cfg, progress=lambda m: None)
+    assert check_graph(tmp_path / "g") == []
+    caps = pq.read_table(tmp_path / "g" / "captions").to_pylist()
+    model_caps = [c for c in caps if c["source"] == f"model:hf:{blip}"]
+    assert all(isinstance(c["text"], str) for c in model_caps)  # random weights: any words, maybe none
+    assert {c["source"] for c in caps} <= {"corpus", f"model:hf:{blip}"}
+    regions = pq.read_table(tmp_path / "g" / "regions").to_pylist()
+    assert regions and {r["detector"] for r in regions} == {f"hf:{detr}"}
+    assert all(0 <= r["x1"] <= r["x2"] and 0 <= r["y1"] <= r["y2"] for r in regions)
+    assert res.counts["images"] == len(photos)
+
+
+def test_vision_encoder_decoder_captions_in_a_build(tmp_path: Path, photos) -> None:
+    ved = build_tiny_vit_gpt2(tmp_path / "ved")
+    corpus = write_corpus(tmp_path / "c.parquet", [{"id": "cat", "image": photos["chelsea"]}])
+    cfg = load_config(REPO / "jobs/configs/sample.yaml", [
+        "decode.text_columns=[text]", "caption.backend=transformers", f"caption.model={ved}", "caption.max_new_tokens=4",
+        "detect.backend=none"], out=str(tmp_path / "g"), runner="local")
+    cfg.corpus = [str(corpus)]
+    run_build(cfg, progress=lambda m: None)
+    assert pq.read_table(tmp_path / "g" / "images").num_rows == 1

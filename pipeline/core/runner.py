@@ -164,6 +164,18 @@ class _StageActor:
         return self.chain(batch)
 
 
+def check_fits(segments: Sequence[Sequence[Stage]], cpus: float) -> None:
+    """Raise StageError when the actors' CPU reservations leave no room for the read and
+    write tasks (Ray would wait forever for a free CPU)."""
+    from pipeline.core.stage import StageError
+
+    held = sum(max(s.resources.num_cpus for s in seg) * max(1, max(s.resources.concurrency for s in seg))
+               for seg in segments if any(s.stateful or s.resources.num_gpus for s in seg))
+    if held + 0.5 > cpus:
+        raise StageError(f"the model actors reserve {held:g} CPUs but the cluster has {cpus:g}; the read and write tasks "
+                         f"need 0.5 more: lower resources.num_cpus or resources.concurrency of the model stages")
+
+
 def plan_segments(stages: Sequence[Stage]) -> list[list[Stage]]:
     """Group stages into Ray operators. A stage that wants a GPU runs alone (its inputs are
     decoded by CPU tasks ahead of it); CPU stages are chained onto the stateful (model) stage
@@ -240,6 +252,7 @@ class RayRunner:
             ds = ray.data.from_items([{"shard_index": i} for i in range(len(shards))], override_num_blocks=len(shards))
             ds = ds.map_batches(_ReadShards(shards, self.read_batch_rows), batch_size=1, batch_format="numpy", num_cpus=0.25)
             segments = plan_segments(stages)
+            check_fits(segments, ray.cluster_resources().get("CPU", 0.0))
             for i, seg in enumerate(segments):
                 lead = next((s for s in seg if s.stateful or s.resources.num_gpus), seg[0])
                 r = lead.resources

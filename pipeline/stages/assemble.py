@@ -12,7 +12,7 @@ import pandas as pd
 
 from pipeline.core import columns as C
 from pipeline.core.ids import content_id
-from pipeline.core.stage import Stage
+from pipeline.core.stage import Resources, Stage
 from pipeline.graph.records import FRAGMENTS
 
 ATTRIBUTE_TYPE = "attribute"
@@ -30,6 +30,9 @@ class AssembleStage(Stage):
     requires: ClassVar[tuple[str, ...]] = (C.IMAGE_ID, C.REGIONS, C.GRAPHS, C.GROUNDINGS)
     produces: ClassVar = FRAGMENTS
     drops: ClassVar[tuple[str, ...]] = (C.PIXELS, C.PIX_H, C.PIX_W)
+
+    def __init__(self) -> None:
+        super().__init__(Resources(num_cpus=0.25, batch_size=64))
 
     def process(self, batch: pd.DataFrame) -> pd.DataFrame:
         cols: dict[str, list] = {k: [] for k in FRAGMENTS}

@@ -24,7 +24,7 @@ def test_yaml_and_overrides_are_typed() -> None:
                                                           "decode.image_roots=[/a, /b]", "extract.resources.batch_size=7"])
     assert cfg.caption.backend == "none" and cfg.detect.score_threshold == 0.45
     assert cfg.decode.image_roots == ["/a", "/b"] and cfg.extract.resources.batch_size == 7
-    assert to_dict(cfg)["detect"]["resources"]["concurrency"] == 1
+    assert to_dict(cfg)["detect"]["resources"]["concurrency"] == 2 and cfg.detect.threads == 1
 
 
 @pytest.mark.parametrize("override,words", [

@@ -215,11 +215,12 @@ class RayRunner:
     pools (`concurrency` actors, `num_gpus` each), the others tasks."""
 
     def __init__(self, address: str | None = None, num_cpus: int | None = None, object_store_memory_mb: int | None = None,
-                 read_batch_rows: int = 64) -> None:
+                 read_batch_rows: int = 64, block_bytes: int = 4 * 1024 * 1024) -> None:
         self.address = address
         self.num_cpus = num_cpus
         self.object_store_memory_mb = object_store_memory_mb
         self.read_batch_rows = read_batch_rows
+        self.block_bytes = block_bytes
 
     def _init(self) -> bool:
         import ray
@@ -249,6 +250,9 @@ class RayRunner:
         try:
             ctx = ray.data.DataContext.get_current()
             ctx.enable_progress_bars = True
+            # small blocks: a shard's rows are spread over several blocks, so every actor of a
+            # pool gets work and later stages start before the shard is done
+            ctx.target_max_block_size = self.block_bytes
             ds = ray.data.from_items([{"shard_index": i} for i in range(len(shards))], override_num_blocks=len(shards))
             ds = ds.map_batches(_ReadShards(shards, self.read_batch_rows), batch_size=1, batch_format="numpy", num_cpus=0.25)
             segments = plan_segments(stages)

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.core.manifest import write_json_atomic
 from pipeline.core.stage import Stage
 from pipeline.io.shards import ROW, SHARD, Shard, read_shard
 
@@ -91,9 +92,7 @@ class ShardTracker:
 
 def mark_done(staging: Path, key: str, rows: int) -> None:
     """Write the completion marker of shard `key`."""
-    tmp = staging / f".{key}.done.tmp"
-    tmp.write_text(json.dumps({"rows": rows}))
-    os.replace(tmp, staging / f"{key}.done")
+    write_json_atomic(staging / f"{key}.done", {"rows": rows})
 
 
 def is_done(staging: Path, shard: Shard) -> bool:
@@ -117,12 +116,10 @@ class LocalRunner:
         self.batch_size = batch_size
 
     def run(self, shards: Sequence[Shard], stages: Sequence[Stage], schema: pa.Schema, staging: Path, progress: Progress) -> None:
-        for st in stages:
-            st.setup()
-            st._ready = True
+        chain = _Chain(stages, transient_drops(stages, []))
+        chain.setup()
         sink = StagingSink(schema, str(staging))
         tracker = ShardTracker(shards, staging, progress)
-        chain = _Chain(stages, transient_drops(stages, []))
         for shard in shards:
             for batch in read_shard(shard, self.batch_size):
                 tracker.add(sink(chain(batch)))

@@ -211,6 +211,10 @@ class GraphStore:
         """Run trusted SQL (the package's own queries) over the views; returns the result."""
         return self.con.execute(query, params) if params is not None else self.con.execute(query)
 
+    def arrow_reader(self, query: str, params: list | None = None) -> Any:
+        """Trusted SQL streamed as a pyarrow RecordBatchReader (for large results)."""
+        return self.con.sql(query, params=params).to_arrow_reader()
+
     def query_readonly(self, query: str) -> tuple[list[str], list[tuple]]:
         """Run user SQL over the views: only SELECT / EXPLAIN statements (anything else raises
         ReadOnlyError before running); returns (column names, rows) of the last statement."""

@@ -42,6 +42,7 @@ class Result:
         """One JSON-able document: {"query": title, **summary, <section>: [records]}."""
         doc: dict[str, Any] = {"query": self.title, **self.summary}
         for s in self.sections:
+            assert s.name not in doc, f"section {s.name!r} collides with a summary key"
             doc[s.name] = s.records()
         return doc
 

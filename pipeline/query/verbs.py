@@ -44,7 +44,7 @@ def entity(store: GraphStore, name: str, type_: str | None = None, limit: int = 
     eid = _lit([e.entity_id])
     summary: dict[str, Any] = {
         "name": e.name, "type": e.type, "entity_id": e.entity_id,
-        "mentions": e.mention_count, "images": e.image_count, "regions": e.region_count,
+        "mention_count": e.mention_count, "image_count": e.image_count, "region_count": e.region_count,
     }
     if len(found) > 1:
         summary["also"] = [f"{o.name} ({o.type})" for o in found[1:]]

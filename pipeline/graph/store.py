@@ -164,23 +164,27 @@ class GraphStore:
         with self.fs.open_input_stream(path) as f:
             return json.loads(f.read())
 
-    def dataset(self, table: str) -> "ds.Dataset":
-        """The table as a pyarrow dataset with the contract's schema (empty when it has no parts)."""
-        import pyarrow.dataset as ds
+    def files(self, table: str) -> list[str]:
+        """Paths (within the filesystem) of the table's Parquet parts, sorted."""
         import pyarrow.fs as pafs
-
-        from pipeline.graph.schema import arrow_schema
 
         if table not in TABLES:
             raise GraphError(f"unknown table {table!r} (tables: {', '.join(TABLES)})")
-        schema = arrow_schema(table)
         sel = pafs.FileSelector(f"{self.root}/{table}", recursive=True)
-        files = sorted(i.path for i in self.fs.get_file_info(sel)
-                       if i.type == pafs.FileType.File and i.path.endswith(".parquet"))
-        if not files:
-            import pyarrow as pa
+        return sorted(i.path for i in self.fs.get_file_info(sel)
+                      if i.type == pafs.FileType.File and i.path.endswith(".parquet"))
 
-            return ds.dataset(pa.table({f.name: pa.array([], f.type) for f in schema}, schema=schema))
+    def dataset(self, table: str) -> "ds.Dataset":
+        """The table as a pyarrow dataset with the contract's schema (empty when it has no parts)."""
+        import pyarrow as pa
+        import pyarrow.dataset as ds
+
+        from pipeline.graph.schema import arrow_schema
+
+        schema = arrow_schema(table)
+        files = self.files(table)
+        if not files:
+            return ds.dataset(schema.empty_table())
         return ds.dataset(files, schema=schema, format="parquet", filesystem=self.fs)
 
     def read_table(self, table: str, columns: list[str] | None = None, filter: Any = None) -> Any:
@@ -192,16 +196,24 @@ class GraphStore:
     def con(self) -> "duckdb.DuckDBPyConnection":
         """A DuckDB connection with one view per table (``images``, ``edges``, ...).
 
-        The connection is sandboxed: file system access and configuration changes are off,
-        so it reads the graph and nothing else.
+        The connection is sandboxed: file system access is off (but for the graph's own folder,
+        which local views read with DuckDB's Parquet reader) and the configuration is locked.
         """
         if self._con is None:
             import duckdb
 
             con = duckdb.connect(":memory:")
             for t in TABLES:
-                con.register(f"_kg_{t}", self.dataset(t))
-                con.execute(f'CREATE VIEW "{t}" AS SELECT * FROM "_kg_{t}"')
+                files = self.files(t) if self.is_local else []
+                if files:  # local parts: DuckDB's own Parquet reader (parallel, statistics pushdown)
+                    lst = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+                    con.execute(f'CREATE VIEW "{t}" AS SELECT * FROM read_parquet([{lst}])')
+                else:  # other filesystems (and empty tables): the pyarrow dataset, scanned by DuckDB
+                    con.register(f"_kg_{t}", self.dataset(t))
+                    con.execute(f'CREATE VIEW "{t}" AS SELECT * FROM "_kg_{t}"')
+            if self.is_local:
+                root = self.root.rstrip("/") + "/"
+                con.execute("SET allowed_directories = [" + "'" + root.replace("'", "''") + "']")
             con.execute("SET enable_external_access = false")
             con.execute("SET lock_configuration = true")
             self._con = con

@@ -103,16 +103,16 @@ def _has(store: GraphStore, name: str, min_score: float) -> Condition:
     ids = _lit(_entity_ids(store, name))
     s = float(min_score)
     return Condition(f"has {name}", f"""
-        SELECT image_id, 'caption' AS kind, caption_id AS ref FROM mentions WHERE entity_id IN {ids}
-        UNION ALL SELECT image_id, 'box', region_id FROM regions WHERE entity_id IN {ids} AND score >= {s}
-        UNION ALL SELECT image_id, 'box', region_id FROM regions WHERE score >= {s} AND region_id IN
-            (SELECT unnest(region_ids) FROM mentions WHERE entity_id IN {ids} AND region_ids IS NOT NULL)""")
+        WITH m AS (SELECT image_id, caption_id, region_ids FROM mentions WHERE entity_id IN {ids})
+        SELECT image_id, 'caption' AS kind, caption_id AS ref, NULL::FLOAT AS score FROM m
+        UNION ALL SELECT image_id, 'box', region_id, score FROM regions WHERE score >= {s}
+            AND (entity_id IN {ids} OR region_id IN (SELECT unnest(region_ids) FROM m WHERE region_ids IS NOT NULL))""")
 
 
 def _split_relation(store: GraphStore, text: str) -> tuple[list[str], str, list[str]]:
     """'man ride horse' / 'man riding on horse' / 'tennis player hold racket' -> (subject ids,
-    predicate, object ids): every split into subject, predicate, object is tried, first the ones
-    whose words are all known."""
+    predicate, object ids): every split into subject, predicate, object is tried, longest
+    subject first, until the predicate is a known one and both ends name entities."""
     words = text.split()
     if len(words) < 3:
         raise GraphError(f"--relation {text!r}: expected 'SUBJECT PREDICATE OBJECT', e.g. 'man ride horse'")
@@ -135,7 +135,7 @@ def _relation(store: GraphStore, text: str) -> Condition:
     return Condition(f"relation {text}", f"""
         WITH ms AS (SELECT mention_id, image_id, caption_id FROM mentions WHERE entity_id IN {_lit(s)}),
              mo AS (SELECT mention_id FROM mentions WHERE entity_id IN {_lit(o)})
-        SELECT ms.image_id, 'caption' AS kind, ms.caption_id AS ref FROM edges e
+        SELECT ms.image_id, 'caption' AS kind, ms.caption_id AS ref, NULL::FLOAT AS score FROM edges e
         JOIN ms ON e.src = ms.mention_id JOIN mo ON e.dst = mo.mention_id
         WHERE e.type = 'RELATION' AND e.scope = 'image' AND e.predicate = {_lit([p])[1:-1]}""")
 
@@ -152,14 +152,15 @@ def _attr(store: GraphStore, spec: str) -> Condition:
         raise NotFound(f"no attribute {value!r} in the graph")
     return Condition(f"attr {spec}", f"""
         WITH m AS (SELECT mention_id, image_id, caption_id FROM mentions WHERE entity_id IN {_lit(ids)})
-        SELECT m.image_id, 'caption' AS kind, m.caption_id AS ref FROM edges e JOIN m ON e.src = m.mention_id
+        SELECT m.image_id, 'caption' AS kind, m.caption_id AS ref, NULL::FLOAT AS score FROM edges e
+        JOIN m ON e.src = m.mention_id
         WHERE e.type = 'HAS_ATTRIBUTE' AND e.scope = 'image' AND e.predicate IN {_lit(values)}""")
 
 
 def images(store: GraphStore, has: list[str] | None = None, relation: list[str] | None = None,
            attr: list[str] | None = None, min_score: float = 0.0, limit: int = 20) -> Result:
     """Images meeting every condition (--has X, --relation 'S P O', --attr X:V), with their
-    evidence (captions, boxes), most evidence first."""
+    evidence (captions, boxes), most evidence first (then best box score, then image id)."""
     conds = [_has(store, h, min_score) for h in has or []]
     conds += [_relation(store, r) for r in relation or []]
     conds += [_attr(store, a) for a in attr or []]
@@ -167,36 +168,40 @@ def images(store: GraphStore, has: list[str] | None = None, relation: list[str] 
         raise GraphError("images: give at least one of --has, --relation, --attr")
     ctes = ",\n".join(f"c{i} AS ({c.sql})" for i, c in enumerate(conds))
     hits = " INTERSECT ".join(f"SELECT image_id FROM c{i}" for i in range(len(conds)))
-    ev = " UNION ALL ".join(f"SELECT image_id, kind, ref FROM c{i}" for i in range(len(conds)))
+    ev = " UNION ALL ".join(f"SELECT image_id, kind, ref, score FROM c{i}" for i in range(len(conds)))
+    # evidence of the matching images, gathered once; ranking and details read it back
+    store.sql(f"""CREATE OR REPLACE TEMP TABLE _kg_ev AS
+        WITH {ctes}, hit AS ({hits})
+        SELECT DISTINCT * FROM ({ev}) WHERE image_id IN (SELECT image_id FROM hit)""")
     top = store.sql(f"""
-        WITH {ctes}, hit AS ({hits}), ev AS (SELECT DISTINCT * FROM ({ev}) WHERE image_id IN (SELECT image_id FROM hit))
-        SELECT ev.image_id, count(*) AS evidence, max(r.score) AS best_score
-        FROM ev LEFT JOIN regions r ON ev.kind = 'box' AND r.region_id = ev.ref
-        GROUP BY ev.image_id ORDER BY evidence DESC, best_score DESC NULLS LAST, ev.image_id
+        SELECT image_id, count(*) AS evidence, max(score) AS best_score, count(*) OVER () AS total FROM _kg_ev
+        GROUP BY image_id ORDER BY evidence DESC, best_score DESC NULLS LAST, image_id
         LIMIT {int(limit)}""").fetchall()
-    total = store.sql(f"WITH {ctes} SELECT count(DISTINCT image_id) FROM ({hits})").fetchone()[0]
+    total = top[0][3] if top else 0
     ids = [r[0] for r in top]
     rows: list[list[Any]] = []
     if ids:
-        ev_rows = store.sql(f"""
-            WITH {ctes}, ev AS (SELECT DISTINCT * FROM ({ev}) WHERE image_id IN {_lit(ids)})
-            SELECT ev.image_id, ev.kind, c.text, c.source, r.label, r.score, r.x1, r.y1, r.x2, r.y2
-            FROM ev LEFT JOIN captions c ON ev.kind = 'caption' AND c.caption_id = ev.ref
-                    LEFT JOIN regions r ON ev.kind = 'box' AND r.region_id = ev.ref
-            ORDER BY ev.image_id, ev.kind, r.score DESC NULLS LAST, c.text""").fetchall()
+        ev_rows = store.sql(f"SELECT image_id, kind, ref FROM _kg_ev WHERE image_id IN {_lit(ids)}").fetchall()
+        cap_ids = {r[2] for r in ev_rows if r[1] == "caption"}
+        box_ids = {r[2] for r in ev_rows if r[1] == "box"}
+        texts = dict(store.sql(f"SELECT caption_id, text FROM captions WHERE caption_id IN {_lit(cap_ids)}").fetchall()) if cap_ids else {}
+        boxes_by_id = {r[0]: r[1:] for r in store.sql(
+            f"SELECT region_id, label, score, x1, y1, x2, y2 FROM regions WHERE region_id IN {_lit(box_ids)}").fetchall()} if box_ids else {}
         meta = {r[0]: r[1:] for r in store.sql(
             f"SELECT image_id, corpus_id, source_uri FROM images WHERE image_id IN {_lit(ids)}").fetchall()}
         caps: dict[str, list[str]] = {i: [] for i in ids}
         boxes: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
-        for iid, kind, text, _src, label, score, x1, y1, x2, y2 in ev_rows:
+        for iid, kind, ref in ev_rows:
             if kind == "caption":
-                caps[iid].append(text)
+                caps[iid].append(texts[ref])
             else:
+                label, score, x1, y1, x2, y2 = boxes_by_id[ref]
                 boxes[iid].append({"label": label, "score": round(float(score), 4),
                                    "box": [round(float(v), 1) for v in (x1, y1, x2, y2)]})
-        for iid, n, _best in top:
+        for iid, n, _best, _total in top:
             corpus_id, uri = meta.get(iid, (None, None))
-            rows.append([corpus_id, n, caps[iid], boxes[iid], uri, iid])
+            rows.append([corpus_id, n, sorted(caps[iid]), sorted(boxes[iid], key=lambda b: -b["score"]), uri, iid])
+    store.sql("DROP TABLE IF EXISTS _kg_ev")
     summary = {"conditions": [c.label for c in conds], "matching_images": total, "shown": len(rows)}
     return Result("images " + "; ".join(c.label for c in conds), summary,
                   [Section("images", ["corpus_id", "evidence", "captions", "boxes", "source_uri", "image_id"], rows)])

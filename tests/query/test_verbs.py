@@ -203,3 +203,22 @@ def test_hostile_text_survives_queries(hostile_graph: Path, capsys) -> None:
     rc, out, _ = kg(capsys, hostile_graph, "sql", q)
     assert rc == 0 and not any(ch in out for ch in "\x00\x07\x1b\r")
     assert "[bold red]rich markup[/]" in out
+
+
+def test_every_verb_on_hostile_graph(hostile_graph: Path, capsys) -> None:
+    t = tables(hostile_graph)
+    horse = kg_json(capsys, hostile_graph, "entity", "Horses")
+    assert horse["name"] == "horse" and horse["image_count"] == 2
+    assert {r["attribute"] for r in horse["attributes"]} == {"brown"}
+    assert [(r["subject"], r["predicate"]) for r in horse["relations_in"]] == [("man", "ride")]
+    nb = kg_json(capsys, hostile_graph, "neighbors", "man")
+    assert ("man", "ride", "horse") in {(r["subject"], r["predicate"], r["object"]) for r in nb["neighbors"]}
+    p = kg_json(capsys, hostile_graph, "path", "man", "brown")
+    assert [(s["subject"], s["predicate"], s["object"]) for s in p["path"]] == [("man", "ride", "horse"), ("horse", "has attribute", "brown")]
+    st = kg_json(capsys, hostile_graph, "stats")
+    assert {r["table"]: r["rows"] for r in st["tables"]}["captions"] == len(t["captions"])
+    cy = kg_json(capsys, hostile_graph, "cypher", "MATCH (c:Caption) RETURN c.text AS text")
+    assert {r["text"] for r in cy["rows"]} == {h.strip() for h in HOSTILE}
+    # a name that is itself hostile is looked up as data, never as SQL
+    rc, _, err = kg(capsys, hostile_graph, "entity", "x'); DROP TABLE entities; --")
+    assert rc == 1 and "no entity named" in err

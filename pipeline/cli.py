@@ -91,6 +91,8 @@ exit status: 0 answered, 1 nothing found (unknown name: the nearest names are su
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    import os
+
     from pipeline.graph.store import GraphError, GraphStore
     from pipeline.query import verbs
     from pipeline.query.result import render
@@ -115,7 +117,11 @@ def cmd_query(args: argparse.Namespace) -> int:
                 from pipeline.query.cypher import cypher
 
                 res = cypher(store, args.query, progress=lambda m: print(f"[kg] {m}", file=sys.stderr, flush=True))
-            render(res, fmt, sys.stdout)
+            try:
+                render(res, fmt, sys.stdout)
+                sys.stdout.flush()
+            except BrokenPipeError:  # `kg query ... | head`: the reader has what it wanted
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except verbs.NotFound as e:
         print(f"kg query {args.verb}: {e}", file=sys.stderr)
         return 1

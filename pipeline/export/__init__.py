@@ -33,11 +33,11 @@ def export_graph(graph: str | Path, fmt: str, dest: str | Path | None = None,
         if fmt == "neo4j":
             from pipeline.export.neo4j import write_neo4j
 
-            return write_neo4j(store, target)
+            return write_neo4j(store, target, progress)
         if fmt == "turtle":
             from pipeline.export.turtle import write_turtle
 
-            return write_turtle(store, target)
+            return write_turtle(store, target, progress)
         from pipeline.query.cypher import build_ladybug
 
         return build_ladybug(store, target, progress)

@@ -17,7 +17,7 @@ import os
 import shlex
 import shutil
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from pipeline.graph.schema import graph_contract
 from pipeline.graph.store import GraphError, GraphStore
@@ -81,8 +81,10 @@ def _delim_arg(d: str) -> str:
     return d if d in ";|" else f"U+{ord(d):04X}"
 
 
-def write_neo4j(store: GraphStore, target: Path) -> Path:
-    """Write the import folder `target` (replaced atomically); returns it."""
+def write_neo4j(store: GraphStore, target: Path, progress: Callable[[str], None] | None = None) -> Path:
+    """Write the import folder `target` (replaced atomically); returns it. `progress` gets one
+    line per file written."""
+    say = progress or (lambda m: None)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     work = target.with_name(f".{target.name}.tmp-{os.getpid()}")
@@ -100,8 +102,9 @@ def write_neo4j(store: GraphStore, target: Path) -> Path:
             rows = ({**r, ":LABEL": label} for r in _batches(store, f'SELECT {names} FROM "{table}" ORDER BY "{key}"'))
             keys = [key, ":LABEL"] + [n for n, _ in cols[1:]]
             types = ["string", "string"] + [t for _, t in cols[1:]]
-            _write_rows(work / f"{table}.csv", header, types, rows, keys, delim)
+            n = _write_rows(work / f"{table}.csv", header, types, rows, keys, delim)
             node_files.append(f"{table}.csv")
+            say(f"neo4j: {table}.csv {n} nodes")
         props = [(n, t) for n, t in tables["edges"]["columns"] if n not in ("src", "dst", "type")]
         header = [":START_ID", ":END_ID", ":TYPE"] + [_header(n, t) for n, t in props]
         keys = ["src", "dst", "type"] + [n for n, _ in props]
@@ -111,8 +114,9 @@ def write_neo4j(store: GraphStore, target: Path) -> Path:
             if not typ.isidentifier():
                 raise GraphError(f"{store.uri}: edge type {typ!r} is not a name")
             rows = _batches(store, f"SELECT {names} FROM edges WHERE type = ? ORDER BY edge_id", [typ])
-            _write_rows(work / f"rel_{typ}.csv", header, types, rows, keys, delim)
+            n = _write_rows(work / f"rel_{typ}.csv", header, types, rows, keys, delim)
             rel_files.append(f"rel_{typ}.csv")
+            say(f"neo4j: rel_{typ}.csv {n} relationships")
         args = ["neo4j-admin", "database", "import", "full", "neo4j", "--delimiter=,",
                 f"--array-delimiter={_delim_arg(delim)}", '--quote="', "--multiline-fields=true", "--id-type=string"]
         args += [f"--nodes={f}" for f in node_files] + [f"--relationships={f}" for f in rel_files]

@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Callable, TextIO
 from urllib.parse import quote
 
 from pipeline.graph.schema import graph_contract
@@ -91,8 +91,10 @@ def _node_triples(out: TextIO, store: GraphStore, table: str) -> int:
     return n
 
 
-def write_turtle(store: GraphStore, target: Path) -> Path:
-    """Write the graph as Turtle at `target` (atomically); returns `target`."""
+def write_turtle(store: GraphStore, target: Path, progress: Callable[[str], None] | None = None) -> Path:
+    """Write the graph as Turtle at `target` (atomically); returns `target`. `progress` gets
+    one line per table written."""
+    say = progress or (lambda m: None)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
@@ -100,11 +102,14 @@ def write_turtle(store: GraphStore, target: Path) -> Path:
         with open(tmp, "w", encoding="utf-8") as out:
             out.write(f"@prefix kg: <{VOCAB}> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n")
             for table in CLASSES:
-                _node_triples(out, store, table)
+                say(f"turtle: {table} {_node_triples(out, store, table)} triples")
             for (p,) in store.sql("SELECT DISTINCT predicate FROM edges WHERE type = 'RELATION' ORDER BY 1").fetchall():
                 out.write(f"{predicate_iri(p)} rdfs:subPropertyOf kg:relation ; rdfs:label {literal(p)} .\n")
             q = "SELECT edge_id, src, type, dst, predicate, scope, count, confidence, evidence, provenance FROM edges ORDER BY edge_id"
+            n_edges = 0
             for batch in store.arrow_reader(q):
+                n_edges += batch.num_rows
+                say(f"turtle: edges {n_edges}")
                 for e in batch.to_pylist():
                     s, d = iri(NODE_NS, e["src"]), iri(NODE_NS, e["dst"])
                     prop = predicate_iri(e["predicate"]) if e["type"] == "RELATION" else f"kg:{EDGE_PROPERTIES.get(e['type'], 'edge')}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from pipeline.graph.schema import graph_contract
-from pipeline.graph.store import GraphError, GraphStore
+from pipeline.graph.store import GraphError, GraphStore, ReadOnlyError
 from pipeline.query.result import Result, Section
 
 #: Node label -> graph table.
@@ -152,11 +153,34 @@ def ensure_ladybug(store: GraphStore, progress: Callable[[str], None] | None = N
     return build_ladybug(store, folder, progress), True
 
 
+# Clauses that write, touch files or the network, or change settings; refused before running.
+_FORBIDDEN = {"CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DROP", "ALTER", "COPY", "LOAD", "INSTALL",
+              "UNINSTALL", "UPDATE", "EXPORT", "IMPORT", "ATTACH", "USE", "BEGIN", "COMMIT", "ROLLBACK", "CHECKPOINT",
+              "FOREACH"}
+#: Procedures a read-only query may CALL (catalog look-ups).
+ALLOWED_CALLS = {"show_tables", "table_info", "show_connection", "show_indexes", "show_functions", "db_version"}
+_STRIP = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.S)
+
+
+def check_read_only(query: str) -> None:
+    """Raise ReadOnlyError unless `query` only reads: no clause of _FORBIDDEN (outside strings,
+    quoted names and comments) and CALL only of ALLOWED_CALLS."""
+    code = _STRIP.sub(" ", query)
+    words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", code)
+    bad = sorted({w.upper() for w in words} & _FORBIDDEN)
+    if bad:
+        raise ReadOnlyError(f"Cypher: only read-only queries are allowed (got {', '.join(bad)})")
+    for m in re.finditer(r"\bCALL\s+([A-Za-z_][A-Za-z0-9_]*)", code, re.I):
+        if m.group(1).lower() not in ALLOWED_CALLS:
+            raise ReadOnlyError(f"Cypher: CALL {m.group(1)} is not allowed (allowed: {', '.join(sorted(ALLOWED_CALLS))})")
+
+
 def run_cypher(folder: str | Path, query: str) -> tuple[list[str], list[list[Any]]]:
     """Run `query` read-only on the Ladybug database in `folder`; (column names, rows).
-    A write or a bad query raises GraphError with Ladybug's message."""
+    A write, file or network access raises ReadOnlyError, a bad query GraphError."""
     import ladybug as lb
 
+    check_read_only(query)
     db = lb.Database(str(Path(folder) / DB_FILE), read_only=True)
     try:
         con = lb.Connection(db)
@@ -178,6 +202,7 @@ def run_cypher(folder: str | Path, query: str) -> tuple[list[str], list[list[Any
 
 def cypher(store: GraphStore, query: str, progress: Callable[[str], None] | None = None) -> Result:
     """Cypher over the graph (the cached Ladybug database, rebuilt when the graph changed)."""
+    check_read_only(query)
     t0 = time.perf_counter()
     folder, rebuilt = ensure_ladybug(store, progress)
     t1 = time.perf_counter()

@@ -222,3 +222,14 @@ def test_every_verb_on_hostile_graph(hostile_graph: Path, capsys) -> None:
     # a name that is itself hostile is looked up as data, never as SQL
     rc, _, err = kg(capsys, hostile_graph, "entity", "x'); DROP TABLE entities; --")
     assert rc == 1 and "no entity named" in err
+
+
+@pytest.mark.parametrize("query", [
+    "MATCH (e:Entity) SET e.name = 'x'", "CREATE (:Entity {entity_id: 'x'})", "MATCH (e:Entity) DETACH DELETE e",
+    "COPY (MATCH (e:Entity) RETURN e.name) TO '{leak}'", "LOAD FROM '/etc/hostname' RETURN *", "INSTALL httpfs",
+    "CALL threads = 1", "ATTACH '{leak}' AS x (dbtype lbug)"])
+def test_cypher_refuses_writes_files_network(sample_graph: Path, tmp_path: Path, capsys, query: str) -> None:
+    leak = tmp_path / "leak.csv"
+    rc, out, err = kg(capsys, sample_graph, "cypher", query.replace("{leak}", str(leak)))
+    assert rc == 2 and ("not allowed" in err or "read-only" in err), err
+    assert not leak.exists()

@@ -176,7 +176,6 @@ class GraphStore:
 
     def dataset(self, table: str) -> "ds.Dataset":
         """The table as a pyarrow dataset with the contract's schema (empty when it has no parts)."""
-        import pyarrow as pa
         import pyarrow.dataset as ds
 
         from pipeline.graph.schema import arrow_schema

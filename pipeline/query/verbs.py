@@ -19,8 +19,8 @@ class NotFound(LookupError):
     """A question with no answer the user should hear about (exit 1): unknown name, no path."""
 
 
-def _lit(values: list[str] | tuple[str, ...] | set[str]) -> str:
-    """A SQL IN-list of string literals (quotes doubled); ("") for an empty list."""
+def sql_list(values: list[str] | tuple[str, ...] | set[str]) -> str:
+    """A SQL IN-list of string literals, quotes doubled (`(NULL)` for an empty list: matches nothing)."""
     vals = sorted(set(values))
     if not vals:
         return "(NULL)"
@@ -41,7 +41,7 @@ def entity(store: GraphStore, name: str, type_: str | None = None, limit: int = 
     if not found:
         raise NotFound(str(UnknownName(name, suggest(store, name))))
     e = found[0]
-    eid = _lit([e.entity_id])
+    eid = sql_list([e.entity_id])
     summary: dict[str, Any] = {
         "name": e.name, "type": e.type, "entity_id": e.entity_id,
         "mention_count": e.mention_count, "image_count": e.image_count, "region_count": e.region_count,
@@ -100,7 +100,7 @@ def _entity_ids(store: GraphStore, name: str) -> list[str]:
 
 
 def _has(store: GraphStore, name: str, min_score: float) -> Condition:
-    ids = _lit(_entity_ids(store, name))
+    ids = sql_list(_entity_ids(store, name))
     s = float(min_score)
     return Condition(f"has {name}", f"""
         WITH m AS (SELECT image_id, caption_id, region_ids FROM mentions WHERE entity_id IN {ids})
@@ -133,11 +133,11 @@ def _split_relation(store: GraphStore, text: str) -> tuple[list[str], str, list[
 def _relation(store: GraphStore, text: str) -> Condition:
     s, p, o = _split_relation(store, text)
     return Condition(f"relation {text}", f"""
-        WITH ms AS (SELECT mention_id, image_id, caption_id FROM mentions WHERE entity_id IN {_lit(s)}),
-             mo AS (SELECT mention_id FROM mentions WHERE entity_id IN {_lit(o)})
+        WITH ms AS (SELECT mention_id, image_id, caption_id FROM mentions WHERE entity_id IN {sql_list(s)}),
+             mo AS (SELECT mention_id FROM mentions WHERE entity_id IN {sql_list(o)})
         SELECT ms.image_id, 'caption' AS kind, ms.caption_id AS ref, NULL::FLOAT AS score FROM edges e
         JOIN ms ON e.src = ms.mention_id JOIN mo ON e.dst = mo.mention_id
-        WHERE e.type = 'RELATION' AND e.scope = 'image' AND e.predicate = {_lit([p])[1:-1]}""")
+        WHERE e.type = 'RELATION' AND e.scope = 'image' AND e.predicate = {sql_list([p])[1:-1]}""")
 
 
 def _attr(store: GraphStore, spec: str) -> Condition:
@@ -146,15 +146,15 @@ def _attr(store: GraphStore, spec: str) -> Condition:
     name, value = (x.strip() for x in spec.split(":", 1))
     ids = _entity_ids(store, name)
     values = [v[0] for v in store.sql(
-        f"SELECT DISTINCT predicate FROM edges WHERE type = 'HAS_ATTRIBUTE' AND predicate IN {_lit(predicate_variants(value))}"
+        f"SELECT DISTINCT predicate FROM edges WHERE type = 'HAS_ATTRIBUTE' AND predicate IN {sql_list(predicate_variants(value))}"
     ).fetchall()]
     if not values:
         raise NotFound(f"no attribute {value!r} in the graph")
     return Condition(f"attr {spec}", f"""
-        WITH m AS (SELECT mention_id, image_id, caption_id FROM mentions WHERE entity_id IN {_lit(ids)})
+        WITH m AS (SELECT mention_id, image_id, caption_id FROM mentions WHERE entity_id IN {sql_list(ids)})
         SELECT m.image_id, 'caption' AS kind, m.caption_id AS ref, NULL::FLOAT AS score FROM edges e
         JOIN m ON e.src = m.mention_id
-        WHERE e.type = 'HAS_ATTRIBUTE' AND e.scope = 'image' AND e.predicate IN {_lit(values)}""")
+        WHERE e.type = 'HAS_ATTRIBUTE' AND e.scope = 'image' AND e.predicate IN {sql_list(values)}""")
 
 
 def images(store: GraphStore, has: list[str] | None = None, relation: list[str] | None = None,
@@ -181,14 +181,14 @@ def images(store: GraphStore, has: list[str] | None = None, relation: list[str] 
     ids = [r[0] for r in top]
     rows: list[list[Any]] = []
     if ids:
-        ev_rows = store.sql(f"SELECT image_id, kind, ref FROM _kg_ev WHERE image_id IN {_lit(ids)}").fetchall()
+        ev_rows = store.sql(f"SELECT image_id, kind, ref FROM _kg_ev WHERE image_id IN {sql_list(ids)}").fetchall()
         cap_ids = {r[2] for r in ev_rows if r[1] == "caption"}
         box_ids = {r[2] for r in ev_rows if r[1] == "box"}
-        texts = dict(store.sql(f"SELECT caption_id, text FROM captions WHERE caption_id IN {_lit(cap_ids)}").fetchall()) if cap_ids else {}
+        texts = dict(store.sql(f"SELECT caption_id, text FROM captions WHERE caption_id IN {sql_list(cap_ids)}").fetchall()) if cap_ids else {}
         boxes_by_id = {r[0]: r[1:] for r in store.sql(
-            f"SELECT region_id, label, score, x1, y1, x2, y2 FROM regions WHERE region_id IN {_lit(box_ids)}").fetchall()} if box_ids else {}
+            f"SELECT region_id, label, score, x1, y1, x2, y2 FROM regions WHERE region_id IN {sql_list(box_ids)}").fetchall()} if box_ids else {}
         meta = {r[0]: r[1:] for r in store.sql(
-            f"SELECT image_id, corpus_id, source_uri FROM images WHERE image_id IN {_lit(ids)}").fetchall()}
+            f"SELECT image_id, corpus_id, source_uri FROM images WHERE image_id IN {sql_list(ids)}").fetchall()}
         caps: dict[str, list[str]] = {i: [] for i in ids}
         boxes: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
         for iid, kind, ref in ev_rows:
@@ -215,9 +215,9 @@ def _expand(store: GraphStore, frontier: set[str], predicate: str | None) -> lis
     """Concept edges touching `frontier`: (src, dst, type, predicate, count)."""
     import pyarrow as pa
 
-    pred = f" AND predicate = {_lit([predicate])[1:-1]}" if predicate else ""
+    pred = f" AND predicate = {sql_list([predicate])[1:-1]}" if predicate else ""
     if len(frontier) <= 500:
-        ids = _lit(frontier)
+        ids = sql_list(frontier)
         where = f"(src IN {ids} OR dst IN {ids})"
     else:
         store.con.register("_kg_frontier", pa.table({"id": sorted(frontier)}))
@@ -229,7 +229,7 @@ def _names(store: GraphStore, ids: set[str]) -> dict[str, tuple[str, str]]:
     if not ids:
         return {}
     return {r[0]: (r[1], r[2]) for r in store.sql(
-        f"SELECT entity_id, name, type FROM entities WHERE entity_id IN {_lit(ids)}").fetchall()}
+        f"SELECT entity_id, name, type FROM entities WHERE entity_id IN {sql_list(ids)}").fetchall()}
 
 
 def neighbors(store: GraphStore, name: str, depth: int = 1, predicate: str | None = None,

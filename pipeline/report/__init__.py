@@ -192,7 +192,7 @@ def build_report(store: GraphStore, thumbnails: int = 24, entities: int = 30,
                    (SELECT count(*) FROM regions r WHERE r.image_id = i.image_id) AS n
             FROM images i ORDER BY n DESC, i.corpus_id LIMIT {int(thumbnails)}""").fetchall()]
     ids = [i["image_id"] for i in imgs]
-    lit = verbs._lit(ids)
+    lit = verbs.sql_list(ids)
     caps: dict[str, list[str]] = {i: [] for i in ids}
     for iid, text in q(f"SELECT image_id, text FROM captions WHERE image_id IN {lit} ORDER BY source, text").fetchall():
         caps[iid].append(text)
@@ -207,7 +207,7 @@ def build_report(store: GraphStore, thumbnails: int = 24, entities: int = 30,
     ent_ids = [e[0] for e in ents]
     nb: dict[str, list[tuple[str, str, str, int]]] = {e: [] for e in ent_ids}
     if ent_ids:
-        el = verbs._lit(ent_ids)
+        el = verbs.sql_list(ent_ids)
         rows = q(f"""SELECT e.src, e.dst, e.type, e.predicate, e.count, s.name, d.name FROM edges e
                      JOIN entities s ON s.entity_id = e.src JOIN entities d ON d.entity_id = e.dst
                      WHERE e.scope = 'concept' AND e.type IN ('RELATION', 'HAS_ATTRIBUTE')

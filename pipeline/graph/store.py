@@ -73,8 +73,9 @@ class GraphStore:
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
-    def open(cls, uri: str | os.PathLike) -> "GraphStore":
-        """Open the graph at `uri` (folder or versioned graph; local path or URI).
+    def open(cls, uri: str | os.PathLike, filesystem: "pafs.FileSystem | None" = None) -> "GraphStore":
+        """Open the graph at `uri` (folder or versioned graph; local path or URI), or at path
+        `uri` within `filesystem` when one is given (any pyarrow filesystem).
 
         Raises GraphError (one line) when the path is missing, has no manifest.json, names a
         missing version, or lacks a table.
@@ -82,7 +83,7 @@ class GraphStore:
         import pyarrow.fs as pafs
 
         uri = os.fspath(uri)
-        fs, base = _split_uri(uri)
+        fs, base = (filesystem, uri) if filesystem is not None else _split_uri(uri)
         base = base.rstrip("/") or "/"
         try:
             info = fs.get_file_info(base)

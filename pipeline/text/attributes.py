@@ -1,0 +1,98 @@
+"""Attributes: adjectives, colours, materials, hyphenated modifiers and counts of each mention."""
+
+from __future__ import annotations
+
+from pipeline.text.lexicon import (
+    ADJECTIVE_SUFFIXES,
+    COLOURS,
+    DEGREE_ADVERBS,
+    MATERIALS,
+    NON_ATTRIBUTE_ADJECTIVES,
+    PROPERTY_NOUNS,
+    QUANTIFIER_ATTRIBUTES,
+    SHADES,
+)
+from pipeline.text.coreference import conjuncts, resolve
+from pipeline.text.mentions import hyphen_start
+from pipeline.text.state import State
+from pipeline.text.types import Mention
+from pipeline.text.words import NOMINAL_POS, parse_number, Token
+
+
+def adjective_text(st: State, adj: Token) -> str:
+    """Attribute text for an adjective token, with shade/degree words kept."""
+    start = hyphen_start(st, adj)
+    if start < adj.i and not any(t.pos_ == "CCONJ" for t in st.doc[start : adj.i]):  # "heart-shaped"
+        return st.doc[start : adj.i + 1].text.lower()
+    words = [adj.lower_]
+    for c in adj.children:
+        if c.i < adj.i and c.dep_ in ("advmod", "amod", "npadvmod", "compound"):
+            low = c.lower_
+            if (low in SHADES and adj.lower_ in COLOURS) or low in DEGREE_ADVERBS:
+                words.insert(0, low)
+    return " ".join(words)
+
+
+def collect_attributes(st: State) -> None:
+    """Adjectives, numbers, materials and participles said of each mention."""
+    for qi in st.redirect:
+        attr = QUANTIFIER_ATTRIBUTES.get(st.tokens[qi].lemma_.lower())
+        if attr:
+            for m in resolve(st, st.tokens[qi]):
+                st.add_attr(m, attr)
+    for ti, mi in list(st.token_mention.items()):
+        head = st.tokens[ti]
+        mods = list(head.children)
+        for part in st.mention_parts.get(ti, ()):  # "white utility truck"
+            mods.extend(c for c in st.tokens[part].children if c.i not in st.parts)
+        mods.sort(key=lambda t: t.i)
+        skip: set[int] = set()
+        for c in mods:
+            if c.i in skip or c.i in st.parts or c.i in st.amod_verbs:
+                continue
+            low = c.lower_
+            hs = hyphen_start(st, c)
+            if hs < c.i and c.i < head.i and c.dep_ in ("amod", "compound", "nmod", "nummod"):
+                st.add_attr(mi, st.doc[hs : c.i + 1].text)  # "two-story house"
+                continue
+            if c.dep_ == "nummod" or (c.dep_ in ("amod", "compound", "quantmod") and c.pos_ == "NUM"):
+                n = parse_number(c.text)
+                if n is not None:
+                    set_count(st, mi, n)
+                continue
+            if c.dep_ in ("amod", "compound", "nmod", "advmod") and c.i < head.i:
+                if c.dep_ in ("compound", "nmod") and c.pos_ in NOMINAL_POS:
+                    if low in PROPERTY_NOUNS:  # "blue color t-shirt"
+                        for a in c.children:
+                            if a.dep_ == "amod" and a.pos_ == "ADJ":
+                                st.add_attr(mi, adjective_text(st, a))
+                        continue
+                    if low in MATERIALS or low in COLOURS or low.endswith(ADJECTIVE_SUFFIXES):
+                        st.add_attr(mi, low)
+                    continue
+                if c.dep_ == "advmod" and low not in COLOURS:
+                    continue
+                if c.pos_ in NOMINAL_POS and c.dep_ == "amod":
+                    if low in MATERIALS or low in COLOURS:
+                        st.add_attr(mi, low)
+                    continue
+                if low in NON_ATTRIBUTE_ADJECTIVES or c.pos_ in ("DET", "PRON", "PUNCT"):
+                    continue
+                if low in SHADES and any(s.i == c.i + 1 and s.lower_ in COLOURS for s in mods):
+                    nxt = st.tokens[c.i + 1]
+                    st.add_attr(mi, f"{low} {nxt.lower_}")
+                    skip.add(nxt.i)
+                    continue
+                if not any(ch.isalpha() for ch in c.text):
+                    continue
+                for a in conjuncts(st, c):
+                    if a.pos_ in ("ADJ", "VERB", "NOUN", "PROPN") and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
+                        st.add_attr(mi, adjective_text(st, a))
+
+
+def set_count(st: State, mention: int, n: int) -> None:
+    m = st.mentions[mention]
+    if m.count is None:
+        st.mentions[mention] = Mention(m.index, m.text, m.lemma, m.label, m.start, m.end, n)
+    if n != 1:
+        st.add_attr(mention, str(n))

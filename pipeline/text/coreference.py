@@ -1,0 +1,149 @@
+"""Coordination and coreference: which mentions a token stands for.
+
+Coordinated nouns ("trees and bushes"), relative pronouns ("a man who sits" -> man),
+personal pronouns (nearest earlier mention / sentence subject) and quantifier redirects.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from pipeline.text.lexicon import (
+    ANIMATE_PRONOUNS,
+    RELATIVE_PRONOUNS,
+    THING_PRONOUNS,
+)
+from pipeline.text.state import State
+from pipeline.text.types import Mention
+from pipeline.text.words import SUBJECT_DEPS, CLAUSE_DEPS, Token
+
+
+def group(st: State, tok: Token) -> list[Token]:
+    """`tok` and every token coordinated with it ("trees and bushes")."""
+    root = tok
+    seen = 0
+    while root.dep_ == "conj" and root.head.i != root.i and seen < 50:
+        root = root.head
+        seen += 1
+    out: list[Token] = []
+    stack = [root]
+    while stack and len(out) < 50:
+        t = stack.pop()
+        out.append(t)
+        stack.extend(c for c in t.children if c.dep_ == "conj")
+    out.sort(key=lambda t: t.i)
+    return out
+
+
+def conjuncts(st: State, tok: Token) -> list[Token]:
+    """`tok` plus the tokens coordinated *below* it (its conj children, recursively)."""
+    out: list[Token] = []
+    stack = [tok]
+    while stack and len(out) < 50:
+        t = stack.pop()
+        out.append(t)
+        stack.extend(c for c in t.children if c.dep_ == "conj")
+    out.sort(key=lambda t: t.i)
+    return out
+
+
+def resolve(st: State, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
+    """Mention indices `tok` stands for (quantifiers, pronouns resolved); may be empty."""
+    seen = 0
+    while tok.i in st.redirect and seen < 10:
+        tok = st.tokens[st.redirect[tok.i]]
+        seen += 1
+    if tok.i in st.token_mention:
+        return [st.token_mention[tok.i]]
+    if tok.pos_ == "PRON" or tok.tag_ in ("WDT", "WP", "PRP", "PRP$"):
+        return resolve_pronoun(st, tok, set(avoid))
+    return []
+
+
+def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
+    """Antecedent of a pronoun: relative -> modified noun, it -> nearest earlier noun."""
+    low = tok.lower_
+    if low in RELATIVE_PRONOUNS:
+        clause = tok.head
+        hops = 0
+        while clause.dep_ not in CLAUSE_DEPS and clause.head.i != clause.i and hops < 5:
+            clause = clause.head
+            hops += 1
+        if clause.dep_ in CLAUSE_DEPS and clause.head.i != tok.i:
+            return resolve(st, clause.head, avoid)
+        return []
+    if low in ANIMATE_PRONOUNS:
+        subject = main_subject(st, tok)
+        if subject is not None and subject not in avoid:
+            return [subject]
+        found = earlier_mention(st, tok, avoid)
+        if found:
+            return found
+    if low in THING_PRONOUNS:
+        found = earlier_mention(st, tok, avoid)
+        if found:
+            return found
+    if low in ANIMATE_PRONOUNS | THING_PRONOUNS and tok.tag_ == "PRP":
+        return [pronoun_mention(st, tok)]
+    return []
+
+
+def pronoun_mention(st: State, tok: Token) -> int:
+    """A mention for an unresolvable personal pronoun ("he is holding a bat")."""
+    if tok.i not in st.token_mention:
+        idx = len(st.mentions)
+        text = tok.lower_
+        st.mentions.append(Mention(idx, tok.text, text, "concept", tok.idx, tok.idx + len(tok.text)))
+        st.token_mention[tok.i] = idx
+    return st.token_mention[tok.i]
+
+
+def earlier_mention(st: State, tok: Token, avoid: set[int]) -> list[int]:
+    """The closest mention before `tok` not in `avoid`."""
+    best: tuple[int, int] | None = None
+    for ti, mi in st.token_mention.items():
+        if ti < tok.i and mi not in avoid and (best is None or ti > best[0]):
+            best = (ti, mi)
+    return [best[1]] if best else []
+
+
+def main_subject(st: State, tok: Token) -> int | None:
+    """Mention of the subject (or root noun) of the sentence holding `tok`."""
+    root, hops = tok, 0
+    while root.head.i != root.i and hops < 200:
+        root, hops = root.head, hops + 1
+    if root.i in st.token_mention:
+        return st.token_mention[root.i]
+    for c in root.children:
+        if c.dep_ in SUBJECT_DEPS and c.i in st.token_mention:
+            return st.token_mention[c.i]
+    return None
+
+
+def resolve_group(st: State, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
+    """Mentions for `tok` and its coordinated nouns below it."""
+    out: list[int] = []
+    for t in conjuncts(st, tok):
+        for m in resolve(st, t, avoid):
+            if m not in out:
+                out.append(m)
+    return out
+
+
+def attachment_group(st: State, tok: Token, attach_at: int, avoid: Iterable[int] = ()) -> list[int]:
+    """Mentions a modifier at position `attach_at` of `tok` applies to.
+
+    A modifier after a whole coordination ("trees and bushes growing ...") applies to every
+    conjunct; one in the middle applies to `tok` only.
+    """
+    members = group(st, tok)
+    if len(members) > 1 and attach_at > members[-1].i and tok.i in (members[0].i, members[-1].i):
+        toks = members
+    else:
+        toks = [tok]
+    out: list[int] = []
+    for t in toks:
+        for m in resolve(st, t, avoid):
+            if m not in out:
+                out.append(m)
+    return out

@@ -1,0 +1,237 @@
+"""Mentions and named entities: which tokens head an entity, its compound name and NER label.
+
+Also quantifier nouns ("a bunch of bananas" -> bananas) and part nouns ("in front of",
+"on top of") that are not entities themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.text.lexicon import (
+    ADJECTIVE_SUFFIXES,
+    COLOURS,
+    ENTITY_LABELS,
+    ING_NOUNS,
+    MATERIALS,
+    PART_NOUNS,
+    PART_PREPOSITION,
+    POSITION_WORDS,
+    PROPERTY_NOUNS,
+    QUANTIFIER_NOUNS,
+)
+from pipeline.text.repairs import gerund_compound
+from pipeline.text.state import State
+from pipeline.text.types import Mention
+from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, PREP_DEPS, parse_number, Token
+
+
+def hyphen_start(st: State, tok: Token) -> int:
+    """Index of the first token of the hyphenated word ending at `tok` ("two-story")."""
+    i = tok.i
+    while (
+        i >= 2
+        and st.tokens[i - 1].text == "-"
+        and st.tokens[i - 1].whitespace_ == ""
+        and st.tokens[i - 2].whitespace_ == ""
+        and st.tokens[i - 2].text != "-"
+        and tok.i - i < 8
+    ):
+        i -= 2
+    return i
+
+
+def looks_like_noun(st: State, tok: Token) -> bool:
+    """True if `tok` should head a mention."""
+    if tok.i in st.split_subject:
+        return False
+    if tok.i in st.split_subject.values() or tok.i in st.amod_verbs.values():
+        return True
+    if tok.pos_ in NOMINAL_POS:
+        if tok.dep_ == "compound" and tok.head.pos_ in NOMINAL_POS and tok.head.i > tok.i:
+            return False
+        if tok.dep_ == "amod" and tok.head.pos_ in NOMINAL_POS and tok.head.i == tok.i + 1:
+            return False
+        if tok.dep_ == "npadvmod" and (
+            tok.head.pos_ == "ADJ"
+            or (
+                tok.head.pos_ == "VERB"
+                and (
+                    tok.i > tok.head.i
+                    or tok.head.dep_ not in ("ROOT", "relcl", "ccomp")
+                    or tok.whitespace_ == ""
+                    or tok.lower_ in COLOURS
+                    or tok.lower_ in MATERIALS
+                )
+            )
+        ):
+            return False
+        if not any(ch.isalnum() for ch in tok.text):
+            return False
+        return True
+    # "awning on the building", "metal railing": an -ing noun read as a verb
+    if (
+        tok.dep_ == "ROOT"
+        and tok.tag_ == "VBG"
+        and tok.lower_ in ING_NOUNS
+        and not any(c.dep_ in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "expl"} for c in tok.children)
+    ):
+        return True
+    # "leaves on the tree are green": a verb-tagged word in a noun slot.
+    if (
+        tok.pos_ == "VERB"
+        and (
+            tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj")
+            or (tok.dep_ == "conj" and tok.head.pos_ in NOMINAL_POS)
+        )
+        and tok.tag_ in ("VBZ", "VBP", "VB", "NN", "NNS")
+        and not any(c.dep_ in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "auxpass"} for c in tok.children)
+    ):
+        return True
+    # "cupcakes with white frosting": a modified gerund object of a preposition.
+    if (
+        tok.tag_ == "VBG"
+        and tok.dep_ == "pobj"
+        and any(c.dep_ in ("amod", "det", "compound") and c.i < tok.i for c in tok.children)
+        and not any(c.dep_ in OBJECT_DEPS for c in tok.children)
+    ):
+        return True
+    # A caption-initial "verb" with no subject is almost always a mis-tagged noun.
+    if (
+        tok.i in st.sent_starts
+        and tok.dep_ == "ROOT"
+        and tok.pos_ == "VERB"
+        and tok.tag_ in ("VB", "VBP")
+        and not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl"} for c in tok.children)
+        and not any(c.dep_ in OBJECT_DEPS for c in tok.children)
+    ):
+        return True
+    return False
+
+
+def compound_tokens(st: State, head: Token) -> list[Token]:
+    """Contiguous compound modifiers left of `head` kept in its name ("tennis racket")."""
+    start = hyphen_start(st, head)  # "t-shirt": the head word itself is hyphenated
+    parts: list[Token] = [st.tokens[i] for i in range(head.i - 1, start - 1, -1)]
+    pos = start - 1
+    while pos >= 0:
+        t = st.tokens[pos]
+        if hyphen_start(st, t) < t.i:  # "chain-link fence": a hyphenated modifier
+            break
+        if t.head.i != head.i and not (t.head.i in {p.i for p in parts}):
+            break
+        low = t.lower_
+        if t.dep_ == "amod" and low in POSITION_WORDS and t.head.i == head.i:
+            parts.append(t)
+            pos -= 1
+            continue
+        if t.dep_ == "compound" or (t.dep_ == "amod" and t.pos_ in NOMINAL_POS):
+            if low in MATERIALS or low in COLOURS or low in PROPERTY_NOUNS or parse_number(low) is not None:
+                break
+            if low.endswith(ADJECTIVE_SUFFIXES) and t.head.i == head.i:
+                break
+            if not any(ch.isalnum() for ch in t.text):
+                break
+            parts.append(t)
+            pos -= 1
+            continue
+        if t.text == "-" and parts:  # "t - shirt" style hyphen inside a compound
+            parts.append(t)
+            pos -= 1
+            continue
+        break
+    parts.reverse()
+    while parts and not any(ch.isalnum() for ch in parts[0].text):
+        parts.pop(0)
+    return parts
+
+
+def build_mentions(st: State) -> None:
+    """Create one Mention per entity head (compounds, names, quantifiers resolved)."""
+    # Quantifier nouns point at their "of" object.
+    for tok in st.tokens:
+        if tok.lower_ in QUANTIFIER_NOUNS or tok.lemma_.lower() in QUANTIFIER_NOUNS:
+            for prep in tok.children:
+                if prep.dep_ == "prep" and prep.lower_ == "of":
+                    objs = [c for c in prep.children if c.dep_ == "pobj"]
+                    if objs:
+                        st.redirect[tok.i] = objs[0].i
+    for tok in st.tokens:  # "leaning into the elephant's side" -> the elephant
+        if tok.lower_ in PART_NOUNS and tok.dep_ == "pobj" and tok.i not in st.redirect:
+            owners = [c for c in tok.children if c.dep_ == "poss" and c.pos_ in NOMINAL_POS]
+            if owners:
+                st.redirect[tok.i] = owners[0].i
+    for tok in st.tokens:
+        if tok.dep_ == "pobj" and tok.lemma_.lower() in PROPERTY_NOUNS and tok.head.head.pos_ == "ADJ":
+            st.property_objects.add(tok.i)
+    for tok in st.tokens:
+        if tok.i in st.redirect:
+            continue
+        if not looks_like_noun(st, tok):
+            continue
+        if tok.lower_ in PART_NOUNS and (part_noun_prep(st, tok) is not None or bare_part(tok)):
+            continue
+        if tok.i in st.property_objects:
+            continue
+        parts = compound_tokens(st, tok)
+        gerund = gerund_compound(st, tok)
+        if gerund is not None and not parts:
+            parts = [gerund]
+            st.pobj_override[gerund.head.i] = tok
+        st.parts.update(p.i for p in parts)
+        st.mention_parts[tok.i] = [p.i for p in parts]
+        start_tok = parts[0] if parts else tok
+        label = "concept"
+        start, end = start_tok.idx, tok.idx + len(tok.text)
+        text = st.text[start:end]
+        prefix = "".join(p.lower_ + p.whitespace_ for p in parts)  # "tennis ", "t-"
+        head_lemma = (tok.lemma_ or tok.text).lower()
+        if tok.pos_ == "VERB":  # mis-tagged noun: keep as written
+            head_lemma = tok.lower_
+        if tok.ent_type_ in ENTITY_LABELS:
+            ent = next((e for e in st.ents if e.start <= tok.i < e.end), None)
+            if ent is not None and ent.root.i == tok.i and is_name(ent):
+                label = ent.label_
+                if ent.start < start_tok.i and all(t.pos_ == "PROPN" for t in ent):
+                    start_tok = ent[0]
+                    start = start_tok.idx
+                    text = st.text[start:end]
+                lemma = " ".join(text.split())
+                idx = len(st.mentions)
+                st.mentions.append(Mention(idx, text, lemma, label, start, end))
+                st.token_mention[tok.i] = idx
+                continue
+        lemma = " ".join((prefix + head_lemma).split())
+        idx = len(st.mentions)
+        st.mentions.append(Mention(idx, text, lemma, label, start, end))
+        st.token_mention[tok.i] = idx
+
+
+def bare_part(tok: Token) -> bool:
+    """"on top", "in front": a part noun with no "of" and no modifiers (not an entity)."""
+    return (
+        tok.dep_ == "pobj"
+        and tok.head.pos_ == "ADP"
+        and all(c.dep_ == "det" for c in tok.children)
+    )
+
+
+def is_name(ent: Any) -> bool:
+    """True if an NER span looks like a real name, not a tagged common phrase ("gray wall")."""
+    if any(t.lower_ in COLOURS or t.pos_ not in NOMINAL_POS for t in ent):
+        return False
+    return all(t.pos_ == "PROPN" for t in ent) or any(ch.isupper() for ch in ent.text)
+
+
+def part_noun_prep(st: State, tok: Token) -> tuple[str, Token] | None:
+    """For "front" in "in front of the dog": ("in front of", dog-token); else None."""
+    if tok.dep_ != "pobj" or tok.head.dep_ not in PREP_DEPS:
+        return None
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            objs = [o for o in c.children if o.dep_ == "pobj"]
+            if objs:
+                low = tok.lower_
+                prep = PART_PREPOSITION.get(low, tok.head.lower_)
+                return f"{prep} {low} of", objs[0]
+    return None

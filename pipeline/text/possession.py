@@ -1,0 +1,111 @@
+"""Possession and containment: "man's hat", "seat of the toilet", "plate of food",
+"bowl with flowers in it", "vase with flowers on the table", "bird has beak" misparsed."""
+
+from __future__ import annotations
+
+from pipeline.text.lexicon import (
+    BODY_PARTS,
+    CONTAINERS_IN,
+    CONTAINERS_ON,
+    PART_NOUNS,
+    PART_PREPOSITION,
+    THING_PRONOUNS,
+)
+from pipeline.text.coreference import resolve, resolve_group
+from pipeline.text.mentions import bare_part
+from pipeline.text.state import State
+from pipeline.text.words import SUBJECT_DEPS, Token
+
+
+def possessive_relations(st: State, noun: Token, mention: int) -> None:
+    """"man's hat" -> ( man , have , hat )."""
+    for c in noun.children:
+        if c.dep_ == "poss" and c.pos_ != "PRON":
+            owners = resolve(st, c, avoid=[mention])
+            st.add_rel(owners, "have", [mention])
+
+
+def have_root_relations(st: State, noun: Token, mention: int) -> None:
+    """"the bird has beak" parsed with "has" as an auxiliary of the noun."""
+    auxes = [c for c in noun.children if c.dep_ == "aux" and c.lemma_.lower() == "have"]
+    if not auxes:
+        return
+    for c in list(noun.children) + list(auxes[0].children):
+        if c.dep_ in SUBJECT_DEPS:
+            st.add_rel(resolve_group(st, c), "have", resolve_group(st, noun))
+
+
+def of_relation(st: State, noun: Token, obj: Token, subs: list[int], targets: list[int]) -> None:
+    """"seat of the toilet" -> ( toilet , have , seat ); "plate of food" -> ( food , on , plate )."""
+    lemma = noun.lemma_.lower()
+    if lemma in CONTAINERS_ON or noun.lower_ in CONTAINERS_ON:
+        st.add_rel(targets, "on", subs)
+    elif lemma in CONTAINERS_IN or noun.lower_ in CONTAINERS_IN:
+        st.add_rel(targets, "in", subs)
+    else:
+        st.add_rel(targets, "have", subs)
+
+
+def container_pronoun(st: State, noun: Token, prep: Token, predicate: str, objs: list[Token]) -> bool:
+    """"a bowl with flowers in it" -> ( flowers , in , bowl ); True if it applied."""
+    if len(objs) != 1:
+        return False
+    obj = objs[0]
+    if obj.lower_ in PART_NOUNS and not any(c.dep_ == "prep" for c in obj.children) and obj.dep_ == "pobj":
+        predicate = f"{PART_PREPOSITION.get(obj.lower_, prep.lower_)} {obj.lower_} of"  # "on top"
+    elif obj.lower_ not in THING_PRONOUNS | {"them"}:
+        return False
+    withs = [
+        o
+        for p in noun.children
+        if p.dep_ == "prep" and p.lower_ == "with" and p.i < prep.i
+        for o in p.children
+        if o.dep_ == "pobj"
+    ]
+    if not withs and noun.dep_ == "pobj" and noun.head.lower_ == "with":
+        holder = noun.head.head
+        if holder.i in st.token_mention:
+            st.add_rel(resolve_group(st, noun), predicate, resolve(st, holder))
+            return True
+        return False
+    if not withs:
+        return False
+    st.add_rel(resolve_group(st, withs[0]), predicate, resolve(st, noun))
+    return True
+
+
+def with_points_back(st: State, noun: Token, prep: Token) -> bool:
+    """True for "bowl with flowers in it" / "cake with a candle on top": the with-object's
+    own relation to the noun is said later, so ( X , with , Y ) is left out."""
+    refs = THING_PRONOUNS | {"them"}
+    for t in prep.subtree:
+        if t.i != prep.i and t.dep_ == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t))):
+            return True
+    for p in noun.children:
+        if p.dep_ == "prep" and p.i > prep.i:
+            for t in p.children:
+                if t.dep_ == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t))):
+                    return True
+    return False
+
+
+def location_holder(st: State, noun: Token, prep: Token, objs: list[Token]) -> Token | None:
+    """"vase with flowers on the table", "mug of coffee on the table": spaCy hangs the
+    location on the inner noun; it belongs to the outer one. Returns the outer noun or None."""
+    if prep.lower_ in ("with", "of") or noun.dep_ != "pobj":
+        return None
+    inner_prep = noun.head
+    outer = inner_prep.head
+    if outer.i not in st.token_mention or outer.dep_ not in ("ROOT", "nsubj", "nsubjpass"):
+        return None
+    if inner_prep.lower_ == "with":
+        if any(o.pos_ == "PRON" or o.lower_ in PART_NOUNS or o.lemma_.lower() in BODY_PARTS for o in objs):
+            return None
+        if any(c.dep_ == "poss" for c in noun.children):  # "with its paw on ..."
+            return None
+        return outer
+    if inner_prep.lower_ == "of" and (
+        outer.lemma_.lower() in CONTAINERS_IN | CONTAINERS_ON or outer.lower_ in CONTAINERS_IN | CONTAINERS_ON
+    ):
+        return outer
+    return None

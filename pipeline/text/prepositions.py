@@ -1,0 +1,118 @@
+"""Prepositions: "cat on the bed", "in front of", "next to", "full of", and prepositional
+modifiers of nouns and adjectives."""
+
+from __future__ import annotations
+
+from pipeline.text.lexicon import (
+    CLOTHING,
+    PART_NOUNS,
+    PREPOSITION_CANON,
+    PREP_HEADS,
+    PROPERTY_NOUNS,
+)
+from pipeline.text.coreference import attachment_group, resolve, resolve_group
+from pipeline.text.mentions import part_noun_prep
+from pipeline.text.possession import container_pronoun, location_holder, of_relation, with_points_back
+from pipeline.text.state import State
+from pipeline.text.words import PREP_DEPS, verb_lemma, Token
+
+
+def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
+    """("in front of", [dog]) for a preposition token; objects may be empty."""
+    words = [prep.lower_]
+    # "in between the tracks": a preposition whose object is another preposition
+    inner = [c for c in prep.children if c.dep_ in ("prep", "pcomp") and c.pos_ == "ADP"]
+    objs = [c for c in prep.children if c.dep_ == "pobj"]
+    if not objs and prep.i in st.pobj_override:
+        objs = [st.pobj_override[prep.i]]
+    if not objs and inner:
+        nested = inner[0]
+        if prep.lower_ == "in" and nested.lower_ == "between":
+            words = []
+        words.append(nested.lower_)
+        objs = [c for c in nested.children if c.dep_ == "pobj"]
+        prep = nested
+    if not objs:
+        return " ".join(words), []
+    obj = objs[0]
+    if obj.lower_ in PART_NOUNS:
+        part = part_noun_prep(st, obj)
+        if part is not None:
+            return part[0], [part[1]]
+    phrase = " ".join(words)
+    return PREPOSITION_CANON.get(phrase, phrase), [obj]
+
+
+def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
+    """Relations from prepositions attached to a noun ("cat on the bed")."""
+    for prep in noun.children:
+        if prep.dep_ not in PREP_DEPS or prep.i < noun.i:
+            continue
+        predicate, objs = prep_object(st, prep)
+        if not objs:
+            continue
+        subs = attachment_group(st, noun, prep.i)
+        holder = location_holder(st, noun, prep, objs)
+        if holder is not None:
+            subs = resolve(st, holder)
+        if container_pronoun(st, noun, prep, predicate, objs):
+            continue
+        if predicate == "with" and with_points_back(st, noun, prep):
+            continue
+        for obj in objs:
+            if predicate == "of":
+                own = resolve(st, noun)
+                of_relation(st, noun, obj, own, resolve_group(st, obj, avoid=own))
+                continue
+            targets = resolve_group(st, obj, avoid=subs)
+            if not targets:
+                continue
+            pred = predicate
+            if predicate == "in" and obj.lemma_.lower() in CLOTHING:
+                pred = "wear"
+            st.add_rel(subs, pred, targets)
+
+
+def prep_head_relations(st: State, head: Token, subs: list[int], verb: str | None) -> None:
+    """Relations through "next to", "close to", "out of" headed by `head`."""
+    for prep in head.children:
+        if prep.dep_ != "prep":
+            continue
+        predicate, objs = prep_object(st, prep)
+        targets: list[int] = []
+        for o in objs:
+            targets.extend(resolve_group(st, o, avoid=subs))
+        if targets:
+            pred = f"{head.lower_} {predicate}"
+            pred = PREPOSITION_CANON.get(pred, pred)
+            st.add_rel(subs, f"{verb} {pred}" if verb else pred, targets)
+
+
+def adjective_prep_relations(st: State, adj: Token, subs: list[int]) -> None:
+    """"full of people", "covered in snow" on an adjective -> relation from its subjects."""
+    for prep in adj.children:
+        if prep.dep_ != "prep":
+            continue
+        predicate, objs = prep_object(st, prep)
+        targets: list[int] = []
+        for o in objs:
+            if o.lemma_.lower() in PROPERTY_NOUNS:
+                continue
+            targets.extend(resolve_group(st, o, avoid=subs))
+        if not targets:
+            continue
+        if adj.lower_ in PREP_HEADS:  # "full of", "close to"
+            st.add_rel(subs, f"{adj.lower_} {predicate}", targets)
+        elif adj.tag_ == "VBN" or adj.pos_ == "VERB":  # "covered in snow"
+            st.add_rel(subs, f"{verb_lemma(adj, st.verbs)} {predicate}", targets)
+        else:  # "high in the air"
+            st.add_rel(subs, predicate, targets)
+
+
+def modifier_relations(st: State, noun: Token, mention: int) -> None:
+    """Adjectives on a noun that head a preposition ("cup full of coffee")."""
+    for c in noun.children:
+        if c.dep_ in ("amod", "advmod") and c.lower_ in PREP_HEADS:
+            prep_head_relations(st, c, attachment_group(st, noun, c.i), None)
+        elif c.dep_ == "amod":
+            adjective_prep_relations(st, c, [mention])

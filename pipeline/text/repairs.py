@@ -1,0 +1,75 @@
+"""Parser repairs: places where spaCy's small model misreads captions, found before mentions.
+
+"a giraffe laying on the ground" (compound that is the subject of an -ing root),
+"lady holding baby" (an -ing "adjective" that is a verb), "on cutting board" (a gerund that is
+half of a compound noun).
+"""
+
+from __future__ import annotations
+
+from pipeline.text.lexicon import (
+    COLOURS,
+    ING_NOUNS,
+    MATERIALS,
+)
+from pipeline.text.state import State
+from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token
+
+
+def find_split_subjects(st: State) -> None:
+    """"a giraffe laying on the ground": spaCy makes "giraffe" a compound of an -ing root;
+    the compound is really the subject of that verb."""
+    if not st.verbs:
+        return
+    for tok in st.tokens:
+        low = tok.lower_
+        if not (tok.dep_ == "ROOT" and low.endswith("ing") and low not in ING_NOUNS):
+            continue
+        if verb_lemma(tok, st.verbs) == low:
+            continue
+        if any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"aux", "expl"} for c in tok.children):
+            continue
+        comps = [
+            c
+            for c in tok.children
+            if c.i == tok.i - 1
+            and c.dep_ in ("compound", "npadvmod", "advmod")
+            and (c.pos_ in NOMINAL_POS or (c.lower_ in st.nouns and not c.lower_.endswith("ly")))
+        ]
+        if comps:
+            st.split_subject[tok.i] = comps[0].i
+
+
+def find_amod_verbs(st: State) -> None:
+    """"lady holding baby": spaCy makes "holding" an adjective of "baby" with "lady" as its
+    modifier; the -ing word is really a verb between subject and object."""
+    for tok in st.tokens:
+        if tok.dep_ != "amod" or tok.tag_ != "VBG" or tok.head.i <= tok.i:
+            continue
+        subj = [
+            c for c in tok.children
+            if c.i == tok.i - 1 and c.dep_ in ("npadvmod", "nmod", "compound", "nsubj") and c.pos_ in NOMINAL_POS
+        ]
+        if not subj and tok.i > 0:
+            prev = st.tokens[tok.i - 1]
+            if prev.pos_ in NOMINAL_POS and prev.head.i == tok.head.i and prev.dep_ in ("nmod", "compound"):
+                subj = [prev]
+        if subj and subj[0].lower_ not in MATERIALS and subj[0].lower_ not in COLOURS:
+            st.amod_verbs[tok.i] = subj[0].i
+
+
+def gerund_compound(st: State, tok: Token) -> Token | None:
+    """"on cutting board": spaCy reads "cutting" as a gerund with object "board"; return the
+    gerund when it is really the first half of a compound noun, else None."""
+    if tok.dep_ != "dobj" or tok.i == 0:
+        return None
+    ger = st.tokens[tok.i - 1]
+    if (
+        ger.tag_ == "VBG"
+        and tok.head.i == ger.i
+        and ger.dep_ == "pcomp"
+        and ger.head.pos_ == "ADP"
+        and len(list(ger.children)) == 1
+    ):
+        return ger
+    return None

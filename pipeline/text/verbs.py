@@ -1,0 +1,251 @@
+"""Verbs and passives: subject-verb-object, verb + preposition, passive agents, copula
+complements, participles, stranded objects ("the kite the boy is flying")."""
+
+from __future__ import annotations
+
+from pipeline.text.lexicon import (
+    CLOTHING,
+    LOCATIVE_ADVERBS,
+    PREP_HEADS,
+    RELATIVE_PRONOUNS,
+)
+from pipeline.text.attributes import adjective_text, set_count
+from pipeline.text.coreference import attachment_group, conjuncts, resolve, resolve_group
+from pipeline.text.possession import of_relation
+from pipeline.text.prepositions import adjective_prep_relations, prep_head_relations, prep_object
+from pipeline.text.state import State
+from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token
+
+
+def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
+    """(subject mentions, is_passive) of a verb, following clauses and coordination."""
+    if verb.i in st.amod_verbs:
+        return resolve(st, st.tokens[st.amod_verbs[verb.i]]), False
+    if verb.i in st.split_subject:
+        return resolve(st, st.tokens[st.split_subject[verb.i]]), False
+    subs: list[int] = []
+    passive = False
+    nsubjs = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+    for c in verb.children:
+        if c.dep_ in SUBJECT_DEPS:
+            if c is not nsubjs[-1] and c.i != nsubjs[-1].i:  # "the kite the boy is flying"
+                continue
+            subs.extend(resolve_group(st, c))
+        elif c.dep_ in PASSIVE_SUBJECT_DEPS:
+            subs.extend(resolve_group(st, c))
+            passive = True
+        elif c.dep_ == "expl":
+            for a in verb.children:
+                if a.dep_ == "attr":
+                    subs.extend(resolve_group(st, a))
+    if subs:
+        return subs, passive
+    if verb.dep_ in CLAUSE_DEPS:
+        passive = verb.tag_ == "VBN"
+        return attachment_group(st, verb.head, verb.i), passive
+    hops = 0
+    cur = verb
+    while cur.dep_ in ("conj", "xcomp", "advcl", "ccomp") and cur.head.i != cur.i and hops < 5:
+        cur = cur.head
+        hops += 1
+        if cur.i in st.token_mention:
+            return [st.token_mention[cur.i]], False
+        if cur.pos_ in ("VERB", "AUX"):
+            s, p = verb_subjects(st, cur)
+            if s:
+                return s, (p if verb.dep_ == "conj" else False)
+    return [], False
+
+
+def verb_relations(st: State, verb: Token) -> None:
+    """Subject-verb-object, verb+preposition, passive agent, copula relations."""
+    lemma = verb_lemma(verb, st.verbs)
+    if adjectival_root(st, verb):
+        return
+    subs, passive = verb_subjects(st, verb)
+    is_copula = lemma in COPULAS
+    stranded = stranded_target(st, verb)
+    if stranded is not None:
+        subs = [s for s in subs if s not in stranded[1]] or subs
+    particles = [
+        c.lower_ for c in verb.children if c.dep_ == "prt" and not any(o.dep_ == "pobj" for o in c.children)
+    ]
+    if lemma == "have" and any(
+        c.lower_ == "on" and c.dep_ in ("prt", "advmod", "prep") and not list(c.children)
+        for c in verb.children
+    ):  # "has a helmet on"
+        lemma, particles = "wear", []
+    elif lemma == "have" and particles:  # "has their arms up" -> ( arms , is , up )
+        for c in verb.children:
+            if c.dep_ in OBJECT_DEPS:
+                for m in resolve_group(st, c):
+                    for prt in particles:
+                        st.add_attr(m, prt)
+        particles = []
+    base = " ".join([lemma] + particles)
+    agents: list[int] = []
+    for c in verb.children:
+        if c.dep_ == "agent":
+            for o in c.children:
+                if o.dep_ == "pobj":
+                    agents.extend(resolve_group(st, o))
+    before = len(st.relations)
+    # Copula complements -> attributes.
+    if subs and lemma in LINKING_VERBS:
+        for c in verb.children:
+            if c.dep_ in ("acomp", "attr") and not any(d.dep_ == "expl" for d in verb.children):
+                for a in conjuncts(st, c):
+                    if a.pos_ in ("ADJ", "VERB") or (a.dep_ == "acomp"):
+                        for s in subs:
+                            st.add_attr(s, adjective_text(st, a))
+                        adjective_prep_relations(st, a, subs)
+                    elif a.pos_ == "NUM":
+                        n = parse_number(a.text)
+                        if n is not None:
+                            for s in subs:
+                                set_count(st, s, n)
+    if not subs and not agents:
+        return
+    objects: list[int] = []
+    for c in verb.children:
+        if c.dep_ in OBJECT_DEPS:
+            objects.extend(resolve_group(st, c, avoid=subs))
+    if verb.i in st.amod_verbs:
+        objects = resolve_group(st, verb.head, avoid=subs)
+    if not objects and not is_copula and lemma != "have":
+        objects = stranded_object(st, verb, subs)
+    own_subject = any(c.dep_ in SUBJECT_DEPS for c in verb.children)
+    if agents and (passive or (verb.tag_ == "VBN" and not own_subject)):
+        passive = True
+        st.add_rel(agents, base, subs)
+    if objects and not is_copula:
+        st.add_rel(subs, base, objects)
+    if is_copula and not subs:
+        return
+    for prep in verb.children:
+        if prep.dep_ not in ("prep", "prt"):
+            continue
+        predicate, objs = prep_object(st, prep)
+        targets: list[int] = []
+        for o in objs:
+            targets.extend(resolve_group(st, o, avoid=subs))
+        if stranded is not None and prep.i == stranded[0]:
+            targets = stranded[1]
+            if prep.dep_ == "prt":
+                base = lemma
+        if not targets:
+            continue
+        if lemma == "have" and objects:  # "the man has a glass in his hand"
+            st.add_rel(objects, predicate, targets)
+        elif predicate == "in" and all(o.lemma_.lower() in CLOTHING for o in objs):
+            st.add_rel(subs, "wear", targets)
+        elif is_copula:
+            st.add_rel(subs, predicate, targets)
+        else:
+            st.add_rel(subs, f"{base} {predicate}", targets)
+    # "people standing outside" -> ( people , is , outside )
+    for adv in verb.children:
+        if adv.dep_ == "advmod" and adv.lower_ in LOCATIVE_ADVERBS and not list(adv.children):
+            for s in subs:
+                st.add_attr(s, adv.lower_)
+    # "walking next to a man", "growing out of the water"
+    for adv in verb.children:
+        if adv.dep_ in ("advmod", "prep", "acomp", "prt") and adv.lower_ in PREP_HEADS:
+            prep_head_relations(st, adv, subs, None if is_copula else base)
+    # "two women skiing", "man crouched": a participle with nothing attached says a state.
+    if (
+        len(st.relations) == before
+        and not is_copula
+        and lemma != "have"
+        and verb.tag_ in ("VBG", "VBN")
+        and not objects
+        and verb.dep_ in ("ROOT", "acl", "relcl")
+        and not any(c.dep_ in INTRANSITIVE_BLOCKERS for c in verb.children)
+        and not (passive and agents)
+    ):
+        for s in subs:
+            st.add_attr(s, verb.lower_)
+
+
+def stranded_object(st: State, verb: Token, subs: list[int]) -> list[int]:
+    """"the waves the surfer is riding", "rope the man is holding": the object of a
+    transitive verb is the noun the clause hangs on (or a noun stranded before it)."""
+    if verb.tag_ != "VBG" or any(c.dep_ in ("prep", "prt", "agent", "xcomp", "ccomp", "acomp") for c in verb.children):
+        return []
+    subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+    if not subjects or subjects[-1].lower_ in RELATIVE_PRONOUNS or subjects[-1].pos_ == "PRON":
+        return []
+    if verb.dep_ == "relcl" and len(subjects) == 1:
+        return [m for m in resolve(st, verb.head) if m not in subs]
+    if verb.dep_ == "ROOT":
+        fronted = fronted_nouns(st, verb, subjects[-1])
+        if fronted:
+            return [m for m in resolve(st, fronted[0]) if m not in subs]
+    return []
+
+
+def fronted_nouns(st: State, verb: Token, subject: Token) -> list[Token]:
+    """Nouns put before a clause's subject ("the kite the boy is flying")."""
+    return [
+        c
+        for c in verb.children
+        if c.dep_ in ("npadvmod", "nsubj", "dep") and c.i < subject.i and c.i in st.token_mention
+    ]
+
+
+def stranded_target(st: State, verb: Token) -> tuple[int, list[int]] | None:
+    """"the table the vases are on", "tracks the trolley is driving on": a preposition left
+    without object at the end of a clause; returns (preposition index, its objects)."""
+    dangling = [
+        c
+        for c in verb.children
+        if c.dep_ in ("prep", "prt") and c.i > verb.i and not list(c.children)
+        and c.i == verb.right_edge.i
+    ]
+    if not dangling:
+        return None
+    prep = dangling[0]
+    if prep.dep_ == "prt" and verb.dep_ not in CLAUSE_DEPS | {"ccomp"}:
+        return None
+    own_subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+    if verb.dep_ in CLAUSE_DEPS | {"ccomp"} and own_subjects and verb.head.i != verb.i:
+        targets = resolve(st, verb.head)
+        return (prep.i, targets) if targets else None
+    if own_subjects:
+        fronted = fronted_nouns(st, verb, own_subjects[-1])
+        if fronted:
+            targets = resolve_group(st, fronted[0])
+            return (prep.i, targets) if targets else None
+    return None
+
+
+def adjectival_root(st: State, verb: Token) -> bool:
+    """Caption-initial "knitted wallet with face": a participle misread as a verb whose
+    object is really the head noun. Adds the attribute and relations; True if it applied."""
+    if not (
+        verb.dep_ == "ROOT"
+        and verb.i in st.sent_starts
+        and verb.tag_ in ("VBD", "VBN")
+        and not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl", "aux", "auxpass"} for c in verb.children)
+    ):
+        return False
+    objs = [c for c in verb.children if c.dep_ == "dobj" and c.i in st.token_mention]
+    if not objs:
+        return False
+    obj = objs[0]
+    mentions = resolve_group(st, obj)
+    for m in mentions:
+        st.add_attr(m, verb.lower_)
+    for prep in verb.children:
+        if prep.dep_ != "prep":
+            continue
+        predicate, pobjs = prep_object(st, prep)
+        targets: list[int] = []
+        for o in pobjs:
+            targets.extend(resolve_group(st, o, avoid=mentions))
+        if predicate == "of":
+            for o in pobjs:
+                of_relation(st, obj, o, mentions, targets)
+        else:
+            st.add_rel(mentions, predicate, targets)
+    return True

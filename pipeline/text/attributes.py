@@ -9,6 +9,7 @@ from pipeline.text.lexicon import (
     MATERIALS,
     NON_ATTRIBUTE_ADJECTIVES,
     PROPERTY_NOUNS,
+    PORTION_NOUNS,
     QUANTIFIER_ATTRIBUTES,
     SHADES,
 )
@@ -40,6 +41,18 @@ def collect_attributes(st: State) -> None:
         if attr:
             for m in resolve(st, st.tokens[qi]):
                 st.add_attr(m, attr)
+        portion = st.tokens[qi]
+        if portion.lower_ in PORTION_NOUNS:  # "two broken pieces of fish" -> fish: pieces, 2, broken
+            targets = resolve(st, portion)
+            for m in targets:
+                st.add_attr(m, portion.lower_)
+            for c in portion.children:
+                if c.dep_ == "nummod" and parse_number(c.text) is not None:
+                    for m in targets:
+                        set_count(st, m, parse_number(c.text))
+                elif c.dep_ == "amod" and c.pos_ in ("ADJ", "VERB") and c.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
+                    for m in targets:
+                        st.add_attr(m, adjective_text(st, c))
     for ti, mi in list(st.token_mention.items()):
         head = st.tokens[ti]
         mods = list(head.children)

@@ -43,6 +43,17 @@ QUANTIFIER_NOUNS: frozenset[str] = frozenset(
     """.split()
 )
 
+#: "a man with dark hair" -> ( man , have , hair ) rather than "with".
+HAIR: frozenset[str] = frozenset("hair beard mustache moustache".split())
+
+#: Portion nouns: "a slice of pizza" -> the entity is "pizza", with attribute "slice".
+PORTION_NOUNS: frozenset[str] = frozenset(
+    """
+    piece pieces slice slices chunk chunks scoop scoops sheet sheets patch patches strip strips
+    bale bales loaf loaves wedge wedges sliver
+    """.split()
+)
+
 #: Collective nouns FACTUAL keeps as an attribute of the members ("group of people").
 QUANTIFIER_ATTRIBUTES: dict[str, str] = {"group": "group of", "crowd": "crowd"}
 
@@ -78,6 +89,9 @@ PART_PREPOSITION: dict[str, str] = {
     "front": "in", "top": "on", "side": "on", "back": "on", "end": "in", "corner": "in", "middle": "on",
 }
 
+#: "to the left of", "on the left side of" -> FACTUAL's wording.
+SIDE_PREPOSITION: dict[str, str] = {"left": "at the left of", "right": "on the right side of"}
+
 #: Canonical spelling of single prepositions ("underneath" -> "under").
 PREPOSITION_CANON: dict[str, str] = {
     "underneath": "under", "beneath": "under", "atop": "on top of", "upon": "on",
@@ -110,6 +124,8 @@ ENTITY_LABELS: frozenset[str] = frozenset(
 ANIMATE_PRONOUNS: frozenset[str] = frozenset("he him his she her hers they them their theirs".split())
 #: Pronouns resolved to the nearest earlier mention ("flowers in it").
 THING_PRONOUNS: frozenset[str] = frozenset("it its itself".split())
+#: Possessive determiners whose owner is resolved like a pronoun ("on his head").
+POSSESSIVE_PRONOUNS: frozenset[str] = frozenset("his her their its".split())
 #: Relative pronouns resolved to the noun their clause modifies.
 RELATIVE_PRONOUNS: frozenset[str] = frozenset("who whom which that whose where".split())
 
@@ -141,6 +157,8 @@ LOCATIVE_ADVERBS: frozenset[str] = frozenset("outside inside outdoors indoors up
 BODY_PARTS: frozenset[str] = frozenset(
     """
     head hand arm shoulder back face neck lap mouth foot leg ear nose wrist finger chest hip
-    knee waist lip tongue paw hoof trunk tail body
+    knee waist lip tongue paw hoof trunk tail body hair beard mustache moustache eye eyes
+    teeth tooth beak wing feathers fur mane horn horns fingers toes thumb elbow ankle forehead
+    cheek chin eyebrow eyebrows
     """.split()
 )

@@ -16,8 +16,10 @@ from pipeline.text.lexicon import (
     MATERIALS,
     PART_NOUNS,
     PART_PREPOSITION,
+    SIDE_PREPOSITION,
     POSITION_WORDS,
     PROPERTY_NOUNS,
+    PORTION_NOUNS,
     QUANTIFIER_NOUNS,
 )
 from pipeline.text.repairs import gerund_compound
@@ -148,9 +150,9 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
 
 def build_mentions(st: State) -> None:
     """Create one Mention per entity head (compounds, names, quantifiers resolved)."""
-    # Quantifier nouns point at their "of" object.
+    # Quantifier and portion nouns point at their "of" object.
     for tok in st.tokens:
-        if tok.lower_ in QUANTIFIER_NOUNS or tok.lemma_.lower() in QUANTIFIER_NOUNS:
+        if tok.lower_ in QUANTIFIER_NOUNS or tok.lemma_.lower() in QUANTIFIER_NOUNS or tok.lower_ in PORTION_NOUNS:
             for prep in tok.children:
                 if prep.dep_ == "prep" and prep.lower_ == "of":
                     objs = [c for c in prep.children if c.dep_ == "pobj"]
@@ -232,6 +234,12 @@ def part_noun_prep(st: State, tok: Token) -> tuple[str, Token] | None:
             objs = [o for o in c.children if o.dep_ == "pobj"]
             if objs:
                 low = tok.lower_
+                if low == "side":  # "on the left side of" -> "at the left of"
+                    sides = [a.lower_ for a in tok.children if a.dep_ == "amod" and a.lower_ in SIDE_PREPOSITION]
+                    if sides:
+                        return SIDE_PREPOSITION[sides[0]], objs[0]
+                if low in SIDE_PREPOSITION:  # "to the left of"
+                    return SIDE_PREPOSITION[low], objs[0]
                 prep = PART_PREPOSITION.get(low, tok.head.lower_)
                 return f"{prep} {low} of", objs[0]
     return None

@@ -9,19 +9,27 @@ from pipeline.text.lexicon import (
     CONTAINERS_ON,
     PART_NOUNS,
     PART_PREPOSITION,
+    POSSESSIVE_PRONOUNS,
     THING_PRONOUNS,
 )
-from pipeline.text.coreference import resolve, resolve_group
+from pipeline.text.coreference import earlier_mention, main_subject, resolve, resolve_group
 from pipeline.text.mentions import bare_part
 from pipeline.text.state import State
-from pipeline.text.words import SUBJECT_DEPS, Token
+from pipeline.text.words import SUBJECT_DEPS, Token, is_body_part
 
 
 def possessive_relations(st: State, noun: Token, mention: int) -> None:
-    """"man's hat" -> ( man , have , hat )."""
+    """"man's hat" -> ( man , have , hat ); a body part after a preposition or as a subject
+    with a possessive pronoun: "a cup in his hand" -> ( man , have , hand ) (the owner is the
+    sentence's subject). A possessed object of a verb ("raises its head") says no more."""
     for c in noun.children:
-        if c.dep_ == "poss" and c.pos_ != "PRON":
-            owners = resolve(st, c, avoid=[mention])
+        if c.dep_ != "poss":
+            continue
+        if c.pos_ != "PRON":
+            st.add_rel(resolve(st, c, avoid=[mention]), "have", [mention])
+        elif c.lower_ in POSSESSIVE_PRONOUNS and is_body_part(noun) and noun.dep_ in ("pobj", "nsubj", "nsubjpass"):
+            owner = main_subject(st, c)
+            owners = [owner] if owner is not None and owner != mention else earlier_mention(st, c, {mention})
             st.add_rel(owners, "have", [mention])
 
 

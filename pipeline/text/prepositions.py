@@ -4,17 +4,17 @@ modifiers of nouns and adjectives."""
 from __future__ import annotations
 
 from pipeline.text.lexicon import (
-    CLOTHING,
+    HAIR,
     PART_NOUNS,
     PREPOSITION_CANON,
     PREP_HEADS,
     PROPERTY_NOUNS,
 )
-from pipeline.text.coreference import attachment_group, resolve, resolve_group
+from pipeline.text.coreference import attachment_group, conjuncts, resolve, resolve_group
 from pipeline.text.mentions import part_noun_prep
 from pipeline.text.possession import container_pronoun, location_holder, of_relation, with_points_back
 from pipeline.text.state import State
-from pipeline.text.words import PREP_DEPS, verb_lemma, Token
+from pipeline.text.words import PREP_DEPS, verb_lemma, Token, is_clothing
 
 
 def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
@@ -64,13 +64,19 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
                 own = resolve(st, noun)
                 of_relation(st, noun, obj, own, resolve_group(st, obj, avoid=own))
                 continue
-            targets = resolve_group(st, obj, avoid=subs)
-            if not targets:
-                continue
-            pred = predicate
-            if predicate == "in" and obj.lemma_.lower() in CLOTHING:
-                pred = "wear"
-            st.add_rel(subs, pred, targets)
+            for member in conjuncts(st, obj):
+                targets = resolve(st, member, avoid=subs)
+                if targets:
+                    st.add_rel(subs, garment_predicate(predicate, member), targets)
+
+
+def garment_predicate(predicate: str, obj: Token) -> str:
+    """"man in a red shirt", "man with a hat" -> wear; "man with dark hair" -> have."""
+    if predicate in ("in", "with") and is_clothing(obj):
+        return "wear"
+    if predicate == "with" and obj.lemma_.lower() in HAIR:
+        return "have"
+    return predicate
 
 
 def prep_head_relations(st: State, head: Token, subs: list[int], verb: str | None) -> None:

@@ -4,7 +4,6 @@ complements, participles, stranded objects ("the kite the boy is flying")."""
 from __future__ import annotations
 
 from pipeline.text.lexicon import (
-    CLOTHING,
     LOCATIVE_ADVERBS,
     PREP_HEADS,
     RELATIVE_PRONOUNS,
@@ -14,7 +13,7 @@ from pipeline.text.coreference import attachment_group, conjuncts, resolve, reso
 from pipeline.text.possession import of_relation
 from pipeline.text.prepositions import adjective_prep_relations, prep_head_relations, prep_object
 from pipeline.text.state import State
-from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token
+from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_clothing
 
 
 def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
@@ -137,7 +136,7 @@ def verb_relations(st: State, verb: Token) -> None:
             continue
         if lemma == "have" and objects:  # "the man has a glass in his hand"
             st.add_rel(objects, predicate, targets)
-        elif predicate == "in" and all(o.lemma_.lower() in CLOTHING for o in objs):
+        elif predicate == "in" and objs and all(is_clothing(o) for o in objs):
             st.add_rel(subs, "wear", targets)
         elif is_copula:
             st.add_rel(subs, predicate, targets)

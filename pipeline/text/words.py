@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.text.lexicon import NUMBER_WORDS
+from pipeline.text.lexicon import BODY_PARTS, CLOTHING, NUMBER_WORDS
 
 Token = Any  # spacy.tokens.Token (kept untyped so spaCy is not imported here)
 Doc = Any  # spacy.tokens.Doc
@@ -69,3 +69,14 @@ def verb_lemma(tok: Token, verbs: frozenset[str] = frozenset()) -> str:
     return lemma
 
 
+
+
+def is_clothing(tok: Token) -> bool:
+    """True for a garment noun ("shirt", "shorts", "jeans"), by surface form or lemma."""
+    return tok.lower_ in CLOTHING or (tok.lemma_ or "").lower() in CLOTHING
+
+
+def is_body_part(tok: Token) -> bool:
+    """True for a body-part noun ("head", "hands", "hair")."""
+    low, lemma = tok.lower_, (tok.lemma_ or "").lower()
+    return low in BODY_PARTS or lemma in BODY_PARTS

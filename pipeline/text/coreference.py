@@ -15,7 +15,7 @@ from pipeline.text.lexicon import (
 )
 from pipeline.text.state import State
 from pipeline.text.types import Mention
-from pipeline.text.words import SUBJECT_DEPS, CLAUSE_DEPS, Token
+from pipeline.text.words import SUBJECT_DEPS, CLAUSE_DEPS, Token, is_animate, is_body_part, is_clothing, is_plural
 
 
 def group(st: State, tok: Token) -> list[Token]:
@@ -60,6 +60,48 @@ def resolve(st: State, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
     return []
 
 
+def clause_holder(st: State, clause: Token) -> Token:
+    """The noun a relative or participial clause really says something about.
+
+    spaCy hangs the clause on the nearest noun; it belongs to the noun that noun's
+    preposition hangs on when
+    - the near noun is a garment or body part and the outer one is not ("a girl in a dress
+      sitting on a bench", "a man in brown pants, grey coat and black hat standing ..."),
+    - the near noun is not a person or animal and the outer one is ("a boy in the background
+      wearing shorts"; the clause's own subject or object is left alone),
+    - the clause's verb agrees in number with the outer noun only ("wires on a table that are
+      attached to a computer").
+    Returns `clause.head` when none applies.
+    """
+    near = clause.head
+    root, hops = near, 0
+    while root.dep_ == "conj" and root.head.i != root.i and hops < 10:
+        root, hops = root.head, hops + 1
+    if root.dep_ != "pobj" or root.head.dep_ != "prep":
+        return near
+    outer = root.head.head
+    if outer.i not in st.token_mention or outer.i == near.i:
+        return near
+    if (is_clothing(near) or is_body_part(near)) and not (is_clothing(outer) or is_body_part(outer)):
+        return outer
+    own_subject = any(c.dep_ in SUBJECT_DEPS and c.lower_ not in RELATIVE_PRONOUNS for c in clause.children)
+    if not own_subject and clause.tag_ == "VBG" and is_animate(outer) and not is_animate(near):
+        return outer
+    verb_number = None
+    for t in [clause] + [c for c in clause.children if c.dep_ in ("aux", "auxpass")]:
+        if is_plural(t) is not None:
+            verb_number = is_plural(t)
+    if (
+        verb_number is not None
+        and is_plural(near) is not None
+        and is_plural(near) != verb_number
+        and is_plural(outer) == verb_number
+        and any(c.lower_ in RELATIVE_PRONOUNS for c in clause.children)
+    ):
+        return outer
+    return near
+
+
 def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
     """Antecedent of a pronoun: relative -> modified noun, it -> nearest earlier noun."""
     low = tok.lower_
@@ -70,7 +112,7 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
             clause = clause.head
             hops += 1
         if clause.dep_ in CLAUSE_DEPS and clause.head.i != tok.i:
-            return resolve(st, clause.head, avoid)
+            return resolve(st, clause_holder(st, clause), avoid)
         return []
     if low in ANIMATE_PRONOUNS:
         subject = main_subject(st, tok)

@@ -57,6 +57,22 @@ PORTION_NOUNS: frozenset[str] = frozenset(
 #: Collective nouns FACTUAL keeps as an attribute of the members ("group of people").
 QUANTIFIER_ATTRIBUTES: dict[str, str] = {"group": "group of", "crowd": "crowd"}
 
+#: People and animals: who wears, holds and stands ("a girl in a dress sitting on a bench").
+ANIMATE: frozenset[str] = frozenset(
+    """
+    man men woman women person people boy boys girl girls child children kid kids guy guys lady
+    ladies gentleman baby toddler player players skier skiers surfer surfers skateboarder
+    snowboarder rider riders biker bikers cyclist batter catcher pitcher umpire referee fan fans
+    crowd spectators spectator tourist tourists chef cook waiter waitress vendor worker workers
+    officer policeman soldier soldiers student students teacher driver passenger passengers
+    pedestrian pedestrians couple family friends friend mother father mom dad son daughter
+    brother sister teenager teen adult adults individual someone somebody anyone everyone
+    dog dogs puppy cat cats kitten horse horses cow cows bull sheep lamb goat goats pig elephant
+    elephants giraffe giraffes zebra zebras bear bears bird birds duck ducks goose geese swan
+    pigeon seagull gull animal animals deer monkey lion tiger calf foal pony donkey camel
+    """.split()
+)
+
 #: "man in a white shirt" -> ( man , wear , shirt ).
 CLOTHING: frozenset[str] = frozenset(
     """

@@ -9,7 +9,7 @@ from pipeline.text.lexicon import (
     RELATIVE_PRONOUNS,
 )
 from pipeline.text.attributes import adjective_text, set_count
-from pipeline.text.coreference import attachment_group, conjuncts, resolve, resolve_group
+from pipeline.text.coreference import attachment_group, clause_holder, conjuncts, resolve, resolve_group
 from pipeline.text.possession import of_relation
 from pipeline.text.prepositions import adjective_prep_relations, prep_head_relations, prep_object
 from pipeline.text.state import State
@@ -41,6 +41,9 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
         return subs, passive
     if verb.dep_ in CLAUSE_DEPS:
         passive = verb.tag_ == "VBN"
+        holder = clause_holder(st, verb)
+        if holder.i != verb.head.i:
+            return resolve_group(st, holder), passive
         return attachment_group(st, verb.head, verb.i), passive
     hops = 0
     cur = verb

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.text.lexicon import BODY_PARTS, CLOTHING, NUMBER_WORDS
+from pipeline.text.lexicon import ANIMATE, BODY_PARTS, CLOTHING, NUMBER_WORDS
 
 Token = Any  # spacy.tokens.Token (kept untyped so spaCy is not imported here)
 Doc = Any  # spacy.tokens.Doc
@@ -80,3 +80,17 @@ def is_body_part(tok: Token) -> bool:
     """True for a body-part noun ("head", "hands", "hair")."""
     low, lemma = tok.lower_, (tok.lemma_ or "").lower()
     return low in BODY_PARTS or lemma in BODY_PARTS
+
+
+def is_animate(tok: Token) -> bool:
+    """True for a person or animal noun ("woman", "players", "dog") or a PERSON name."""
+    return tok.lower_ in ANIMATE or (tok.lemma_ or "").lower() in ANIMATE or tok.ent_type_ == "PERSON"
+
+
+def is_plural(tok: Token) -> bool | None:
+    """Grammatical number of a noun or finite verb: True plural, False singular, None unknown."""
+    if tok.tag_ in ("NNS", "NNPS", "VBP"):
+        return True
+    if tok.tag_ in ("NN", "NNP", "VBZ"):
+        return False
+    return None

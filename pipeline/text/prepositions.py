@@ -14,7 +14,7 @@ from pipeline.text.coreference import attachment_group, conjuncts, resolve, reso
 from pipeline.text.mentions import part_noun_prep
 from pipeline.text.possession import container_pronoun, location_holder, of_relation, with_points_back
 from pipeline.text.state import State
-from pipeline.text.words import PREP_DEPS, verb_lemma, Token, is_clothing
+from pipeline.text.words import PREP_DEPS, verb_lemma, Token, is_animate, is_body_part, is_clothing
 
 
 def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
@@ -67,14 +67,15 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
             for member in conjuncts(st, obj):
                 targets = resolve(st, member, avoid=subs)
                 if targets:
-                    st.add_rel(subs, garment_predicate(predicate, member), targets)
+                    st.add_rel(subs, garment_predicate(predicate, member, noun), targets)
 
 
-def garment_predicate(predicate: str, obj: Token) -> str:
-    """"man in a red shirt", "man with a hat" -> wear; "man with dark hair" -> have."""
+def garment_predicate(predicate: str, obj: Token, holder: Token) -> str:
+    """"man in a red shirt", "man with a hat" -> wear; "man with dark hair", "a dog with
+    a black nose" (a person's or animal's body part) -> have."""
     if predicate in ("in", "with") and is_clothing(obj):
         return "wear"
-    if predicate == "with" and obj.lemma_.lower() in HAIR:
+    if predicate == "with" and (obj.lemma_.lower() in HAIR or (is_body_part(obj) and is_animate(holder))):
         return "have"
     return predicate
 

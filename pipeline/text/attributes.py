@@ -5,6 +5,7 @@ from __future__ import annotations
 from pipeline.text.lexicon import (
     ADJECTIVE_SUFFIXES,
     COLOURS,
+    DERIVED_ADJECTIVES,
     DEGREE_ADVERBS,
     MATERIALS,
     NON_ATTRIBUTE_ADJECTIVES,
@@ -14,7 +15,7 @@ from pipeline.text.lexicon import (
     SHADES,
 )
 from pipeline.text.coreference import conjuncts, resolve
-from pipeline.text.mentions import hyphen_start
+from pipeline.text.mentions import add_mention, hyphen_start
 from pipeline.text.state import State
 from pipeline.text.types import Mention
 from pipeline.text.words import NOMINAL_POS, parse_number, Token
@@ -61,6 +62,9 @@ def collect_attributes(st: State) -> None:
         mods.sort(key=lambda t: t.i)
         skip: set[int] = set()
         for c in mods:
+            if c.i < head.i and c.lower_ in DERIVED_ADJECTIVES and c.i not in skip:
+                derived_adjective(st, mi, c, mods, skip)
+        for c in mods:
             if c.i in skip or c.i in st.parts or c.i in st.amod_verbs:
                 continue
             low = c.lower_
@@ -99,8 +103,39 @@ def collect_attributes(st: State) -> None:
                 if not any(ch.isalpha() for ch in c.text):
                     continue
                 for a in conjuncts(st, c):
-                    if a.pos_ in ("ADJ", "VERB", "NOUN", "PROPN") and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
+                    if (
+                        a.pos_ in ("ADJ", "VERB", "NOUN", "PROPN") or (a.pos_ == "ADV" and a.dep_ == "amod")
+                    ) and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
                         st.add_attr(mi, adjective_text(st, a))
+
+
+def derived_adjective(st: State, mention: int, adj: Token, mods: list[Token], skip: set[int]) -> None:
+    """"dark colored bowl" -> ( bowl , is , dark colored ); "blonde haired woman" ->
+    ( woman , have , hair ) , ( hair , is , blonde ). The words right before the "-ed"
+    adjective belong to it; they are marked in `skip`."""
+    ids = {m.i for m in mods}
+    run: list[Token] = []
+    j = adj.i - 1
+    while j >= 0 and j in ids and st.tokens[j].dep_ in ("amod", "compound", "advmod", "npadvmod", "nmod"):
+        if not st.tokens[j].text.isalpha():
+            break
+        if run and not (st.tokens[j].lower_ in SHADES and run[0].lower_ in COLOURS):
+            break  # one word, or a shade + colour: "rasta colored", "dark brown haired"
+        run.insert(0, st.tokens[j])
+        j -= 1
+    run = [t for t in run if t.lower_ not in NON_ATTRIBUTE_ADJECTIVES] or run
+    run += [c for c in adj.children if c.i < adj.i and c.text.isalpha() and c.i not in {t.i for t in run}]
+    run.sort(key=lambda t: t.i)
+    skip.update(t.i for t in run)
+    skip.add(adj.i)
+    words = " ".join(t.lower_ for t in run)
+    if adj.lower_ == "haired":
+        hair = add_mention(st, adj, 0, 4)  # "haired"[0:4] is "hair"
+        st.add_rel([mention], "have", [hair])
+        if words:
+            st.add_attr(hair, words)
+    else:
+        st.add_attr(mention, f"{words} {adj.lower_}" if words else adj.lower_)
 
 
 def set_count(st: State, mention: int, n: int) -> None:

@@ -108,6 +108,10 @@ PART_PREPOSITION: dict[str, str] = {
 #: "to the left of", "on the left side of" -> FACTUAL's wording.
 SIDE_PREPOSITION: dict[str, str] = {"left": "at the left of", "right": "on the right side of"}
 
+#: "-ed" adjectives that take the words before them: "dark colored", "heart shaped",
+#: "blonde haired" (the hair becomes an entity).
+DERIVED_ADJECTIVES: frozenset[str] = frozenset("colored coloured haired shaped".split())
+
 #: Canonical spelling of single prepositions ("underneath" -> "under").
 PREPOSITION_CANON: dict[str, str] = {
     "underneath": "under", "beneath": "under", "atop": "on top of", "upon": "on",

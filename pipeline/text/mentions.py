@@ -209,6 +209,16 @@ def build_mentions(st: State) -> None:
         st.token_mention[tok.i] = idx
 
 
+def add_mention(st: State, tok: Token, start: int = 0, end: int | None = None) -> int:
+    """A mention for characters [start:end] of `tok` that no token heads ("hair" of
+    "haired"); returns its index."""
+    end = len(tok.text) if end is None else end
+    text = tok.text[start:end]
+    idx = len(st.mentions)
+    st.mentions.append(Mention(idx, text, text.lower(), "concept", tok.idx + start, tok.idx + end))
+    return idx
+
+
 def bare_part(tok: Token) -> bool:
     """"on top", "in front": a part noun with no "of" and no modifiers (not an entity)."""
     return (

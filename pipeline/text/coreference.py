@@ -114,6 +114,10 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
         if clause.dep_ in CLAUSE_DEPS and clause.head.i != tok.i:
             return resolve(st, clause_holder(st, clause), avoid)
         return []
+    if low in ANIMATE_PRONOUNS | THING_PRONOUNS:
+        previous = previous_subject(st, tok, avoid)
+        if previous is not None:
+            return [previous]
     if low in ANIMATE_PRONOUNS:
         subject = main_subject(st, tok)
         if subject is not None and subject not in avoid:
@@ -128,6 +132,19 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
     if low in ANIMATE_PRONOUNS | THING_PRONOUNS and tok.tag_ == "PRP":
         return [pronoun_mention(st, tok)]
     return []
+
+
+def previous_subject(st: State, tok: Token, avoid: set[int]) -> int | None:
+    """"... a dog. It is brown": a pronoun that opens its sentence (no mention before it in
+    the sentence) stands for the subject of the previous sentence; None if that does not apply."""
+    start = max((s for s in st.sent_starts if s <= tok.i), default=0)
+    if start == 0 or any(start <= ti < tok.i for ti in st.token_mention):
+        return None
+    subject = main_subject(st, st.tokens[start - 1])
+    if subject is None:
+        found = earlier_mention(st, tok, avoid)
+        return found[0] if found else None
+    return subject if subject not in avoid else None
 
 
 def pronoun_mention(st: State, tok: Token) -> int:

@@ -59,6 +59,11 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
     return [], False
 
 
+def _det_gap(st: State, start: int, end: int) -> int:
+    """Number of determiners / adjectives between token `start` and the noun at `end`."""
+    return sum(1 for t in st.tokens[start:end] if t.dep_ in ("det", "amod", "compound", "nummod", "poss"))
+
+
 def verb_relations(st: State, verb: Token) -> None:
     """Subject-verb-object, verb+preposition, passive agent, copula relations."""
     lemma = verb_lemma(verb, st.verbs)
@@ -71,6 +76,13 @@ def verb_relations(st: State, verb: Token) -> None:
         subs = [s for s in subs if s not in stranded[1]] or subs
     particles = [
         c.lower_ for c in verb.children if c.dep_ == "prt" and not any(o.dep_ == "pobj" for o in c.children)
+    ]
+    # "going down a slope" parsed as a childless preposition + direct object: "go down" + slope
+    particles += [
+        c.lower_
+        for c in verb.children
+        if c.dep_ == "prep" and c.i > verb.i and not list(c.children)
+        and any(o.dep_ == "dobj" and o.i == c.right_edge.i + 1 + _det_gap(st, c.i + 1, o.i) for o in verb.children)
     ]
     if lemma == "have" and any(
         c.lower_ == "on" and c.dep_ in ("prt", "advmod", "prep") and not list(c.children)

@@ -80,6 +80,8 @@ CLOTHING: frozenset[str] = frozenset(
     sweater hoodie sweatshirt vest blouse top tank hat cap helmet beanie glasses sunglasses
     goggles scarf tie gloves glove boots shoes sneakers sandals socks costume outfit wetsuit
     jersey apron robe gown bikini swimsuit overalls hat visor clothes clothing attire gear
+    raincoat onesie parka poncho kimono tuxedo leggings pajamas cardigan blazer bandana headband
+    mask backpack necklace bracelet watch earrings
     """.split()
 )
 
@@ -111,6 +113,11 @@ SIDE_PREPOSITION: dict[str, str] = {"left": "at the left of", "right": "on the r
 #: "-ed" adjectives that take the words before them: "dark colored", "heart shaped",
 #: "blonde haired" (the hair becomes an entity).
 DERIVED_ADJECTIVES: frozenset[str] = frozenset("colored coloured haired shaped".split())
+
+#: Times of day and events: "on a sunny morning", "during a match" say when, not where.
+TIME_NOUNS: frozenset[str] = frozenset(
+    "day days morning afternoon evening night nighttime daytime sunset sunrise dusk dawn summer winter spring autumn fall time".split()
+)
 
 #: Canonical spelling of single prepositions ("underneath" -> "under").
 PREPOSITION_CANON: dict[str, str] = {

@@ -15,7 +15,7 @@ from pipeline.text.lexicon import (
 from pipeline.text.coreference import earlier_mention, main_subject, resolve, resolve_group
 from pipeline.text.mentions import bare_part
 from pipeline.text.state import State
-from pipeline.text.words import SUBJECT_DEPS, Token, is_body_part
+from pipeline.text.words import PASSIVE_SUBJECT_DEPS, SUBJECT_DEPS, Token, is_body_part
 
 
 def possessive_relations(st: State, noun: Token, mention: int) -> None:
@@ -28,9 +28,28 @@ def possessive_relations(st: State, noun: Token, mention: int) -> None:
         if c.pos_ != "PRON":
             st.add_rel(resolve(st, c, avoid=[mention]), "have", [mention])
         elif c.lower_ in POSSESSIVE_PRONOUNS and is_body_part(noun) and noun.dep_ in ("pobj", "nsubj", "nsubjpass"):
-            owner = main_subject(st, c)
-            owners = [owner] if owner is not None and owner != mention else earlier_mention(st, c, {mention})
-            st.add_rel(owners, "have", [mention])
+            owners = [o for o in pronoun_owner(st, c) if o != mention]
+            st.add_rel(owners or earlier_mention(st, c, {mention}), "have", [mention])
+
+
+def pronoun_owner(st: State, pron: Token) -> list[int]:
+    """Owner of "his/her/its/their": the subject of the nearest clause above the pronoun (a
+    participle on a noun is skipped: "a bird has a feather sticking out from its head" ->
+    bird); else the sentence's subject."""
+    cur, hops = pron.head, 0
+    while cur.head.i != cur.i and hops < 30:
+        if cur.pos_ in ("VERB", "AUX") and cur.dep_ != "acl":
+            subjects = [c for c in cur.children if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+            if subjects:
+                return resolve(st, subjects[0])
+            if cur.dep_ == "relcl":
+                return resolve(st, cur.head)
+        cur, hops = cur.head, hops + 1
+    subjects = [c for c in cur.children if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+    if subjects:
+        return resolve(st, subjects[0])
+    owner = main_subject(st, pron)
+    return [owner] if owner is not None else []
 
 
 def have_root_relations(st: State, noun: Token, mention: int) -> None:

@@ -7,13 +7,14 @@ from pipeline.text.lexicon import (
     LOCATIVE_ADVERBS,
     PREP_HEADS,
     RELATIVE_PRONOUNS,
+    TIME_NOUNS,
 )
 from pipeline.text.attributes import adjective_text, set_count
 from pipeline.text.coreference import attachment_group, clause_holder, conjuncts, resolve, resolve_group
 from pipeline.text.possession import of_relation
-from pipeline.text.prepositions import adjective_prep_relations, prep_head_relations, prep_object
+from pipeline.text.prepositions import adjective_prep_relations, garment_predicate, prep_head_relations, prep_object
 from pipeline.text.state import State
-from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_clothing
+from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_clothing
 
 
 def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
@@ -57,6 +58,24 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
             if s:
                 return s, (p if verb.dep_ == "conj" else False)
     return [], False
+
+
+def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
+    """"standing next to a bicycle with a basket": spaCy hangs the "with" phrase on the verb;
+    when it directly follows another prepositional object of the verb (not a person or
+    animal), it belongs to that noun. Returns the noun or None."""
+    for other in verb.children:
+        if other.i >= prep.i or other.dep_ not in ("prep", "advmod"):
+            continue
+        for pobj in other.subtree:
+            if (
+                pobj.dep_ == "pobj"
+                and pobj.right_edge.i == prep.i - 1
+                and pobj.i in st.token_mention
+                and not is_animate(pobj)
+            ):
+                return pobj
+    return None
 
 
 def _det_gap(st: State, start: int, end: int) -> int:
@@ -140,9 +159,17 @@ def verb_relations(st: State, verb: Token) -> None:
         if prep.dep_ not in ("prep", "prt"):
             continue
         predicate, objs = prep_object(st, prep)
+        if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "on a sunny morning"
+            continue
         targets: list[int] = []
         for o in objs:
             targets.extend(resolve_group(st, o, avoid=subs))
+        near = noun_before(st, verb, prep) if predicate == "with" else None
+        if near is not None and targets:  # "standing next to a bicycle with a basket"
+            for o in objs:
+                for member in conjuncts(st, o):
+                    st.add_rel(resolve(st, near), garment_predicate(predicate, member, near), resolve(st, member))
+            continue
         if stranded is not None and prep.i == stranded[0]:
             targets = stranded[1]
             if prep.dep_ == "prt":

@@ -32,6 +32,19 @@ def possessive_relations(st: State, noun: Token, mention: int) -> None:
             st.add_rel(owners or earlier_mention(st, c, {mention}), "have", [mention])
 
 
+def subject_mentions(st: State, subject: Token) -> list[int]:
+    """Mentions a subject stands for; "one of them" -> what "them" stands for."""
+    found = resolve(st, subject)
+    if found:
+        return found
+    for prep in subject.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            for o in prep.children:
+                if o.dep_ == "pobj":
+                    return resolve(st, o)
+    return []
+
+
 def pronoun_owner(st: State, pron: Token) -> list[int]:
     """Owner of "his/her/its/their": the subject of the nearest clause above the pronoun (a
     participle on a noun is skipped: "a bird has a feather sticking out from its head" ->
@@ -41,13 +54,16 @@ def pronoun_owner(st: State, pron: Token) -> list[int]:
         if cur.pos_ in ("VERB", "AUX") and cur.dep_ != "acl":
             subjects = [c for c in cur.children if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
             if subjects:
-                return resolve(st, subjects[0])
+                owners = subject_mentions(st, subjects[0])
+                if owners:
+                    return owners
+                break
             if cur.dep_ == "relcl":
                 return resolve(st, cur.head)
         cur, hops = cur.head, hops + 1
     subjects = [c for c in cur.children if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
-    if subjects:
-        return resolve(st, subjects[0])
+    if subjects and subject_mentions(st, subjects[0]):
+        return subject_mentions(st, subjects[0])
     owner = main_subject(st, pron)
     return [owner] if owner is not None else []
 

@@ -27,7 +27,7 @@ def adjective_text(st: State, adj: Token) -> str:
     if start < adj.i and not any(t.pos_ == "CCONJ" for t in st.doc[start : adj.i]):  # "heart-shaped"
         return st.doc[start : adj.i + 1].text.lower()
     words = [adj.lower_]
-    for c in adj.children:
+    for c in st.kids[adj.i]:
         if c.i < adj.i and c.dep_ in ("advmod", "amod", "npadvmod", "compound"):
             low = c.lower_
             if (low in SHADES and adj.lower_ in COLOURS) or low in DEGREE_ADVERBS:
@@ -47,7 +47,7 @@ def collect_attributes(st: State) -> None:
             targets = resolve(st, portion)
             for m in targets:
                 st.add_attr(m, portion.lower_)
-            for c in portion.children:
+            for c in st.kids[portion.i]:
                 if c.dep_ == "nummod" and parse_number(c.text) is not None:
                     for m in targets:
                         set_count(st, m, parse_number(c.text))
@@ -56,9 +56,9 @@ def collect_attributes(st: State) -> None:
                         st.add_attr(m, adjective_text(st, c))
     for ti, mi in list(st.token_mention.items()):
         head = st.tokens[ti]
-        mods = list(head.children)
+        mods = list(st.kids[head.i])
         for part in st.mention_parts.get(ti, ()):  # "white utility truck"
-            mods.extend(c for c in st.tokens[part].children if c.i not in st.parts)
+            mods.extend(c for c in st.kids[st.tokens[part].i] if c.i not in st.parts)
         mods.sort(key=lambda t: t.i)
         skip: set[int] = set()
         for c in mods:
@@ -80,7 +80,7 @@ def collect_attributes(st: State) -> None:
             if c.dep_ in ("amod", "compound", "nmod", "advmod") and c.i < head.i:
                 if c.dep_ in ("compound", "nmod") and c.pos_ in NOMINAL_POS:
                     if low in PROPERTY_NOUNS:  # "blue color t-shirt"
-                        for a in c.children:
+                        for a in st.kids[c.i]:
                             if a.dep_ == "amod" and a.pos_ == "ADJ":
                                 st.add_attr(mi, adjective_text(st, a))
                         continue
@@ -124,7 +124,7 @@ def derived_adjective(st: State, mention: int, adj: Token, mods: list[Token], sk
         run.insert(0, st.tokens[j])
         j -= 1
     run = [t for t in run if t.lower_ not in NON_ATTRIBUTE_ADJECTIVES] or run
-    run += [c for c in adj.children if c.i < adj.i and c.text.isalpha() and c.i not in {t.i for t in run}]
+    run += [c for c in st.kids[adj.i] if c.i < adj.i and c.text.isalpha() and c.i not in {t.i for t in run}]
     run.sort(key=lambda t: t.i)
     skip.update(t.i for t in run)
     skip.add(adj.i)

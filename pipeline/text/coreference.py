@@ -30,7 +30,7 @@ def group(st: State, tok: Token) -> list[Token]:
     while stack and len(out) < 50:
         t = stack.pop()
         out.append(t)
-        stack.extend(c for c in t.children if c.dep_ == "conj")
+        stack.extend(c for c in st.kids[t.i] if c.dep_ == "conj")
     out.sort(key=lambda t: t.i)
     return out
 
@@ -42,7 +42,7 @@ def conjuncts(st: State, tok: Token) -> list[Token]:
     while stack and len(out) < 50:
         t = stack.pop()
         out.append(t)
-        stack.extend(c for c in t.children if c.dep_ == "conj")
+        stack.extend(c for c in st.kids[t.i] if c.dep_ == "conj")
     out.sort(key=lambda t: t.i)
     return out
 
@@ -84,11 +84,11 @@ def clause_holder(st: State, clause: Token) -> Token:
         return near
     if (is_clothing(near) or is_body_part(near)) and not (is_clothing(outer) or is_body_part(outer)):
         return outer
-    own_subject = any(c.dep_ in SUBJECT_DEPS and c.lower_ not in RELATIVE_PRONOUNS for c in clause.children)
+    own_subject = any(c.dep_ in SUBJECT_DEPS and c.lower_ not in RELATIVE_PRONOUNS for c in st.kids[clause.i])
     if not own_subject and clause.tag_ == "VBG" and is_animate(outer) and not is_animate(near):
         return outer
     verb_number = None
-    for t in [clause] + [c for c in clause.children if c.dep_ in ("aux", "auxpass")]:
+    for t in [clause] + [c for c in st.kids[clause.i] if c.dep_ in ("aux", "auxpass")]:
         if is_plural(t) is not None:
             verb_number = is_plural(t)
     if (
@@ -96,7 +96,7 @@ def clause_holder(st: State, clause: Token) -> Token:
         and is_plural(near) is not None
         and is_plural(near) != verb_number
         and is_plural(outer) == verb_number
-        and any(c.lower_ in RELATIVE_PRONOUNS for c in clause.children)
+        and any(c.lower_ in RELATIVE_PRONOUNS for c in st.kids[clause.i])
     ):
         return outer
     return near
@@ -173,7 +173,7 @@ def main_subject(st: State, tok: Token) -> int | None:
         root, hops = root.head, hops + 1
     if root.i in st.token_mention:
         return st.token_mention[root.i]
-    for c in root.children:
+    for c in st.kids[root.i]:
         if c.dep_ in SUBJECT_DEPS and c.i in st.token_mention:
             return st.token_mention[c.i]
     return None

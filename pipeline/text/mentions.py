@@ -76,7 +76,7 @@ def looks_like_noun(st: State, tok: Token) -> bool:
         tok.dep_ == "ROOT"
         and tok.tag_ == "VBG"
         and tok.lower_ in ING_NOUNS
-        and not any(c.dep_ in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "expl"} for c in tok.children)
+        and not any(c.dep_ in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "expl"} for c in st.kids[tok.i])
     ):
         return True
     # "leaves on the tree are green": a verb-tagged word in a noun slot.
@@ -87,15 +87,15 @@ def looks_like_noun(st: State, tok: Token) -> bool:
             or (tok.dep_ == "conj" and tok.head.pos_ in NOMINAL_POS)
         )
         and tok.tag_ in ("VBZ", "VBP", "VB", "NN", "NNS")
-        and not any(c.dep_ in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "auxpass"} for c in tok.children)
+        and not any(c.dep_ in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "auxpass"} for c in st.kids[tok.i])
     ):
         return True
     # "cupcakes with white frosting": a modified gerund object of a preposition.
     if (
         tok.tag_ == "VBG"
         and tok.dep_ == "pobj"
-        and any(c.dep_ in ("amod", "det", "compound") and c.i < tok.i for c in tok.children)
-        and not any(c.dep_ in OBJECT_DEPS for c in tok.children)
+        and any(c.dep_ in ("amod", "det", "compound") and c.i < tok.i for c in st.kids[tok.i])
+        and not any(c.dep_ in OBJECT_DEPS for c in st.kids[tok.i])
     ):
         return True
     # A caption-initial "verb" with no subject is almost always a mis-tagged noun.
@@ -104,8 +104,8 @@ def looks_like_noun(st: State, tok: Token) -> bool:
         and tok.dep_ == "ROOT"
         and tok.pos_ == "VERB"
         and tok.tag_ in ("VB", "VBP")
-        and not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl"} for c in tok.children)
-        and not any(c.dep_ in OBJECT_DEPS for c in tok.children)
+        and not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl"} for c in st.kids[tok.i])
+        and not any(c.dep_ in OBJECT_DEPS for c in st.kids[tok.i])
     ):
         return True
     return False
@@ -150,21 +150,22 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
 
 def build_mentions(st: State) -> None:
     """Create one Mention per entity head (compounds, names, quantifiers resolved)."""
-    # Quantifier and portion nouns point at their "of" object.
     for tok in st.tokens:
-        if tok.lower_ in QUANTIFIER_NOUNS or tok.lemma_.lower() in QUANTIFIER_NOUNS or tok.lower_ in PORTION_NOUNS:
-            for prep in tok.children:
+        low, lemma = tok.lower_, tok.lemma_.lower()
+        # Quantifier and portion nouns point at their "of" object.
+        if low in QUANTIFIER_NOUNS or lemma in QUANTIFIER_NOUNS or low in PORTION_NOUNS:
+            for prep in st.kids[tok.i]:
                 if prep.dep_ == "prep" and prep.lower_ == "of":
-                    objs = [c for c in prep.children if c.dep_ == "pobj"]
+                    objs = [c for c in st.kids[prep.i] if c.dep_ == "pobj"]
                     if objs:
                         st.redirect[tok.i] = objs[0].i
-    for tok in st.tokens:  # "leaning into the elephant's side" -> the elephant
-        if tok.lower_ in PART_NOUNS and tok.dep_ == "pobj" and tok.i not in st.redirect:
-            owners = [c for c in tok.children if c.dep_ == "poss" and c.pos_ in NOMINAL_POS]
+        if tok.dep_ != "pobj":
+            continue
+        if low in PART_NOUNS and tok.i not in st.redirect:  # "leaning into the elephant's side" -> the elephant
+            owners = [c for c in st.kids[tok.i] if c.dep_ == "poss" and c.pos_ in NOMINAL_POS]
             if owners:
                 st.redirect[tok.i] = owners[0].i
-    for tok in st.tokens:
-        if tok.dep_ == "pobj" and tok.lemma_.lower() in PROPERTY_NOUNS and tok.head.head.pos_ == "ADJ":
+        if lemma in PROPERTY_NOUNS and tok.head.head.pos_ == "ADJ":  # "white in color"
             st.property_objects.add(tok.i)
     for tok in st.tokens:
         if tok.i in st.redirect:
@@ -239,13 +240,13 @@ def part_noun_prep(st: State, tok: Token) -> tuple[str, Token] | None:
     """For "front" in "in front of the dog": ("in front of", dog-token); else None."""
     if tok.dep_ != "pobj" or tok.head.dep_ not in PREP_DEPS:
         return None
-    for c in tok.children:
+    for c in st.kids[tok.i]:
         if c.dep_ == "prep" and c.lower_ == "of":
-            objs = [o for o in c.children if o.dep_ == "pobj"]
+            objs = [o for o in st.kids[c.i] if o.dep_ == "pobj"]
             if objs:
                 low = tok.lower_
                 if low == "side":  # "on the left side of" -> "at the left of"
-                    sides = [a.lower_ for a in tok.children if a.dep_ == "amod" and a.lower_ in SIDE_PREPOSITION]
+                    sides = [a.lower_ for a in st.kids[tok.i] if a.dep_ == "amod" and a.lower_ in SIDE_PREPOSITION]
                     if sides:
                         return SIDE_PREPOSITION[sides[0]], objs[0]
                 if low in SIDE_PREPOSITION:  # "to the left of"

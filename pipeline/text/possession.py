@@ -22,7 +22,7 @@ def possessive_relations(st: State, noun: Token, mention: int) -> None:
     """"man's hat" -> ( man , have , hat ); a body part after a preposition or as a subject
     with a possessive pronoun: "a cup in his hand" -> ( man , have , hand ) (the owner is the
     sentence's subject). A possessed object of a verb ("raises its head") says no more."""
-    for c in noun.children:
+    for c in st.kids[noun.i]:
         if c.dep_ != "poss":
             continue
         if c.pos_ != "PRON":
@@ -37,9 +37,9 @@ def subject_mentions(st: State, subject: Token) -> list[int]:
     found = resolve(st, subject)
     if found:
         return found
-    for prep in subject.children:
+    for prep in st.kids[subject.i]:
         if prep.dep_ == "prep" and prep.lower_ == "of":
-            for o in prep.children:
+            for o in st.kids[prep.i]:
                 if o.dep_ == "pobj":
                     return resolve(st, o)
     return []
@@ -52,7 +52,7 @@ def pronoun_owner(st: State, pron: Token) -> list[int]:
     cur, hops = pron.head, 0
     while cur.head.i != cur.i and hops < 30:
         if cur.pos_ in ("VERB", "AUX") and cur.dep_ != "acl":
-            subjects = [c for c in cur.children if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+            subjects = [c for c in st.kids[cur.i] if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
             if subjects:
                 owners = subject_mentions(st, subjects[0])
                 if owners:
@@ -61,7 +61,7 @@ def pronoun_owner(st: State, pron: Token) -> list[int]:
             if cur.dep_ == "relcl":
                 return resolve(st, cur.head)
         cur, hops = cur.head, hops + 1
-    subjects = [c for c in cur.children if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+    subjects = [c for c in st.kids[cur.i] if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
     if subjects and subject_mentions(st, subjects[0]):
         return subject_mentions(st, subjects[0])
     owner = main_subject(st, pron)
@@ -70,10 +70,10 @@ def pronoun_owner(st: State, pron: Token) -> list[int]:
 
 def have_root_relations(st: State, noun: Token, mention: int) -> None:
     """"the bird has beak" parsed with "has" as an auxiliary of the noun."""
-    auxes = [c for c in noun.children if c.dep_ == "aux" and c.lemma_.lower() == "have"]
+    auxes = [c for c in st.kids[noun.i] if c.dep_ == "aux" and c.lemma_.lower() == "have"]
     if not auxes:
         return
-    for c in list(noun.children) + list(auxes[0].children):
+    for c in list(st.kids[noun.i]) + list(st.kids[auxes[0].i]):
         if c.dep_ in SUBJECT_DEPS:
             st.add_rel(resolve_group(st, c), "have", resolve_group(st, noun))
 
@@ -94,15 +94,15 @@ def container_pronoun(st: State, noun: Token, prep: Token, predicate: str, objs:
     if len(objs) != 1:
         return False
     obj = objs[0]
-    if obj.lower_ in PART_NOUNS and not any(c.dep_ == "prep" for c in obj.children) and obj.dep_ == "pobj":
+    if obj.lower_ in PART_NOUNS and not any(c.dep_ == "prep" for c in st.kids[obj.i]) and obj.dep_ == "pobj":
         predicate = f"{PART_PREPOSITION.get(obj.lower_, prep.lower_)} {obj.lower_} of"  # "on top"
     elif obj.lower_ not in THING_PRONOUNS | {"them"}:
         return False
     withs = [
         o
-        for p in noun.children
+        for p in st.kids[noun.i]
         if p.dep_ == "prep" and p.lower_ == "with" and p.i < prep.i
-        for o in p.children
+        for o in st.kids[p.i]
         if o.dep_ == "pobj"
     ]
     if not withs and noun.dep_ == "pobj" and noun.head.lower_ == "with":
@@ -124,9 +124,9 @@ def with_points_back(st: State, noun: Token, prep: Token) -> bool:
     for t in prep.subtree:
         if t.i != prep.i and t.dep_ == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t))):
             return True
-    for p in noun.children:
+    for p in st.kids[noun.i]:
         if p.dep_ == "prep" and p.i > prep.i:
-            for t in p.children:
+            for t in st.kids[p.i]:
                 if t.dep_ == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t))):
                     return True
     return False
@@ -144,7 +144,7 @@ def location_holder(st: State, noun: Token, prep: Token, objs: list[Token]) -> T
     if inner_prep.lower_ == "with":
         if any(o.pos_ == "PRON" or o.lower_ in PART_NOUNS or o.lemma_.lower() in BODY_PARTS for o in objs):
             return None
-        if any(c.dep_ == "poss" for c in noun.children):  # "with its paw on ..."
+        if any(c.dep_ == "poss" for c in st.kids[noun.i]):  # "with its paw on ..."
             return None
         return outer
     if inner_prep.lower_ == "of" and (

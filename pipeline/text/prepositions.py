@@ -21,8 +21,8 @@ def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
     """("in front of", [dog]) for a preposition token; objects may be empty."""
     words = [prep.lower_]
     # "in between the tracks": a preposition whose object is another preposition
-    inner = [c for c in prep.children if c.dep_ in ("prep", "pcomp") and c.pos_ == "ADP"]
-    objs = [c for c in prep.children if c.dep_ == "pobj"]
+    inner = [c for c in st.kids[prep.i] if c.dep_ in ("prep", "pcomp") and c.pos_ == "ADP"]
+    objs = [c for c in st.kids[prep.i] if c.dep_ == "pobj"]
     if not objs and prep.i in st.pobj_override:
         objs = [st.pobj_override[prep.i]]
     if not objs and inner:
@@ -30,7 +30,7 @@ def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
         if prep.lower_ == "in" and nested.lower_ == "between":
             words = []
         words.append(nested.lower_)
-        objs = [c for c in nested.children if c.dep_ == "pobj"]
+        objs = [c for c in st.kids[nested.i] if c.dep_ == "pobj"]
         prep = nested
     if not objs:
         return " ".join(words), []
@@ -45,7 +45,7 @@ def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
 
 def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
     """Relations from prepositions attached to a noun ("cat on the bed")."""
-    for prep in noun.children:
+    for prep in st.kids[noun.i]:
         if prep.dep_ not in PREP_DEPS or prep.i < noun.i:
             continue
         predicate, objs = prep_object(st, prep)
@@ -82,7 +82,7 @@ def garment_predicate(predicate: str, obj: Token, holder: Token) -> str:
 
 def prep_head_relations(st: State, head: Token, subs: list[int], verb: str | None) -> None:
     """Relations through "next to", "close to", "out of" headed by `head`."""
-    for prep in head.children:
+    for prep in st.kids[head.i]:
         if prep.dep_ != "prep":
             continue
         predicate, objs = prep_object(st, prep)
@@ -97,7 +97,7 @@ def prep_head_relations(st: State, head: Token, subs: list[int], verb: str | Non
 
 def adjective_prep_relations(st: State, adj: Token, subs: list[int]) -> None:
     """"full of people", "covered in snow" on an adjective -> relation from its subjects."""
-    for prep in adj.children:
+    for prep in st.kids[adj.i]:
         if prep.dep_ != "prep":
             continue
         predicate, objs = prep_object(st, prep)
@@ -118,7 +118,7 @@ def adjective_prep_relations(st: State, adj: Token, subs: list[int]) -> None:
 
 def modifier_relations(st: State, noun: Token, mention: int) -> None:
     """Adjectives on a noun that head a preposition ("cup full of coffee")."""
-    for c in noun.children:
+    for c in st.kids[noun.i]:
         if c.dep_ in ("amod", "advmod") and c.lower_ in PREP_HEADS:
             prep_head_relations(st, c, attachment_group(st, noun, c.i), None)
         elif c.dep_ == "amod":

@@ -27,11 +27,11 @@ def find_split_subjects(st: State) -> None:
             continue
         if verb_lemma(tok, st.verbs) == low:
             continue
-        if any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"aux", "expl"} for c in tok.children):
+        if any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"aux", "expl"} for c in st.kids[tok.i]):
             continue
         comps = [
             c
-            for c in tok.children
+            for c in st.kids[tok.i]
             if c.i == tok.i - 1
             and c.dep_ in ("compound", "npadvmod", "advmod")
             and (c.pos_ in NOMINAL_POS or (c.lower_ in st.nouns and not c.lower_.endswith("ly")))
@@ -47,7 +47,7 @@ def find_amod_verbs(st: State) -> None:
         if tok.dep_ != "amod" or tok.tag_ != "VBG" or tok.head.i <= tok.i:
             continue
         subj = [
-            c for c in tok.children
+            c for c in st.kids[tok.i]
             if c.i == tok.i - 1 and c.dep_ in ("npadvmod", "nmod", "compound", "nsubj") and c.pos_ in NOMINAL_POS
         ]
         if not subj and tok.i > 0:
@@ -69,7 +69,7 @@ def gerund_compound(st: State, tok: Token) -> Token | None:
         and tok.head.i == ger.i
         and ger.dep_ == "pcomp"
         and ger.head.pos_ == "ADP"
-        and len(list(ger.children)) == 1
+        and len(list(st.kids[ger.i])) == 1
     ):
         return ger
     return None

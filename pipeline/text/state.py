@@ -19,8 +19,9 @@ from pipeline.text.words import Doc, Token
 class State:
     """Everything the rules know about one Doc.
 
-    Read-only inputs: `doc`, `caption`, `tokens` (list(doc), cached), `text` (doc.text),
-    `sent_starts` (token indices that start a sentence), `ents` (doc.ents), `verbs`/`nouns`
+    Read-only inputs: `doc`, `caption`, `tokens` (list(doc), cached), `kids` (children of
+    each token, cached), `text` (doc.text),
+    `sent_starts` (token indices that start a sentence), `ents` (doc.ents, lazy), `verbs`/`nouns`
     (known lemmas from spaCy's lemma_index, possibly empty).
     """
 
@@ -29,9 +30,9 @@ class State:
     tokens: list[Token]
     text: str
     sent_starts: frozenset[int]
-    ents: tuple
     verbs: frozenset[str] = frozenset()
     nouns: frozenset[str] = frozenset()
+    kids: list[list[Token]] = field(default_factory=list)  # kids[i]: children of token i, in order
     # -- parser repairs (repairs.py, mentions.py)
     split_subject: dict[int, int] = field(default_factory=dict)  # "-ing" root -> compound token that is its subject
     amod_verbs: dict[int, int] = field(default_factory=dict)  # "-ing" adjective -> token that is its subject
@@ -46,6 +47,7 @@ class State:
     # -- output (insertion-ordered sets)
     attributes: dict[tuple[int, str], None] = field(default_factory=dict)
     relations: dict[tuple[int, str, int], None] = field(default_factory=dict)
+    _ents: tuple | None = None
 
     @classmethod
     def of(
@@ -53,16 +55,28 @@ class State:
     ) -> "State":
         """A fresh state for `doc`."""
         tokens = list(doc)  # cached: building Token objects is not free
+        kids: list[list[Token]] = [[] for _ in tokens]
+        for t in tokens:  # Token.children builds new Token objects on every call
+            h = t.head.i
+            if h != t.i:
+                kids[h].append(t)
         return cls(
             doc=doc,
             caption=caption,
             tokens=tokens,
             text=doc.text,  # cached: Doc.text joins every token on each access
             sent_starts=frozenset(t.i for t in tokens if t.is_sent_start or t.i == 0),
-            ents=tuple(doc.ents),
             verbs=verbs,
             nouns=nouns,
+            kids=kids,
         )
+
+    @property
+    def ents(self) -> tuple:
+        """doc.ents, built on first use (most captions name no entity)."""
+        if self._ents is None:
+            self._ents = tuple(self.doc.ents)
+        return self._ents
 
     def add_attr(self, mention: int, text: str) -> None:
         """Record attribute `text` (normalised) of mention index `mention`."""

@@ -25,8 +25,8 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
         return resolve(st, st.tokens[st.split_subject[verb.i]]), False
     subs: list[int] = []
     passive = False
-    nsubjs = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
-    for c in verb.children:
+    nsubjs = [c for c in st.kids[verb.i] if c.dep_ in SUBJECT_DEPS]
+    for c in st.kids[verb.i]:
         if c.dep_ in SUBJECT_DEPS:
             if c is not nsubjs[-1] and c.i != nsubjs[-1].i:  # "the kite the boy is flying"
                 continue
@@ -35,7 +35,7 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
             subs.extend(resolve_group(st, c))
             passive = True
         elif c.dep_ == "expl":
-            for a in verb.children:
+            for a in st.kids[verb.i]:
                 if a.dep_ == "attr":
                     subs.extend(resolve_group(st, a))
     if subs:
@@ -64,7 +64,7 @@ def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
     """"standing next to a bicycle with a basket": spaCy hangs the "with" phrase on the verb;
     when it directly follows another prepositional object of the verb (not a person or
     animal), it belongs to that noun. Returns the noun or None."""
-    for other in verb.children:
+    for other in st.kids[verb.i]:
         if other.i >= prep.i or other.dep_ not in ("prep", "advmod"):
             continue
         for pobj in other.subtree:
@@ -94,22 +94,22 @@ def verb_relations(st: State, verb: Token) -> None:
     if stranded is not None:
         subs = [s for s in subs if s not in stranded[1]] or subs
     particles = [
-        c.lower_ for c in verb.children if c.dep_ == "prt" and not any(o.dep_ == "pobj" for o in c.children)
+        c.lower_ for c in st.kids[verb.i] if c.dep_ == "prt" and not any(o.dep_ == "pobj" for o in st.kids[c.i])
     ]
     # "going down a slope" parsed as a childless preposition + direct object: "go down" + slope
     particles += [
         c.lower_
-        for c in verb.children
-        if c.dep_ == "prep" and c.i > verb.i and not list(c.children)
-        and any(o.dep_ == "dobj" and o.i == c.right_edge.i + 1 + _det_gap(st, c.i + 1, o.i) for o in verb.children)
+        for c in st.kids[verb.i]
+        if c.dep_ == "prep" and c.i > verb.i and not list(st.kids[c.i])
+        and any(o.dep_ == "dobj" and o.i == c.right_edge.i + 1 + _det_gap(st, c.i + 1, o.i) for o in st.kids[verb.i])
     ]
     if lemma == "have" and any(
-        c.lower_ == "on" and c.dep_ in ("prt", "advmod", "prep") and not list(c.children)
-        for c in verb.children
+        c.lower_ == "on" and c.dep_ in ("prt", "advmod", "prep") and not list(st.kids[c.i])
+        for c in st.kids[verb.i]
     ):  # "has a helmet on"
         lemma, particles = "wear", []
     elif lemma == "have" and particles:  # "has their arms up" -> ( arms , is , up )
-        for c in verb.children:
+        for c in st.kids[verb.i]:
             if c.dep_ in OBJECT_DEPS:
                 for m in resolve_group(st, c):
                     for prt in particles:
@@ -117,16 +117,16 @@ def verb_relations(st: State, verb: Token) -> None:
         particles = []
     base = " ".join([lemma] + particles)
     agents: list[int] = []
-    for c in verb.children:
+    for c in st.kids[verb.i]:
         if c.dep_ == "agent":
-            for o in c.children:
+            for o in st.kids[c.i]:
                 if o.dep_ == "pobj":
                     agents.extend(resolve_group(st, o))
     before = len(st.relations)
     # Copula complements -> attributes.
     if subs and lemma in LINKING_VERBS:
-        for c in verb.children:
-            if c.dep_ in ("acomp", "attr") and not any(d.dep_ == "expl" for d in verb.children):
+        for c in st.kids[verb.i]:
+            if c.dep_ in ("acomp", "attr") and not any(d.dep_ == "expl" for d in st.kids[verb.i]):
                 for a in conjuncts(st, c):
                     if a.pos_ in ("ADJ", "VERB") or (a.dep_ == "acomp"):
                         for s in subs:
@@ -140,14 +140,14 @@ def verb_relations(st: State, verb: Token) -> None:
     if not subs and not agents:
         return
     objects: list[int] = []
-    for c in verb.children:
+    for c in st.kids[verb.i]:
         if c.dep_ in OBJECT_DEPS:
             objects.extend(resolve_group(st, c, avoid=subs))
     if verb.i in st.amod_verbs:
         objects = resolve_group(st, verb.head, avoid=subs)
     if not objects and not is_copula and lemma != "have":
         objects = stranded_object(st, verb, subs)
-    own_subject = any(c.dep_ in SUBJECT_DEPS for c in verb.children)
+    own_subject = any(c.dep_ in SUBJECT_DEPS for c in st.kids[verb.i])
     if agents and (passive or (verb.tag_ == "VBN" and not own_subject)):
         passive = True
         st.add_rel(agents, base, subs)
@@ -155,7 +155,7 @@ def verb_relations(st: State, verb: Token) -> None:
         st.add_rel(subs, base, objects)
     if is_copula and not subs:
         return
-    for prep in verb.children:
+    for prep in st.kids[verb.i]:
         if prep.dep_ not in ("prep", "prt"):
             continue
         predicate, objs = prep_object(st, prep)
@@ -185,12 +185,12 @@ def verb_relations(st: State, verb: Token) -> None:
         else:
             st.add_rel(subs, f"{base} {predicate}", targets)
     # "people standing outside" -> ( people , is , outside )
-    for adv in verb.children:
-        if adv.dep_ == "advmod" and adv.lower_ in LOCATIVE_ADVERBS and not list(adv.children):
+    for adv in st.kids[verb.i]:
+        if adv.dep_ == "advmod" and adv.lower_ in LOCATIVE_ADVERBS and not list(st.kids[adv.i]):
             for s in subs:
                 st.add_attr(s, adv.lower_)
     # "walking next to a man", "growing out of the water"
-    for adv in verb.children:
+    for adv in st.kids[verb.i]:
         if adv.dep_ in ("advmod", "prep", "acomp", "prt") and adv.lower_ in PREP_HEADS:
             prep_head_relations(st, adv, subs, None if is_copula else base)
     # "two women skiing", "man crouched": a participle with nothing attached says a state.
@@ -201,7 +201,7 @@ def verb_relations(st: State, verb: Token) -> None:
         and verb.tag_ in ("VBG", "VBN")
         and not objects
         and verb.dep_ in ("ROOT", "acl", "relcl")
-        and not any(c.dep_ in INTRANSITIVE_BLOCKERS for c in verb.children)
+        and not any(c.dep_ in INTRANSITIVE_BLOCKERS for c in st.kids[verb.i])
         and not (passive and agents)
     ):
         for s in subs:
@@ -211,9 +211,9 @@ def verb_relations(st: State, verb: Token) -> None:
 def stranded_object(st: State, verb: Token, subs: list[int]) -> list[int]:
     """"the waves the surfer is riding", "rope the man is holding": the object of a
     transitive verb is the noun the clause hangs on (or a noun stranded before it)."""
-    if verb.tag_ != "VBG" or any(c.dep_ in ("prep", "prt", "agent", "xcomp", "ccomp", "acomp") for c in verb.children):
+    if verb.tag_ != "VBG" or any(c.dep_ in ("prep", "prt", "agent", "xcomp", "ccomp", "acomp") for c in st.kids[verb.i]):
         return []
-    subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+    subjects = [c for c in st.kids[verb.i] if c.dep_ in SUBJECT_DEPS]
     if not subjects or subjects[-1].lower_ in RELATIVE_PRONOUNS or subjects[-1].pos_ == "PRON":
         return []
     if verb.dep_ == "relcl" and len(subjects) == 1:
@@ -229,7 +229,7 @@ def fronted_nouns(st: State, verb: Token, subject: Token) -> list[Token]:
     """Nouns put before a clause's subject ("the kite the boy is flying")."""
     return [
         c
-        for c in verb.children
+        for c in st.kids[verb.i]
         if c.dep_ in ("npadvmod", "nsubj", "dep") and c.i < subject.i and c.i in st.token_mention
     ]
 
@@ -239,8 +239,8 @@ def stranded_target(st: State, verb: Token) -> tuple[int, list[int]] | None:
     without object at the end of a clause; returns (preposition index, its objects)."""
     dangling = [
         c
-        for c in verb.children
-        if c.dep_ in ("prep", "prt") and c.i > verb.i and not list(c.children)
+        for c in st.kids[verb.i]
+        if c.dep_ in ("prep", "prt") and c.i > verb.i and not list(st.kids[c.i])
         and c.i == verb.right_edge.i
     ]
     if not dangling:
@@ -248,7 +248,7 @@ def stranded_target(st: State, verb: Token) -> tuple[int, list[int]] | None:
     prep = dangling[0]
     if prep.dep_ == "prt" and verb.dep_ not in CLAUSE_DEPS | {"ccomp"}:
         return None
-    own_subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+    own_subjects = [c for c in st.kids[verb.i] if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
     if verb.dep_ in CLAUSE_DEPS | {"ccomp"} and own_subjects and verb.head.i != verb.i:
         targets = resolve(st, verb.head)
         return (prep.i, targets) if targets else None
@@ -267,17 +267,17 @@ def adjectival_root(st: State, verb: Token) -> bool:
         verb.dep_ == "ROOT"
         and verb.i in st.sent_starts
         and verb.tag_ in ("VBD", "VBN")
-        and not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl", "aux", "auxpass"} for c in verb.children)
+        and not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl", "aux", "auxpass"} for c in st.kids[verb.i])
     ):
         return False
-    objs = [c for c in verb.children if c.dep_ == "dobj" and c.i in st.token_mention]
+    objs = [c for c in st.kids[verb.i] if c.dep_ == "dobj" and c.i in st.token_mention]
     if not objs:
         return False
     obj = objs[0]
     mentions = resolve_group(st, obj)
     for m in mentions:
         st.add_attr(m, verb.lower_)
-    for prep in verb.children:
+    for prep in st.kids[verb.i]:
         if prep.dep_ != "prep":
             continue
         predicate, pobjs = prep_object(st, prep)

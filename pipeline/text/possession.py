@@ -121,7 +121,7 @@ def with_points_back(st: State, noun: Token, prep: Token) -> bool:
     """True for "bowl with flowers in it" / "cake with a candle on top": the with-object's
     own relation to the noun is said later, so ( X , with , Y ) is left out."""
     refs = THING_PRONOUNS | {"them"}
-    for t in prep.subtree:
+    for t in st.subtree(prep):
         if t.i != prep.i and t.dep_ == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t))):
             return True
     for p in st.kids[noun.i]:

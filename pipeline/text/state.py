@@ -78,6 +78,17 @@ class State:
             self._ents = tuple(self.doc.ents)
         return self._ents
 
+    def subtree(self, tok: Token) -> list[Token]:
+        """`tok` and its descendants in text order (Token.subtree, from the cached children)."""
+        out: list[Token] = []
+        stack = [tok]
+        while stack:
+            t = stack.pop()
+            out.append(t)
+            stack.extend(self.kids[t.i])
+        out.sort(key=lambda t: t.i)
+        return out
+
     def add_attr(self, mention: int, text: str) -> None:
         """Record attribute `text` (normalised) of mention index `mention`."""
         text = " ".join(text.split()).lower()

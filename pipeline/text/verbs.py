@@ -67,7 +67,7 @@ def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
     for other in st.kids[verb.i]:
         if other.i >= prep.i or other.dep_ not in ("prep", "advmod"):
             continue
-        for pobj in other.subtree:
+        for pobj in st.subtree(other):
             if (
                 pobj.dep_ == "pobj"
                 and pobj.right_edge.i == prep.i - 1

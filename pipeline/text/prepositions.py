@@ -7,6 +7,7 @@ from pipeline.text.lexicon import (
     HAIR,
     PART_NOUNS,
     PREPOSITION_CANON,
+    TIME_NOUNS,
     PREP_HEADS,
     PROPERTY_NOUNS,
 )
@@ -50,6 +51,8 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
             continue
         predicate, objs = prep_object(st, prep)
         if not objs:
+            continue
+        if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "a bus on a snowy day"
             continue
         subs = attachment_group(st, noun, prep.i)
         holder = location_holder(st, noun, prep, objs)

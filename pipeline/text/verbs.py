@@ -14,7 +14,7 @@ from pipeline.text.coreference import attachment_group, clause_holder, conjuncts
 from pipeline.text.possession import of_relation
 from pipeline.text.prepositions import adjective_prep_relations, garment_predicate, prep_head_relations, prep_object
 from pipeline.text.state import State
-from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_clothing
+from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_body_part, is_clothing
 
 
 def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
@@ -165,6 +165,13 @@ def verb_relations(st: State, verb: Token) -> None:
         for o in objs:
             targets.extend(resolve_group(st, o, avoid=subs))
         near = noun_before(st, verb, prep) if predicate == "with" else None
+        if near is None and predicate == "with" and lemma == "wear" and objects:
+            garments = [o for o in objs if is_clothing(o)]
+            if garments:  # "wearing a black jacket with a white cap" -> wear cap
+                st.add_rel(subs, "wear", [m for g in garments for m in resolve_group(st, g, avoid=subs)])
+                continue
+            worn = [c for c in st.kids[verb.i] if c.dep_ in OBJECT_DEPS]
+            near = worn[0] if worn else None  # "wearing a jacket with green stripes" -> ( jacket , with , stripes )
         if near is not None and targets:  # "standing next to a bicycle with a basket"
             for o in objs:
                 for member in conjuncts(st, o):
@@ -178,6 +185,8 @@ def verb_relations(st: State, verb: Token) -> None:
             continue
         if lemma == "have" and objects:  # "the man has a glass in his hand"
             st.add_rel(objects, predicate, targets)
+        elif lemma == "wear" and objects and objs and all(is_body_part(o) for o in objs):
+            st.add_rel(objects, predicate, targets)  # "wearing a band on his wrist" -> ( band , on , wrist )
         elif predicate == "in" and objs and all(is_clothing(o) for o in objs):
             st.add_rel(subs, "wear", targets)
         elif is_copula:

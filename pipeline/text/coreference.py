@@ -22,8 +22,11 @@ def group(st: State, tok: Token) -> list[Token]:
     """`tok` and every token coordinated with it ("trees and bushes")."""
     root = tok
     seen = 0
-    while root.dep_ == "conj" and root.head.i != root.i and seen < 50:
-        root = root.head
+    while root.dep_ == "conj" and seen < 50:
+        head = st.conj_head.get(root.i, root.head.i)
+        if head == root.i:
+            break
+        root = st.tokens[head]
         seen += 1
     out: list[Token] = []
     stack = [root]

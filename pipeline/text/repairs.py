@@ -2,7 +2,7 @@
 
 "a giraffe laying on the ground" (compound that is the subject of an -ing root),
 "lady holding baby" (an -ing "adjective" that is a verb), "on cutting board" (a gerund that is
-half of a compound noun).
+half of a compound noun), "a man with dark hair and a woman" (a conjunct hung on the wrong noun).
 """
 
 from __future__ import annotations
@@ -13,7 +13,26 @@ from pipeline.text.lexicon import (
     MATERIALS,
 )
 from pipeline.text.state import State
-from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token
+from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate
+
+
+def find_misplaced_conjuncts(st: State) -> None:
+    """"a man with dark hair and a woman with a scarf are walking": spaCy coordinates "woman"
+    with "hair"; a person or animal coordinated with a thing inside a prepositional phrase
+    is coordinated with the noun that phrase hangs on. Moves it in `st.kids`/`st.conj_head`."""
+    for tok in st.tokens:
+        if tok.dep_ != "conj" or not is_animate(tok):
+            continue
+        near = tok.head
+        if near.dep_ != "pobj" or is_animate(near) or near.head.dep_ != "prep":
+            continue
+        outer = near.head.head
+        if outer.pos_ not in NOMINAL_POS or not is_animate(outer) or outer.i > tok.i:
+            continue
+        st.kids[near.i].remove(tok)
+        st.kids[outer.i].append(tok)
+        st.kids[outer.i].sort(key=lambda t: t.i)
+        st.conj_head[tok.i] = outer.i
 
 
 def find_split_subjects(st: State) -> None:

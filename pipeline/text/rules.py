@@ -3,7 +3,8 @@
 Rule order (each step only adds to the `State`; later steps read what earlier ones found):
 
 1. `repairs`      - parser repairs: "-ing" roots whose compound is their subject ("a giraffe
-                    laying"), "-ing" adjectives that are verbs ("lady holding baby").
+                    laying"), "-ing" adjectives that are verbs ("lady holding baby"), people
+                    coordinated inside a "with" phrase ("a man with a hat and a woman").
 2. `mentions`     - entity heads, compounds and names; quantifier / part nouns redirected
                     ("bunch of bananas" -> bananas).
 3. `attributes`   - adjectives, colours, materials, counts said of each mention.
@@ -29,7 +30,7 @@ from pipeline.text.lexicon import LOCATIVE_ADVERBS, PREP_HEADS
 from pipeline.text.mentions import build_mentions
 from pipeline.text.possession import have_root_relations, possessive_relations
 from pipeline.text.prepositions import modifier_relations, noun_prep_relations
-from pipeline.text.repairs import find_amod_verbs, find_split_subjects
+from pipeline.text.repairs import find_amod_verbs, find_misplaced_conjuncts, find_split_subjects
 from pipeline.text.state import State
 from pipeline.text.types import Attribute, Relation, SceneGraph
 from pipeline.text.verbs import verb_relations
@@ -75,6 +76,7 @@ def doc_to_graph(
     st = State.of(doc, caption, verbs, nouns)
     find_split_subjects(st)
     find_amod_verbs(st)
+    find_misplaced_conjuncts(st)
     build_mentions(st)
     collect_attributes(st)
     relations(st)

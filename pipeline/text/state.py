@@ -37,6 +37,7 @@ class State:
     split_subject: dict[int, int] = field(default_factory=dict)  # "-ing" root -> compound token that is its subject
     amod_verbs: dict[int, int] = field(default_factory=dict)  # "-ing" adjective -> token that is its subject
     pobj_override: dict[int, Token] = field(default_factory=dict)  # preposition index -> its real object
+    conj_head: dict[int, int] = field(default_factory=dict)  # conjunct index -> its real first conjunct
     # -- mentions (mentions.py)
     mentions: list[Mention] = field(default_factory=list)
     token_mention: dict[int, int] = field(default_factory=dict)  # head token index -> mention index

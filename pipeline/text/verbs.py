@@ -28,8 +28,8 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
     nsubjs = [c for c in st.kids[verb.i] if c.dep_ in SUBJECT_DEPS]
     for c in st.kids[verb.i]:
         if c.dep_ in SUBJECT_DEPS:
-            if c is not nsubjs[-1] and c.i != nsubjs[-1].i:  # "the kite the boy is flying"
-                continue
+            if c.i != nsubjs[-1].i and not any(k.dep_ == "cc" for k in st.kids[c.i]):
+                continue  # "the kite the boy is flying"; but "a man ... and a woman ... are walking"
             subs.extend(resolve_group(st, c))
         elif c.dep_ in PASSIVE_SUBJECT_DEPS:
             subs.extend(resolve_group(st, c))

@@ -6,6 +6,7 @@ from pipeline.text.lexicon import (
     ADJECTIVE_SUFFIXES,
     COLOURS,
     DERIVED_ADJECTIVES,
+    PART_ADJECTIVES,
     DEGREE_ADVERBS,
     MATERIALS,
     NON_ATTRIBUTE_ADJECTIVES,
@@ -111,7 +112,8 @@ def collect_attributes(st: State) -> None:
 
 def derived_adjective(st: State, mention: int, adj: Token, mods: list[Token], skip: set[int]) -> None:
     """"dark colored bowl" -> ( bowl , is , dark colored ); "blonde haired woman" ->
-    ( woman , have , hair ) , ( hair , is , blonde ). The words right before the "-ed"
+    ( woman , have , hair ) , ( hair , is , blonde ) (also "white faced", "long legged");
+    a plain colour + "colored" is the colour. The words right before the "-ed"
     adjective belong to it; they are marked in `skip`."""
     ids = {m.i for m in mods}
     run: list[Token] = []
@@ -129,13 +131,18 @@ def derived_adjective(st: State, mention: int, adj: Token, mods: list[Token], sk
     skip.update(t.i for t in run)
     skip.add(adj.i)
     words = " ".join(t.lower_ for t in run)
-    if adj.lower_ == "haired":
-        hair = add_mention(st, adj, 0, 4)  # "haired"[0:4] is "hair"
-        st.add_rel([mention], "have", [hair])
+    low = adj.lower_
+    if low in PART_ADJECTIVES:  # the part is an entity: "haired"[0:4] is "hair"
+        part = add_mention(st, adj, 0, PART_ADJECTIVES[low])
+        st.add_rel([mention], "have", [part])
         if words:
-            st.add_attr(hair, words)
+            st.add_attr(part, words)
+    elif low in ("colored", "coloured") and len(run) == 1 and run[0].lower_ in COLOURS:
+        for colour in conjuncts(st, run[0]):  # "white and yellow colored" -> white, yellow
+            st.add_attr(mention, colour.lower_)
+            skip.add(colour.i)
     else:
-        st.add_attr(mention, f"{words} {adj.lower_}" if words else adj.lower_)
+        st.add_attr(mention, f"{words} {low}" if words else low)
 
 
 def set_count(st: State, mention: int, n: int) -> None:

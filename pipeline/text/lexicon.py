@@ -112,7 +112,11 @@ SIDE_PREPOSITION: dict[str, str] = {"left": "at the left of", "right": "on the r
 
 #: "-ed" adjectives that take the words before them: "dark colored", "heart shaped",
 #: "blonde haired" (the hair becomes an entity).
-DERIVED_ADJECTIVES: frozenset[str] = frozenset("colored coloured haired shaped".split())
+#: Those of them that name a part, with the length of the part's name in the word.
+PART_ADJECTIVES: dict[str, int] = {
+    "haired": 4, "faced": 4, "eyed": 3, "legged": 3, "sleeved": 6, "tailed": 4, "roofed": 4, "bearded": 5,
+}
+DERIVED_ADJECTIVES: frozenset[str] = frozenset("colored coloured shaped".split()) | frozenset(PART_ADJECTIVES)
 
 #: Times of day and events: "on a sunny morning", "during a match" say when, not where.
 TIME_NOUNS: frozenset[str] = frozenset(

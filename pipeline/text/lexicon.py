@@ -85,6 +85,9 @@ CLOTHING: frozenset[str] = frozenset(
     """.split()
 )
 
+#: Garment words that are also vessels ("wine in the glasses").
+DRINKWARE: frozenset[str] = frozenset("glasses glass cup cups".split())
+
 #: "a plate of food" -> ( food , on , plate ); "glasses of wine" -> ( wine , in , glasses ).
 CONTAINERS_ON: frozenset[str] = frozenset("plate tray platter dish board".split())
 CONTAINERS_IN: frozenset[str] = frozenset(

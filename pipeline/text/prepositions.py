@@ -4,6 +4,7 @@ modifiers of nouns and adjectives."""
 from __future__ import annotations
 
 from pipeline.text.lexicon import (
+    DRINKWARE,
     HAIR,
     PART_NOUNS,
     PREPOSITION_CANON,
@@ -76,8 +77,8 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
 def garment_predicate(predicate: str, obj: Token, holder: Token) -> str:
     """"man in a red shirt", "man with a hat" -> wear; "man with dark hair", "a dog with
     a black nose" (a person's or animal's body part) -> have."""
-    if predicate in ("in", "with") and is_clothing(obj):
-        return "wear"
+    if predicate in ("in", "with") and is_clothing(obj) and (is_animate(holder) or obj.lower_ not in DRINKWARE):
+        return "wear"  # "wine in the glasses" stays "in"
     if predicate == "with" and (obj.lemma_.lower() in HAIR or (is_body_part(obj) and is_animate(holder))):
         return "have"
     return predicate

@@ -49,7 +49,10 @@ def looks_like_noun(st: State, tok: Token) -> bool:
         return False
     if tok.i in st.split_subject.values() or tok.i in st.amod_verbs.values():
         return True
-    if tok.pos_ in NOMINAL_POS:
+    pos = tok.pos_
+    if pos not in NOMINAL_POS and pos != "VERB" and tok.tag_ != "VBG":
+        return False  # cheap exit: only nouns, verbs and -ing words can head a mention
+    if pos in NOMINAL_POS:
         if tok.dep_ == "compound" and tok.head.pos_ in NOMINAL_POS and tok.head.i > tok.i:
             return False
         if tok.dep_ == "amod" and tok.head.pos_ in NOMINAL_POS and tok.head.i == tok.i + 1:

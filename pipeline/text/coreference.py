@@ -22,7 +22,7 @@ def group(st: State, tok: Token) -> list[Token]:
     """`tok` and every token coordinated with it ("trees and bushes")."""
     root = tok
     seen = 0
-    while root.dep_ == "conj" and seen < 50:
+    while (root.dep_ == "conj" or root.i in st.conj_head) and seen < 50:
         head = st.conj_head.get(root.i, root.head.i)
         if head == root.i:
             break
@@ -33,7 +33,7 @@ def group(st: State, tok: Token) -> list[Token]:
     while stack and len(out) < 50:
         t = stack.pop()
         out.append(t)
-        stack.extend(c for c in st.kids[t.i] if c.dep_ == "conj")
+        stack.extend(c for c in st.kids[t.i] if c.dep_ == "conj" or c.i in st.conj_head)
     out.sort(key=lambda t: t.i)
     return out
 
@@ -45,7 +45,7 @@ def conjuncts(st: State, tok: Token) -> list[Token]:
     while stack and len(out) < 50:
         t = stack.pop()
         out.append(t)
-        stack.extend(c for c in st.kids[t.i] if c.dep_ == "conj")
+        stack.extend(c for c in st.kids[t.i] if c.dep_ == "conj" or c.i in st.conj_head)
     out.sort(key=lambda t: t.i)
     return out
 
@@ -69,7 +69,8 @@ def clause_holder(st: State, clause: Token) -> Token:
     spaCy hangs the clause on the nearest noun; it belongs to the noun that noun's
     preposition hangs on when
     - the near noun is a garment or body part and the outer one is not ("a girl in a dress
-      sitting on a bench", "a man in brown pants, grey coat and black hat standing ..."),
+      sitting on a bench", "a man in brown pants, grey coat and black hat standing ..."), or
+      a garment on a person ("a cap on the man walking down the hill"),
     - the near noun is not a person or animal and the outer one is ("a boy in the background
       wearing shorts"; the clause's own subject or object is left alone),
     - the clause's verb agrees in number with the outer noun only ("wires on a table that are
@@ -77,6 +78,11 @@ def clause_holder(st: State, clause: Token) -> Token:
     Returns `clause.head` when none applies.
     """
     near = clause.head
+    if is_clothing(near) and not any(c.dep_ in SUBJECT_DEPS for c in st.kids[clause.i]):
+        for prep in st.kids[near.i]:  # "a cap on the man walking down the hill"
+            wearers = [o for o in st.kids[prep.i] if o.dep_ == "pobj" and is_animate(o)] if prep.lower_ == "on" else []
+            if wearers and wearers[0].i in st.token_mention:
+                return wearers[0]
     root, hops = near, 0
     while root.dep_ == "conj" and root.head.i != root.i and hops < 10:
         root, hops = root.head, hops + 1

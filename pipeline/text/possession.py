@@ -15,7 +15,7 @@ from pipeline.text.lexicon import (
 from pipeline.text.coreference import earlier_mention, main_subject, resolve, resolve_group
 from pipeline.text.mentions import bare_part
 from pipeline.text.state import State
-from pipeline.text.words import PASSIVE_SUBJECT_DEPS, SUBJECT_DEPS, Token, is_body_part
+from pipeline.text.words import PASSIVE_SUBJECT_DEPS, SUBJECT_DEPS, Token, is_animate, is_body_part
 
 
 def possessive_relations(st: State, noun: Token, mention: int) -> None:
@@ -28,8 +28,12 @@ def possessive_relations(st: State, noun: Token, mention: int) -> None:
         if c.pos_ != "PRON":
             st.add_rel(resolve(st, c, avoid=[mention]), "have", [mention])
         elif c.lower_ in POSSESSIVE_PRONOUNS and is_body_part(noun) and noun.dep_ in ("pobj", "nsubj", "nsubjpass"):
-            owners = [o for o in pronoun_owner(st, c) if o != mention]
-            st.add_rel(owners or earlier_mention(st, c, {mention}), "have", [mention])
+            owners = [o for o in pronoun_owner(st, c) if o != mention] or earlier_mention(st, c, {mention})
+            if c.lower_ != "its" and not any(is_animate(st.tokens[t]) for t, m in st.token_mention.items() if m in owners):
+                people = [t for t in st.token_mention if t < c.i and is_animate(st.tokens[t])]
+                if people:  # "a cap on the man ... on his shoulder": "his" is a person's
+                    owners = [st.token_mention[max(people)]]
+            st.add_rel(owners, "have", [mention])
 
 
 def subject_mentions(st: State, subject: Token) -> list[int]:

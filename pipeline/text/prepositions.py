@@ -70,7 +70,9 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
                 continue
             for member in conjuncts(st, obj):
                 targets = resolve(st, member, avoid=subs)
-                if targets:
+                if targets and predicate == "on" and is_clothing(noun) and is_animate(member):
+                    st.add_rel(targets, "wear", subs)  # "a black cap on the man" -> ( man , wear , cap )
+                elif targets:
                     st.add_rel(subs, garment_predicate(predicate, member, noun), targets)
 
 

@@ -2,7 +2,8 @@
 
 "a giraffe laying on the ground" (compound that is the subject of an -ing root),
 "lady holding baby" (an -ing "adjective" that is a verb), "on cutting board" (a gerund that is
-half of a compound noun), "a man with dark hair and a woman" (a conjunct hung on the wrong noun).
+half of a compound noun), "a man with dark hair and a woman", "wearing jeans and a shirt is
+watching" (a conjunct hung on the wrong noun).
 """
 
 from __future__ import annotations
@@ -29,10 +30,29 @@ def find_misplaced_conjuncts(st: State) -> None:
         outer = near.head.head
         if outer.pos_ not in NOMINAL_POS or not is_animate(outer) or outer.i > tok.i:
             continue
-        st.kids[near.i].remove(tok)
-        st.kids[outer.i].append(tok)
-        st.kids[outer.i].sort(key=lambda t: t.i)
-        st.conj_head[tok.i] = outer.i
+        _move_conjunct(st, tok, near, outer)
+    # "a woman wearing high tops, blue jeans, and a purple shirt is watching ...": the list's
+    # last item is read as a second subject of the main verb.
+    for verb in st.tokens:
+        subjects = [c for c in st.kids[verb.i] if c.dep_ == "nsubj"]
+        if len(subjects) < 2:
+            continue
+        last = subjects[-1]
+        left = last.left_edge.i
+        if left == 0:
+            continue
+        cc = st.tokens[left - 1]
+        item = cc.head
+        if cc.dep_ == "cc" and item.i < left and item.i != verb.i and item.dep_ in ("conj", "dobj", "pobj"):
+            _move_conjunct(st, last, verb, item)
+
+
+def _move_conjunct(st: State, tok: Token, old_head: Token, new_head: Token) -> None:
+    """Re-hang `tok` as a conjunct of `new_head` in the cached tree."""
+    st.kids[old_head.i].remove(tok)
+    st.kids[new_head.i].append(tok)
+    st.kids[new_head.i].sort(key=lambda t: t.i)
+    st.conj_head[tok.i] = new_head.i
 
 
 def find_split_subjects(st: State) -> None:

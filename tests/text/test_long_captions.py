@@ -214,6 +214,14 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("two slices of pizza and a broken piece of bread are lying on a paper plate next to a cup of coffee",
      {"pizza , is , slices", "bread , is , piece", "bread , is , broken", "coffee , in , cup"},
      {"pizza , have , slices", "bread , have , piece"}),
+    # the last item of a worn list is not a second subject
+    ("a woman wearing high tops, blue jeans, and a purple shirt is watching the cowboy on the bull in the arena",
+     {"woman , wear , jeans", "woman , wear , shirt", "woman , watch , cowboy", "cowboy , on , bull", "shirt , is , purple"},
+     {"shirt , watch , cowboy"}),
+    # a garment on a person is worn; the participle and "his" belong to the person
+    ("a black knit cap on the man walking down the snowy hill with a pair of skis on his shoulder",
+     {"man , wear , cap", "cap , is , black", "skis , on , shoulder", "man , have , shoulder"},
+     {"cap , on , man", "cap , have , shoulder"}),
     # people coordinated across "with" phrases
     ("a man with a backpack and a blonde haired woman are standing in the road next to a parked red car",
      {"man , wear , backpack", "man , stand in , road", "woman , stand in , road", "woman , have , hair", "hair , is , blonde"},

@@ -111,6 +111,9 @@ def container_pronoun(st: State, noun: Token, prep: Token, predicate: str, objs:
     ]
     if not withs and noun.dep_ == "pobj" and noun.head.lower_ == "with":
         holder = noun.head.head
+        if holder.pos_ in ("VERB", "AUX"):  # "holding an umbrella with a logo on it"
+            objects = [c for c in st.kids[holder.i] if c.dep_ == "dobj"]
+            holder = objects[0] if objects else holder
         if holder.i in st.token_mention:
             st.add_rel(resolve_group(st, noun), predicate, resolve(st, holder))
             return True

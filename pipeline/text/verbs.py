@@ -11,7 +11,7 @@ from pipeline.text.lexicon import (
 )
 from pipeline.text.attributes import adjective_text, set_count
 from pipeline.text.coreference import attachment_group, clause_holder, conjuncts, resolve, resolve_group
-from pipeline.text.possession import of_relation
+from pipeline.text.possession import of_relation, with_points_back
 from pipeline.text.prepositions import adjective_prep_relations, garment_predicate, prep_head_relations, prep_object
 from pipeline.text.state import State
 from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_body_part, is_clothing
@@ -164,12 +164,20 @@ def verb_relations(st: State, verb: Token) -> None:
         targets: list[int] = []
         for o in objs:
             targets.extend(resolve_group(st, o, avoid=subs))
+        if predicate == "with" and objs and any(
+            any(c.dep_ == "poss" and c.pos_ == "PRON" for c in st.kids[o.i])
+            and any(c.dep_ == "prep" for c in st.kids[o.i])
+            for o in objs
+        ):
+            continue  # "with his hands in his pockets": said by the possession and the inner preposition
+        if predicate == "with" and objs and all(is_clothing(o) for o in objs) and not is_copula:
+            # "standing in the background with a dark hat on", "wearing a jacket with a cap"
+            st.add_rel(subs, "wear", [m for o in objs for m in resolve_group(st, o, avoid=subs)])
+            continue
+        if predicate == "with" and objects and with_points_back(st, verb, prep):
+            continue  # "holding an umbrella with a logo on it": the container rule says it
         near = noun_before(st, verb, prep) if predicate == "with" else None
         if near is None and predicate == "with" and lemma == "wear" and objects:
-            garments = [o for o in objs if is_clothing(o)]
-            if garments:  # "wearing a black jacket with a white cap" -> wear cap
-                st.add_rel(subs, "wear", [m for g in garments for m in resolve_group(st, g, avoid=subs)])
-                continue
             worn = [c for c in st.kids[verb.i] if c.dep_ in OBJECT_DEPS]
             near = worn[0] if worn else None  # "wearing a jacket with green stripes" -> ( jacket , with , stripes )
         if near is not None and targets:  # "standing next to a bicycle with a basket"

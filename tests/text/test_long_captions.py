@@ -222,6 +222,16 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a black knit cap on the man walking down the snowy hill with a pair of skis on his shoulder",
      {"man , wear , cap", "cap , is , black", "skis , on , shoulder", "man , have , shoulder"},
      {"cap , on , man", "cap , have , shoulder"}),
+    # a "with" phrase on a verb: a container said with "it", a garment "on", a possessed part
+    ("a tall person on the sidewalk is holding a black umbrella with a yellow, red, and blue logo on it",
+     {"person , hold , umbrella", "logo , on , umbrella", "umbrella , is , black", "logo , is , red"},
+     {"person , hold with , logo"}),
+    ("a blurry man in a white uniform is standing far back in the background with a dark hat on",
+     {"man , wear , uniform", "man , wear , hat", "hat , is , dark", "man , is , blurry"},
+     {"background , wear , hat", "man , stand with , hat"}),
+    ("a man wearing a gray cap is standing on the corner of the street with his hands in his pockets",
+     {"man , wear , cap", "man , have , hands", "cap , is , gray"},
+     {"cap , with , hands", "man , stand with , hands"}),
     # people coordinated across "with" phrases
     ("a man with a backpack and a blonde haired woman are standing in the road next to a parked red car",
      {"man , wear , backpack", "man , stand in , road", "woman , stand in , road", "woman , have , hair", "hair , is , blonde"},

@@ -50,7 +50,7 @@ HAIR: frozenset[str] = frozenset("hair beard mustache moustache".split())
 PORTION_NOUNS: frozenset[str] = frozenset(
     """
     piece pieces slice slices chunk chunks scoop scoops sheet sheets patch patches strip strips
-    bale bales loaf loaves wedge wedges sliver
+    bale bales loaf loaves wedge wedges sliver portion portions
     """.split()
 )
 
@@ -134,8 +134,10 @@ PREPOSITION_CANON: dict[str, str] = {
 
 #: Adjectives/adverbs heading a multi-word preposition ("next to", "close to", "out of").
 PREP_HEADS: frozenset[str] = frozenset(
-    "next close adjacent near nearer ahead out away due prior full inside outside".split()
+    "next close closer closest adjacent near nearer nearest ahead out away due prior full inside outside".split()
 )
+#: Degrees of those said in their plain form ("the horse closest to the camera" -> close to).
+PREP_HEAD_CANON: dict[str, str] = {"closer": "close", "closest": "close", "nearer": "near", "nearest": "near"}
 
 #: Objects of a preposition on an adjective that just restate a property ("white in color").
 PROPERTY_NOUNS: frozenset[str] = frozenset("color colour shape size appearance".split())

@@ -10,6 +10,7 @@ from pipeline.text.lexicon import (
     PREPOSITION_CANON,
     TIME_NOUNS,
     PREP_HEADS,
+    PREP_HEAD_CANON,
     PROPERTY_NOUNS,
 )
 from pipeline.text.coreference import attachment_group, conjuncts, resolve, resolve_group
@@ -96,7 +97,7 @@ def prep_head_relations(st: State, head: Token, subs: list[int], verb: str | Non
         for o in objs:
             targets.extend(resolve_group(st, o, avoid=subs))
         if targets:
-            pred = f"{head.lower_} {predicate}"
+            pred = f"{PREP_HEAD_CANON.get(head.lower_, head.lower_)} {predicate}"
             pred = PREPOSITION_CANON.get(pred, pred)
             st.add_rel(subs, f"{verb} {pred}" if verb else pred, targets)
 
@@ -115,7 +116,7 @@ def adjective_prep_relations(st: State, adj: Token, subs: list[int]) -> None:
         if not targets:
             continue
         if adj.lower_ in PREP_HEADS:  # "full of", "close to"
-            st.add_rel(subs, f"{adj.lower_} {predicate}", targets)
+            st.add_rel(subs, f"{PREP_HEAD_CANON.get(adj.lower_, adj.lower_)} {predicate}", targets)
         elif adj.tag_ == "VBN" or adj.pos_ == "VERB":  # "covered in snow"
             st.add_rel(subs, f"{verb_lemma(adj, st.verbs)} {predicate}", targets)
         else:  # "high in the air"

@@ -232,6 +232,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a man wearing a gray cap is standing on the corner of the street with his hands in his pockets",
      {"man , wear , cap", "man , have , hands", "cap , is , gray"},
      {"cap , with , hands", "man , stand with , hands"}),
+    # degrees of "close" / "near" and portion nouns
+    ("the brown horse closest to the camera has a long black mane and a small portion of hay in its mouth",
+     {"horse , close to , camera", "horse , have , mane", "hay , is , portion", "hay , in , mouth", "horse , have , mouth"},
+     {"hay , have , portion", "horse , closest to , camera", "hay , have , mouth"}),
     # people coordinated across "with" phrases
     ("a man with a backpack and a blonde haired woman are standing in the road next to a parked red car",
      {"man , wear , backpack", "man , stand in , road", "woman , stand in , road", "woman , have , hair", "hair , is , blonde"},

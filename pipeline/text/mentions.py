@@ -154,9 +154,12 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
 def build_mentions(st: State) -> None:
     """Create one Mention per entity head (compounds, names, quantifiers resolved)."""
     for tok in st.tokens:
+        has_kids = bool(st.kids[tok.i])
+        if not has_kids and tok.dep_ != "pobj":
+            continue  # the rules below need a child ("of", a possessor) or a preposition's object
         low, lemma = tok.lower_, tok.lemma_.lower()
         # Quantifier and portion nouns point at their "of" object.
-        if low in QUANTIFIER_NOUNS or lemma in QUANTIFIER_NOUNS or low in PORTION_NOUNS:
+        if has_kids and (low in QUANTIFIER_NOUNS or lemma in QUANTIFIER_NOUNS or low in PORTION_NOUNS):
             for prep in st.kids[tok.i]:
                 if prep.dep_ == "prep" and prep.lower_ == "of":
                     objs = [c for c in st.kids[prep.i] if c.dep_ == "pobj"]

@@ -25,11 +25,11 @@ from pipeline.text.words import NOMINAL_POS, parse_number, Token
 def adjective_text(st: State, adj: Token) -> str:
     """Attribute text for an adjective token, with shade/degree words kept."""
     start = hyphen_start(st, adj)
-    if start < adj.i and not any(t.pos_ == "CCONJ" for t in st.doc[start : adj.i]):  # "heart-shaped"
+    if start < adj.i and not any(st.pos[t.i] == "CCONJ" for t in st.doc[start : adj.i]):  # "heart-shaped"
         return st.doc[start : adj.i + 1].text.lower()
     words = [adj.lower_]
     for c in st.kids[adj.i]:
-        if c.i < adj.i and c.dep_ in ("advmod", "amod", "npadvmod", "compound"):
+        if c.i < adj.i and st.dep[c.i] in ("advmod", "amod", "npadvmod", "compound"):
             low = c.lower_
             if (low in SHADES and adj.lower_ in COLOURS) or low in DEGREE_ADVERBS:
                 words.insert(0, low)
@@ -49,10 +49,10 @@ def collect_attributes(st: State) -> None:
             for m in targets:
                 st.add_attr(m, portion.lower_)
             for c in st.kids[portion.i]:
-                if c.dep_ == "nummod" and parse_number(c.text) is not None:
+                if st.dep[c.i] == "nummod" and parse_number(c.text) is not None:
                     for m in targets:
                         set_count(st, m, parse_number(c.text))
-                elif c.dep_ == "amod" and c.pos_ in ("ADJ", "VERB") and c.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
+                elif st.dep[c.i] == "amod" and st.pos[c.i] in ("ADJ", "VERB") and c.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
                     for m in targets:
                         st.add_attr(m, adjective_text(st, c))
     for ti, mi in list(st.token_mention.items()):
@@ -70,31 +70,31 @@ def collect_attributes(st: State) -> None:
                 continue
             low = c.lower_
             hs = hyphen_start(st, c)
-            if hs < c.i and c.i < head.i and c.dep_ in ("amod", "compound", "nmod", "nummod"):
+            if hs < c.i and c.i < head.i and st.dep[c.i] in ("amod", "compound", "nmod", "nummod"):
                 st.add_attr(mi, st.doc[hs : c.i + 1].text)  # "two-story house"
                 continue
-            if c.dep_ == "nummod" or (c.dep_ in ("amod", "compound", "quantmod") and c.pos_ == "NUM"):
+            if st.dep[c.i] == "nummod" or (st.dep[c.i] in ("amod", "compound", "quantmod") and st.pos[c.i] == "NUM"):
                 n = parse_number(c.text)
                 if n is not None:
                     set_count(st, mi, n)
                 continue
-            if c.dep_ in ("amod", "compound", "nmod", "advmod") and c.i < head.i:
-                if c.dep_ in ("compound", "nmod") and c.pos_ in NOMINAL_POS:
+            if st.dep[c.i] in ("amod", "compound", "nmod", "advmod") and c.i < head.i:
+                if st.dep[c.i] in ("compound", "nmod") and st.pos[c.i] in NOMINAL_POS:
                     if low in PROPERTY_NOUNS:  # "blue color t-shirt"
                         for a in st.kids[c.i]:
-                            if a.dep_ == "amod" and a.pos_ == "ADJ":
+                            if st.dep[a.i] == "amod" and st.pos[a.i] == "ADJ":
                                 st.add_attr(mi, adjective_text(st, a))
                         continue
                     if low in MATERIALS or low in COLOURS or low.endswith(ADJECTIVE_SUFFIXES):
                         st.add_attr(mi, low)
                     continue
-                if c.dep_ == "advmod" and low not in COLOURS:
+                if st.dep[c.i] == "advmod" and low not in COLOURS:
                     continue
-                if c.pos_ in NOMINAL_POS and c.dep_ == "amod":
+                if st.pos[c.i] in NOMINAL_POS and st.dep[c.i] == "amod":
                     if low in MATERIALS or low in COLOURS:
                         st.add_attr(mi, low)
                     continue
-                if low in NON_ATTRIBUTE_ADJECTIVES or c.pos_ in ("DET", "PRON", "PUNCT"):
+                if low in NON_ATTRIBUTE_ADJECTIVES or st.pos[c.i] in ("DET", "PRON", "PUNCT"):
                     continue
                 if low in SHADES and any(s.i == c.i + 1 and s.lower_ in COLOURS for s in mods):
                     nxt = st.tokens[c.i + 1]
@@ -105,7 +105,7 @@ def collect_attributes(st: State) -> None:
                     continue
                 for a in conjuncts(st, c):
                     if (
-                        a.pos_ in ("ADJ", "VERB", "NOUN", "PROPN") or (a.pos_ == "ADV" and a.dep_ == "amod")
+                        st.pos[a.i] in ("ADJ", "VERB", "NOUN", "PROPN") or (st.pos[a.i] == "ADV" and st.dep[a.i] == "amod")
                     ) and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
                         st.add_attr(mi, adjective_text(st, a))
 
@@ -118,7 +118,7 @@ def derived_adjective(st: State, mention: int, adj: Token, mods: list[Token], sk
     ids = {m.i for m in mods}
     run: list[Token] = []
     j = adj.i - 1
-    while j >= 0 and j in ids and st.tokens[j].dep_ in ("amod", "compound", "advmod", "npadvmod", "nmod"):
+    while j >= 0 and j in ids and st.dep[st.tokens[j].i] in ("amod", "compound", "advmod", "npadvmod", "nmod"):
         if not st.tokens[j].text.isalpha():
             break
         if run and not (st.tokens[j].lower_ in SHADES and run[0].lower_ in COLOURS):

@@ -22,7 +22,7 @@ def group(st: State, tok: Token) -> list[Token]:
     """`tok` and every token coordinated with it ("trees and bushes")."""
     root = tok
     seen = 0
-    while (root.dep_ == "conj" or root.i in st.conj_head) and seen < 50:
+    while (st.dep[root.i] == "conj" or root.i in st.conj_head) and seen < 50:
         head = st.conj_head.get(root.i, root.head.i)
         if head == root.i:
             break
@@ -33,7 +33,7 @@ def group(st: State, tok: Token) -> list[Token]:
     while stack and len(out) < 50:
         t = stack.pop()
         out.append(t)
-        stack.extend(c for c in st.kids[t.i] if c.dep_ == "conj" or c.i in st.conj_head)
+        stack.extend(c for c in st.kids[t.i] if st.dep[c.i] == "conj" or c.i in st.conj_head)
     out.sort(key=lambda t: t.i)
     return out
 
@@ -45,7 +45,7 @@ def conjuncts(st: State, tok: Token) -> list[Token]:
     while stack and len(out) < 50:
         t = stack.pop()
         out.append(t)
-        stack.extend(c for c in st.kids[t.i] if c.dep_ == "conj" or c.i in st.conj_head)
+        stack.extend(c for c in st.kids[t.i] if st.dep[c.i] == "conj" or c.i in st.conj_head)
     out.sort(key=lambda t: t.i)
     return out
 
@@ -58,7 +58,7 @@ def resolve(st: State, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
         seen += 1
     if tok.i in st.token_mention:
         return [st.token_mention[tok.i]]
-    if tok.pos_ == "PRON" or tok.tag_ in ("WDT", "WP", "PRP", "PRP$"):
+    if st.pos[tok.i] == "PRON" or tok.tag_ in ("WDT", "WP", "PRP", "PRP$"):
         return resolve_pronoun(st, tok, set(avoid))
     return []
 
@@ -78,26 +78,26 @@ def clause_holder(st: State, clause: Token) -> Token:
     Returns `clause.head` when none applies.
     """
     near = clause.head
-    if is_clothing(near) and not any(c.dep_ in SUBJECT_DEPS for c in st.kids[clause.i]):
+    if is_clothing(near) and not any(st.dep[c.i] in SUBJECT_DEPS for c in st.kids[clause.i]):
         for prep in st.kids[near.i]:  # "a cap on the man walking down the hill"
-            wearers = [o for o in st.kids[prep.i] if o.dep_ == "pobj" and is_animate(o)] if prep.lower_ == "on" else []
+            wearers = [o for o in st.kids[prep.i] if st.dep[o.i] == "pobj" and is_animate(o)] if prep.lower_ == "on" else []
             if wearers and wearers[0].i in st.token_mention:
                 return wearers[0]
     root, hops = near, 0
-    while root.dep_ == "conj" and root.head.i != root.i and hops < 10:
+    while st.dep[root.i] == "conj" and root.head.i != root.i and hops < 10:
         root, hops = root.head, hops + 1
-    if root.dep_ != "pobj" or root.head.dep_ != "prep":
+    if st.dep[root.i] != "pobj" or st.dep[root.head.i] != "prep":
         return near
     outer = root.head.head
     if outer.i not in st.token_mention or outer.i == near.i:
         return near
     if (is_clothing(near) or is_body_part(near)) and not (is_clothing(outer) or is_body_part(outer)):
         return outer
-    own_subject = any(c.dep_ in SUBJECT_DEPS and c.lower_ not in RELATIVE_PRONOUNS for c in st.kids[clause.i])
+    own_subject = any(st.dep[c.i] in SUBJECT_DEPS and c.lower_ not in RELATIVE_PRONOUNS for c in st.kids[clause.i])
     if not own_subject and clause.tag_ == "VBG" and is_animate(outer) and not is_animate(near):
         return outer
     verb_number = None
-    for t in [clause] + [c for c in st.kids[clause.i] if c.dep_ in ("aux", "auxpass")]:
+    for t in [clause] + [c for c in st.kids[clause.i] if st.dep[c.i] in ("aux", "auxpass")]:
         if is_plural(t) is not None:
             verb_number = is_plural(t)
     if (
@@ -117,10 +117,10 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
     if low in RELATIVE_PRONOUNS:
         clause = tok.head
         hops = 0
-        while clause.dep_ not in CLAUSE_DEPS and clause.head.i != clause.i and hops < 5:
+        while st.dep[clause.i] not in CLAUSE_DEPS and clause.head.i != clause.i and hops < 5:
             clause = clause.head
             hops += 1
-        if clause.dep_ in CLAUSE_DEPS and clause.head.i != tok.i:
+        if st.dep[clause.i] in CLAUSE_DEPS and clause.head.i != tok.i:
             return resolve(st, clause_holder(st, clause), avoid)
         return []
     if low in ANIMATE_PRONOUNS | THING_PRONOUNS:
@@ -183,7 +183,7 @@ def main_subject(st: State, tok: Token) -> int | None:
     if root.i in st.token_mention:
         return st.token_mention[root.i]
     for c in st.kids[root.i]:
-        if c.dep_ in SUBJECT_DEPS and c.i in st.token_mention:
+        if st.dep[c.i] in SUBJECT_DEPS and c.i in st.token_mention:
             return st.token_mention[c.i]
     return None
 

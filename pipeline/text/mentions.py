@@ -49,21 +49,21 @@ def looks_like_noun(st: State, tok: Token) -> bool:
         return False
     if tok.i in st.split_subject.values() or tok.i in st.amod_verbs.values():
         return True
-    pos = tok.pos_
+    pos = st.pos[tok.i]
     if pos not in NOMINAL_POS and pos != "VERB" and tok.tag_ != "VBG":
         return False  # cheap exit: only nouns, verbs and -ing words can head a mention
     if pos in NOMINAL_POS:
-        if tok.dep_ == "compound" and tok.head.pos_ in NOMINAL_POS and tok.head.i > tok.i:
+        if st.dep[tok.i] == "compound" and st.pos[tok.head.i] in NOMINAL_POS and tok.head.i > tok.i:
             return False
-        if tok.dep_ == "amod" and tok.head.pos_ in NOMINAL_POS and tok.head.i == tok.i + 1:
+        if st.dep[tok.i] == "amod" and st.pos[tok.head.i] in NOMINAL_POS and tok.head.i == tok.i + 1:
             return False
-        if tok.dep_ == "npadvmod" and (
-            tok.head.pos_ == "ADJ"
+        if st.dep[tok.i] == "npadvmod" and (
+            st.pos[tok.head.i] == "ADJ"
             or (
-                tok.head.pos_ == "VERB"
+                st.pos[tok.head.i] == "VERB"
                 and (
                     tok.i > tok.head.i
-                    or tok.head.dep_ not in ("ROOT", "relcl", "ccomp")
+                    or st.dep[tok.head.i] not in ("ROOT", "relcl", "ccomp")
                     or tok.whitespace_ == ""
                     or tok.lower_ in COLOURS
                     or tok.lower_ in MATERIALS
@@ -76,39 +76,39 @@ def looks_like_noun(st: State, tok: Token) -> bool:
         return True
     # "awning on the building", "metal railing": an -ing noun read as a verb
     if (
-        tok.dep_ == "ROOT"
+        st.dep[tok.i] == "ROOT"
         and tok.tag_ == "VBG"
         and tok.lower_ in ING_NOUNS
-        and not any(c.dep_ in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "expl"} for c in st.kids[tok.i])
+        and not any(st.dep[c.i] in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "expl"} for c in st.kids[tok.i])
     ):
         return True
     # "leaves on the tree are green": a verb-tagged word in a noun slot.
     if (
-        tok.pos_ == "VERB"
+        st.pos[tok.i] == "VERB"
         and (
-            tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj")
-            or (tok.dep_ == "conj" and tok.head.pos_ in NOMINAL_POS)
+            st.dep[tok.i] in ("nsubj", "nsubjpass", "dobj", "pobj")
+            or (st.dep[tok.i] == "conj" and st.pos[tok.head.i] in NOMINAL_POS)
         )
         and tok.tag_ in ("VBZ", "VBP", "VB", "NN", "NNS")
-        and not any(c.dep_ in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "auxpass"} for c in st.kids[tok.i])
+        and not any(st.dep[c.i] in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "auxpass"} for c in st.kids[tok.i])
     ):
         return True
     # "cupcakes with white frosting": a modified gerund object of a preposition.
     if (
         tok.tag_ == "VBG"
-        and tok.dep_ == "pobj"
-        and any(c.dep_ in ("amod", "det", "compound") and c.i < tok.i for c in st.kids[tok.i])
-        and not any(c.dep_ in OBJECT_DEPS for c in st.kids[tok.i])
+        and st.dep[tok.i] == "pobj"
+        and any(st.dep[c.i] in ("amod", "det", "compound") and c.i < tok.i for c in st.kids[tok.i])
+        and not any(st.dep[c.i] in OBJECT_DEPS for c in st.kids[tok.i])
     ):
         return True
     # A caption-initial "verb" with no subject is almost always a mis-tagged noun.
     if (
         tok.i in st.sent_starts
-        and tok.dep_ == "ROOT"
-        and tok.pos_ == "VERB"
+        and st.dep[tok.i] == "ROOT"
+        and st.pos[tok.i] == "VERB"
         and tok.tag_ in ("VB", "VBP")
-        and not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl"} for c in st.kids[tok.i])
-        and not any(c.dep_ in OBJECT_DEPS for c in st.kids[tok.i])
+        and not any(st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl"} for c in st.kids[tok.i])
+        and not any(st.dep[c.i] in OBJECT_DEPS for c in st.kids[tok.i])
     ):
         return True
     return False
@@ -126,11 +126,11 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
         if t.head.i != head.i and not (t.head.i in {p.i for p in parts}):
             break
         low = t.lower_
-        if t.dep_ == "amod" and low in POSITION_WORDS and t.head.i == head.i:
+        if st.dep[t.i] == "amod" and low in POSITION_WORDS and t.head.i == head.i:
             parts.append(t)
             pos -= 1
             continue
-        if t.dep_ == "compound" or (t.dep_ == "amod" and t.pos_ in NOMINAL_POS):
+        if st.dep[t.i] == "compound" or (st.dep[t.i] == "amod" and st.pos[t.i] in NOMINAL_POS):
             if low in MATERIALS or low in COLOURS or low in PROPERTY_NOUNS or parse_number(low) is not None:
                 break
             if low.endswith(ADJECTIVE_SUFFIXES) and t.head.i == head.i:
@@ -155,23 +155,23 @@ def build_mentions(st: State) -> None:
     """Create one Mention per entity head (compounds, names, quantifiers resolved)."""
     for tok in st.tokens:
         has_kids = bool(st.kids[tok.i])
-        if not has_kids and tok.dep_ != "pobj":
+        if not has_kids and st.dep[tok.i] != "pobj":
             continue  # the rules below need a child ("of", a possessor) or a preposition's object
         low, lemma = tok.lower_, tok.lemma_.lower()
         # Quantifier and portion nouns point at their "of" object.
         if has_kids and (low in QUANTIFIER_NOUNS or lemma in QUANTIFIER_NOUNS or low in PORTION_NOUNS):
             for prep in st.kids[tok.i]:
-                if prep.dep_ == "prep" and prep.lower_ == "of":
-                    objs = [c for c in st.kids[prep.i] if c.dep_ == "pobj"]
+                if st.dep[prep.i] == "prep" and prep.lower_ == "of":
+                    objs = [c for c in st.kids[prep.i] if st.dep[c.i] == "pobj"]
                     if objs:
                         st.redirect[tok.i] = objs[0].i
-        if tok.dep_ != "pobj":
+        if st.dep[tok.i] != "pobj":
             continue
         if low in PART_NOUNS and tok.i not in st.redirect:  # "leaning into the elephant's side" -> the elephant
-            owners = [c for c in st.kids[tok.i] if c.dep_ == "poss" and c.pos_ in NOMINAL_POS]
+            owners = [c for c in st.kids[tok.i] if st.dep[c.i] == "poss" and st.pos[c.i] in NOMINAL_POS]
             if owners:
                 st.redirect[tok.i] = owners[0].i
-        if lemma in PROPERTY_NOUNS and tok.head.head.pos_ == "ADJ":  # "white in color"
+        if lemma in PROPERTY_NOUNS and st.pos[tok.head.head.i] == "ADJ":  # "white in color"
             st.property_objects.add(tok.i)
     for tok in st.tokens:
         if tok.i in st.redirect:
@@ -195,13 +195,13 @@ def build_mentions(st: State) -> None:
         text = st.text[start:end]
         prefix = "".join(p.lower_ + p.whitespace_ for p in parts)  # "tennis ", "t-"
         head_lemma = (tok.lemma_ or tok.text).lower()
-        if tok.pos_ == "VERB":  # mis-tagged noun: keep as written
+        if st.pos[tok.i] == "VERB":  # mis-tagged noun: keep as written
             head_lemma = tok.lower_
         if tok.ent_type_ in ENTITY_LABELS:
             ent = next((e for e in st.ents if e.start <= tok.i < e.end), None)
             if ent is not None and ent.root.i == tok.i and is_name(ent):
                 label = ent.label_
-                if ent.start < start_tok.i and all(t.pos_ == "PROPN" for t in ent):
+                if ent.start < start_tok.i and all(st.pos[t.i] == "PROPN" for t in ent):
                     start_tok = ent[0]
                     start = start_tok.idx
                     text = st.text[start:end]
@@ -244,15 +244,15 @@ def is_name(ent: Any) -> bool:
 
 def part_noun_prep(st: State, tok: Token) -> tuple[str, Token] | None:
     """For "front" in "in front of the dog": ("in front of", dog-token); else None."""
-    if tok.dep_ != "pobj" or tok.head.dep_ not in PREP_DEPS:
+    if st.dep[tok.i] != "pobj" or st.dep[tok.head.i] not in PREP_DEPS:
         return None
     for c in st.kids[tok.i]:
-        if c.dep_ == "prep" and c.lower_ == "of":
-            objs = [o for o in st.kids[c.i] if o.dep_ == "pobj"]
+        if st.dep[c.i] == "prep" and c.lower_ == "of":
+            objs = [o for o in st.kids[c.i] if st.dep[o.i] == "pobj"]
             if objs:
                 low = tok.lower_
                 if low == "side":  # "on the left side of" -> "at the left of"
-                    sides = [a.lower_ for a in st.kids[tok.i] if a.dep_ == "amod" and a.lower_ in SIDE_PREPOSITION]
+                    sides = [a.lower_ for a in st.kids[tok.i] if st.dep[a.i] == "amod" and a.lower_ in SIDE_PREPOSITION]
                     if sides:
                         return SIDE_PREPOSITION[sides[0]], objs[0]
                 if low in SIDE_PREPOSITION:  # "to the left of"

@@ -23,11 +23,11 @@ def possessive_relations(st: State, noun: Token, mention: int) -> None:
     with a possessive pronoun: "a cup in his hand" -> ( man , have , hand ) (the owner is the
     sentence's subject). A possessed object of a verb ("raises its head") says no more."""
     for c in st.kids[noun.i]:
-        if c.dep_ != "poss":
+        if st.dep[c.i] != "poss":
             continue
-        if c.pos_ != "PRON":
+        if st.pos[c.i] != "PRON":
             st.add_rel(resolve(st, c, avoid=[mention]), "have", [mention])
-        elif c.lower_ in POSSESSIVE_PRONOUNS and is_body_part(noun) and noun.dep_ in ("pobj", "nsubj", "nsubjpass"):
+        elif c.lower_ in POSSESSIVE_PRONOUNS and is_body_part(noun) and st.dep[noun.i] in ("pobj", "nsubj", "nsubjpass"):
             owners = [o for o in pronoun_owner(st, c) if o != mention] or earlier_mention(st, c, {mention})
             if c.lower_ != "its" and not any(is_animate(st.tokens[t]) for t, m in st.token_mention.items() if m in owners):
                 people = [t for t in st.token_mention if t < c.i and is_animate(st.tokens[t])]
@@ -42,9 +42,9 @@ def subject_mentions(st: State, subject: Token) -> list[int]:
     if found:
         return found
     for prep in st.kids[subject.i]:
-        if prep.dep_ == "prep" and prep.lower_ == "of":
+        if st.dep[prep.i] == "prep" and prep.lower_ == "of":
             for o in st.kids[prep.i]:
-                if o.dep_ == "pobj":
+                if st.dep[o.i] == "pobj":
                     return resolve(st, o)
     return []
 
@@ -55,17 +55,17 @@ def pronoun_owner(st: State, pron: Token) -> list[int]:
     bird); else the sentence's subject."""
     cur, hops = pron.head, 0
     while cur.head.i != cur.i and hops < 30:
-        if cur.pos_ in ("VERB", "AUX") and cur.dep_ != "acl":
-            subjects = [c for c in st.kids[cur.i] if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+        if st.pos[cur.i] in ("VERB", "AUX") and st.dep[cur.i] != "acl":
+            subjects = [c for c in st.kids[cur.i] if st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
             if subjects:
                 owners = subject_mentions(st, subjects[0])
                 if owners:
                     return owners
                 break
-            if cur.dep_ == "relcl":
+            if st.dep[cur.i] == "relcl":
                 return resolve(st, cur.head)
         cur, hops = cur.head, hops + 1
-    subjects = [c for c in st.kids[cur.i] if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+    subjects = [c for c in st.kids[cur.i] if st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
     if subjects and subject_mentions(st, subjects[0]):
         return subject_mentions(st, subjects[0])
     owner = main_subject(st, pron)
@@ -74,11 +74,11 @@ def pronoun_owner(st: State, pron: Token) -> list[int]:
 
 def have_root_relations(st: State, noun: Token, mention: int) -> None:
     """"the bird has beak" parsed with "has" as an auxiliary of the noun."""
-    auxes = [c for c in st.kids[noun.i] if c.dep_ == "aux" and c.lemma_.lower() == "have"]
+    auxes = [c for c in st.kids[noun.i] if st.dep[c.i] == "aux" and c.lemma_.lower() == "have"]
     if not auxes:
         return
     for c in list(st.kids[noun.i]) + list(st.kids[auxes[0].i]):
-        if c.dep_ in SUBJECT_DEPS:
+        if st.dep[c.i] in SUBJECT_DEPS:
             st.add_rel(resolve_group(st, c), "have", resolve_group(st, noun))
 
 
@@ -98,21 +98,21 @@ def container_pronoun(st: State, noun: Token, prep: Token, predicate: str, objs:
     if len(objs) != 1:
         return False
     obj = objs[0]
-    if obj.lower_ in PART_NOUNS and not any(c.dep_ == "prep" for c in st.kids[obj.i]) and obj.dep_ == "pobj":
+    if obj.lower_ in PART_NOUNS and not any(st.dep[c.i] == "prep" for c in st.kids[obj.i]) and st.dep[obj.i] == "pobj":
         predicate = f"{PART_PREPOSITION.get(obj.lower_, prep.lower_)} {obj.lower_} of"  # "on top"
     elif obj.lower_ not in THING_PRONOUNS | {"them"}:
         return False
     withs = [
         o
         for p in st.kids[noun.i]
-        if p.dep_ == "prep" and p.lower_ == "with" and p.i < prep.i
+        if st.dep[p.i] == "prep" and p.lower_ == "with" and p.i < prep.i
         for o in st.kids[p.i]
-        if o.dep_ == "pobj"
+        if st.dep[o.i] == "pobj"
     ]
-    if not withs and noun.dep_ == "pobj" and noun.head.lower_ == "with":
+    if not withs and st.dep[noun.i] == "pobj" and noun.head.lower_ == "with":
         holder = noun.head.head
-        if holder.pos_ in ("VERB", "AUX"):  # "holding an umbrella with a logo on it"
-            objects = [c for c in st.kids[holder.i] if c.dep_ == "dobj"]
+        if st.pos[holder.i] in ("VERB", "AUX"):  # "holding an umbrella with a logo on it"
+            objects = [c for c in st.kids[holder.i] if st.dep[c.i] == "dobj"]
             holder = objects[0] if objects else holder
         if holder.i in st.token_mention:
             st.add_rel(resolve_group(st, noun), predicate, resolve(st, holder))
@@ -129,12 +129,12 @@ def with_points_back(st: State, noun: Token, prep: Token) -> bool:
     own relation to the noun is said later, so ( X , with , Y ) is left out."""
     refs = THING_PRONOUNS | {"them"}
     for t in st.subtree(prep):
-        if t.i != prep.i and t.dep_ == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t))):
+        if t.i != prep.i and st.dep[t.i] == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t))):
             return True
     for p in st.kids[noun.i]:
-        if p.dep_ == "prep" and p.i > prep.i:
+        if st.dep[p.i] == "prep" and p.i > prep.i:
             for t in st.kids[p.i]:
-                if t.dep_ == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t))):
+                if st.dep[t.i] == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t))):
                     return True
     return False
 
@@ -142,16 +142,16 @@ def with_points_back(st: State, noun: Token, prep: Token) -> bool:
 def location_holder(st: State, noun: Token, prep: Token, objs: list[Token]) -> Token | None:
     """"vase with flowers on the table", "mug of coffee on the table": spaCy hangs the
     location on the inner noun; it belongs to the outer one. Returns the outer noun or None."""
-    if prep.lower_ in ("with", "of") or noun.dep_ != "pobj":
+    if prep.lower_ in ("with", "of") or st.dep[noun.i] != "pobj":
         return None
     inner_prep = noun.head
     outer = inner_prep.head
-    if outer.i not in st.token_mention or outer.dep_ not in ("ROOT", "nsubj", "nsubjpass"):
+    if outer.i not in st.token_mention or st.dep[outer.i] not in ("ROOT", "nsubj", "nsubjpass"):
         return None
     if inner_prep.lower_ == "with":
-        if any(o.pos_ == "PRON" or o.lower_ in PART_NOUNS or o.lemma_.lower() in BODY_PARTS for o in objs):
+        if any(st.pos[o.i] == "PRON" or o.lower_ in PART_NOUNS or o.lemma_.lower() in BODY_PARTS for o in objs):
             return None
-        if any(c.dep_ == "poss" for c in st.kids[noun.i]):  # "with its paw on ..."
+        if any(st.dep[c.i] == "poss" for c in st.kids[noun.i]):  # "with its paw on ..."
             return None
         return outer
     if inner_prep.lower_ == "of" and (

@@ -24,8 +24,8 @@ def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
     """("in front of", [dog]) for a preposition token; objects may be empty."""
     words = [prep.lower_]
     # "in between the tracks": a preposition whose object is another preposition
-    inner = [c for c in st.kids[prep.i] if c.dep_ in ("prep", "pcomp") and c.pos_ == "ADP"]
-    objs = [c for c in st.kids[prep.i] if c.dep_ == "pobj"]
+    inner = [c for c in st.kids[prep.i] if st.dep[c.i] in ("prep", "pcomp") and st.pos[c.i] == "ADP"]
+    objs = [c for c in st.kids[prep.i] if st.dep[c.i] == "pobj"]
     if not objs and prep.i in st.pobj_override:
         objs = [st.pobj_override[prep.i]]
     if not objs and inner:
@@ -33,7 +33,7 @@ def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
         if prep.lower_ == "in" and nested.lower_ == "between":
             words = []
         words.append(nested.lower_)
-        objs = [c for c in st.kids[nested.i] if c.dep_ == "pobj"]
+        objs = [c for c in st.kids[nested.i] if st.dep[c.i] == "pobj"]
         prep = nested
     if not objs:
         return " ".join(words), []
@@ -49,7 +49,7 @@ def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
 def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
     """Relations from prepositions attached to a noun ("cat on the bed")."""
     for prep in st.kids[noun.i]:
-        if prep.dep_ not in PREP_DEPS or prep.i < noun.i:
+        if st.dep[prep.i] not in PREP_DEPS or prep.i < noun.i:
             continue
         predicate, objs = prep_object(st, prep)
         if not objs:
@@ -90,7 +90,7 @@ def garment_predicate(predicate: str, obj: Token, holder: Token) -> str:
 def prep_head_relations(st: State, head: Token, subs: list[int], verb: str | None) -> None:
     """Relations through "next to", "close to", "out of" headed by `head`."""
     for prep in st.kids[head.i]:
-        if prep.dep_ != "prep":
+        if st.dep[prep.i] != "prep":
             continue
         predicate, objs = prep_object(st, prep)
         targets: list[int] = []
@@ -105,7 +105,7 @@ def prep_head_relations(st: State, head: Token, subs: list[int], verb: str | Non
 def adjective_prep_relations(st: State, adj: Token, subs: list[int]) -> None:
     """"full of people", "covered in snow" on an adjective -> relation from its subjects."""
     for prep in st.kids[adj.i]:
-        if prep.dep_ != "prep":
+        if st.dep[prep.i] != "prep":
             continue
         predicate, objs = prep_object(st, prep)
         targets: list[int] = []
@@ -117,7 +117,7 @@ def adjective_prep_relations(st: State, adj: Token, subs: list[int]) -> None:
             continue
         if adj.lower_ in PREP_HEADS:  # "full of", "close to"
             st.add_rel(subs, f"{PREP_HEAD_CANON.get(adj.lower_, adj.lower_)} {predicate}", targets)
-        elif adj.tag_ == "VBN" or adj.pos_ == "VERB":  # "covered in snow"
+        elif adj.tag_ == "VBN" or st.pos[adj.i] == "VERB":  # "covered in snow"
             st.add_rel(subs, f"{verb_lemma(adj, st.verbs)} {predicate}", targets)
         else:  # "high in the air"
             st.add_rel(subs, predicate, targets)
@@ -126,7 +126,7 @@ def adjective_prep_relations(st: State, adj: Token, subs: list[int]) -> None:
 def modifier_relations(st: State, noun: Token, mention: int) -> None:
     """Adjectives on a noun that head a preposition ("cup full of coffee")."""
     for c in st.kids[noun.i]:
-        if c.dep_ in ("amod", "advmod") and c.lower_ in PREP_HEADS:
+        if st.dep[c.i] in ("amod", "advmod") and c.lower_ in PREP_HEADS:
             prep_head_relations(st, c, attachment_group(st, noun, c.i), None)
-        elif c.dep_ == "amod":
+        elif st.dep[c.i] == "amod":
             adjective_prep_relations(st, c, [mention])

@@ -22,19 +22,19 @@ def find_misplaced_conjuncts(st: State) -> None:
     with "hair"; a person or animal coordinated with a thing inside a prepositional phrase
     is coordinated with the noun that phrase hangs on. Moves it in `st.kids`/`st.conj_head`."""
     for tok in st.tokens:
-        if tok.dep_ != "conj" or not is_animate(tok):
+        if st.dep[tok.i] != "conj" or not is_animate(tok):
             continue
         near = tok.head
-        if near.dep_ != "pobj" or is_animate(near) or near.head.dep_ != "prep":
+        if st.dep[near.i] != "pobj" or is_animate(near) or st.dep[near.head.i] != "prep":
             continue
         outer = near.head.head
-        if outer.pos_ not in NOMINAL_POS or not is_animate(outer) or outer.i > tok.i:
+        if st.pos[outer.i] not in NOMINAL_POS or not is_animate(outer) or outer.i > tok.i:
             continue
         _move_conjunct(st, tok, near, outer)
     # "a woman wearing high tops, blue jeans, and a purple shirt is watching ...": the list's
     # last item is read as a second subject of the main verb.
     for verb in st.tokens:
-        subjects = [c for c in st.kids[verb.i] if c.dep_ == "nsubj"]
+        subjects = [c for c in st.kids[verb.i] if st.dep[c.i] == "nsubj"]
         if len(subjects) < 2:
             continue
         last = subjects[-1]
@@ -43,7 +43,7 @@ def find_misplaced_conjuncts(st: State) -> None:
             continue
         cc = st.tokens[left - 1]
         item = cc.head
-        if cc.dep_ == "cc" and item.i < left and item.i != verb.i and item.dep_ in ("conj", "dobj", "pobj"):
+        if st.dep[cc.i] == "cc" and item.i < left and item.i != verb.i and st.dep[item.i] in ("conj", "dobj", "pobj"):
             _move_conjunct(st, last, verb, item)
 
 
@@ -62,18 +62,18 @@ def find_split_subjects(st: State) -> None:
         return
     for tok in st.tokens:
         low = tok.lower_
-        if not (tok.dep_ == "ROOT" and low.endswith("ing") and low not in ING_NOUNS):
+        if not (st.dep[tok.i] == "ROOT" and low.endswith("ing") and low not in ING_NOUNS):
             continue
         if verb_lemma(tok, st.verbs) == low:
             continue
-        if any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"aux", "expl"} for c in st.kids[tok.i]):
+        if any(st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"aux", "expl"} for c in st.kids[tok.i]):
             continue
         comps = [
             c
             for c in st.kids[tok.i]
             if c.i == tok.i - 1
-            and c.dep_ in ("compound", "npadvmod", "advmod")
-            and (c.pos_ in NOMINAL_POS or (c.lower_ in st.nouns and not c.lower_.endswith("ly")))
+            and st.dep[c.i] in ("compound", "npadvmod", "advmod")
+            and (st.pos[c.i] in NOMINAL_POS or (c.lower_ in st.nouns and not c.lower_.endswith("ly")))
         ]
         if comps:
             st.split_subject[tok.i] = comps[0].i
@@ -83,15 +83,15 @@ def find_amod_verbs(st: State) -> None:
     """"lady holding baby": spaCy makes "holding" an adjective of "baby" with "lady" as its
     modifier; the -ing word is really a verb between subject and object."""
     for tok in st.tokens:
-        if tok.dep_ != "amod" or tok.tag_ != "VBG" or tok.head.i <= tok.i:
+        if st.dep[tok.i] != "amod" or tok.tag_ != "VBG" or tok.head.i <= tok.i:
             continue
         subj = [
             c for c in st.kids[tok.i]
-            if c.i == tok.i - 1 and c.dep_ in ("npadvmod", "nmod", "compound", "nsubj") and c.pos_ in NOMINAL_POS
+            if c.i == tok.i - 1 and st.dep[c.i] in ("npadvmod", "nmod", "compound", "nsubj") and st.pos[c.i] in NOMINAL_POS
         ]
         if not subj and tok.i > 0:
             prev = st.tokens[tok.i - 1]
-            if prev.pos_ in NOMINAL_POS and prev.head.i == tok.head.i and prev.dep_ in ("nmod", "compound"):
+            if st.pos[prev.i] in NOMINAL_POS and prev.head.i == tok.head.i and st.dep[prev.i] in ("nmod", "compound"):
                 subj = [prev]
         if subj and subj[0].lower_ not in MATERIALS and subj[0].lower_ not in COLOURS:
             st.amod_verbs[tok.i] = subj[0].i
@@ -100,14 +100,14 @@ def find_amod_verbs(st: State) -> None:
 def gerund_compound(st: State, tok: Token) -> Token | None:
     """"on cutting board": spaCy reads "cutting" as a gerund with object "board"; return the
     gerund when it is really the first half of a compound noun, else None."""
-    if tok.dep_ != "dobj" or tok.i == 0:
+    if st.dep[tok.i] != "dobj" or tok.i == 0:
         return None
     ger = st.tokens[tok.i - 1]
     if (
         ger.tag_ == "VBG"
         and tok.head.i == ger.i
-        and ger.dep_ == "pcomp"
-        and ger.head.pos_ == "ADP"
+        and st.dep[ger.i] == "pcomp"
+        and st.pos[ger.head.i] == "ADP"
         and len(list(st.kids[ger.i])) == 1
     ):
         return ger

@@ -47,8 +47,8 @@ def relations(st: State) -> None:
             modifier_relations(st, tok, mi)
             have_root_relations(st, tok, mi)
         elif (
-            tok.pos_ == "VERB"
-            or (tok.pos_ == "AUX" and tok.dep_ not in ("aux", "auxpass"))
+            st.pos[tok.i] == "VERB"
+            or (st.pos[tok.i] == "AUX" and st.dep[tok.i] not in ("aux", "auxpass"))
             or tok.i in st.split_subject
         ):
             verb_relations(st, tok)

@@ -20,7 +20,7 @@ class State:
     """Everything the rules know about one Doc.
 
     Read-only inputs: `doc`, `caption`, `tokens` (list(doc), cached), `kids` (children of
-    each token, cached), `text` (doc.text),
+    each token), `dep`/`pos` (dep_/pos_ of each token, cached), `text` (doc.text),
     `sent_starts` (token indices that start a sentence), `ents` (doc.ents, lazy), `verbs`/`nouns`
     (known lemmas from spaCy's lemma_index, possibly empty).
     """
@@ -33,6 +33,8 @@ class State:
     verbs: frozenset[str] = frozenset()
     nouns: frozenset[str] = frozenset()
     kids: list[list[Token]] = field(default_factory=list)  # kids[i]: children of token i, in order
+    dep: list[str] = field(default_factory=list)  # dep[i] = tokens[i].dep_ (string attributes are not free)
+    pos: list[str] = field(default_factory=list)  # pos[i] = tokens[i].pos_
     # -- parser repairs (repairs.py, mentions.py)
     split_subject: dict[int, int] = field(default_factory=dict)  # "-ing" root -> compound token that is its subject
     amod_verbs: dict[int, int] = field(default_factory=dict)  # "-ing" adjective -> token that is its subject
@@ -70,6 +72,8 @@ class State:
             verbs=verbs,
             nouns=nouns,
             kids=kids,
+            dep=[t.dep_ for t in tokens],
+            pos=[t.pos_ for t in tokens],
         )
 
     @property

@@ -11,12 +11,22 @@ from pipeline.text.types import SceneGraph
 #: FACTUAL's gold lemmatises these predicate verbs differently from spaCy.
 FACTUAL_VERBS: dict[str, str] = {"lie": "lay"}
 
+#: FACTUAL's gold writes these nouns in one canonical form.
+FACTUAL_NOUNS: dict[str, str] = {
+    "guy": "person", "dude": "person", "guys": "people", "dudes": "people",
+    "cell phone": "cellphone", "cell phones": "cellphones",
+}
+
 
 def _clean(text: str) -> str:
     """One FACTUAL element: no parentheses or commas, single spaces."""
     for ch in "(),":
         text = text.replace(ch, " ")
     return " ".join(text.split())
+
+
+def _noun(name: str) -> str:
+    return FACTUAL_NOUNS.get(name, name)
 
 
 def _predicate(predicate: str) -> str:
@@ -32,7 +42,7 @@ def to_factual(graph: SceneGraph) -> str:
     Nouns are written as in the caption (Mention.text), predicates lemmatised, counts as
     digits; a bare `( e )` only for an entity in no other tuple.
     """
-    names = {m.index: _clean(m.text.lower()) or _clean(m.lemma.lower()) for m in graph.mentions}
+    names = {m.index: _noun(_clean(m.text.lower()) or _clean(m.lemma.lower())) for m in graph.mentions}
     segments: list[str] = []
     used: set[int] = set()
 

@@ -43,8 +43,35 @@ QUANTIFIER_NOUNS: frozenset[str] = frozenset(
     """.split()
 )
 
+#: "a man with dark hair" -> ( man , have , hair ) rather than "with".
+HAIR: frozenset[str] = frozenset("hair beard mustache moustache".split())
+
+#: Portion nouns: "a slice of pizza" -> the entity is "pizza", with attribute "slice".
+PORTION_NOUNS: frozenset[str] = frozenset(
+    """
+    piece pieces slice slices chunk chunks scoop scoops sheet sheets patch patches strip strips
+    bale bales loaf loaves wedge wedges sliver portion portions
+    """.split()
+)
+
 #: Collective nouns FACTUAL keeps as an attribute of the members ("group of people").
 QUANTIFIER_ATTRIBUTES: dict[str, str] = {"group": "group of", "crowd": "crowd"}
+
+#: People and animals: who wears, holds and stands ("a girl in a dress sitting on a bench").
+ANIMATE: frozenset[str] = frozenset(
+    """
+    man men woman women person people boy boys girl girls child children kid kids guy guys lady
+    ladies gentleman baby toddler player players skier skiers surfer surfers skateboarder
+    snowboarder rider riders biker bikers cyclist batter catcher pitcher umpire referee fan fans
+    crowd spectators spectator tourist tourists chef cook waiter waitress vendor worker workers
+    officer policeman soldier soldiers student students teacher driver passenger passengers
+    pedestrian pedestrians couple family friends friend mother father mom dad son daughter
+    brother sister teenager teen adult adults individual someone somebody anyone everyone
+    dog dogs puppy cat cats kitten horse horses cow cows bull sheep lamb goat goats pig elephant
+    elephants giraffe giraffes zebra zebras bear bears bird birds duck ducks goose geese swan
+    pigeon seagull gull animal animals deer monkey lion tiger calf foal pony donkey camel
+    """.split()
+)
 
 #: "man in a white shirt" -> ( man , wear , shirt ).
 CLOTHING: frozenset[str] = frozenset(
@@ -53,8 +80,13 @@ CLOTHING: frozenset[str] = frozenset(
     sweater hoodie sweatshirt vest blouse top tank hat cap helmet beanie glasses sunglasses
     goggles scarf tie gloves glove boots shoes sneakers sandals socks costume outfit wetsuit
     jersey apron robe gown bikini swimsuit overalls hat visor clothes clothing attire gear
+    raincoat onesie parka poncho kimono tuxedo leggings pajamas cardigan blazer bandana headband
+    mask backpack necklace bracelet watch earrings
     """.split()
 )
+
+#: Garment words that are also vessels ("wine in the glasses").
+DRINKWARE: frozenset[str] = frozenset("glasses glass cup cups".split())
 
 #: "a plate of food" -> ( food , on , plate ); "glasses of wine" -> ( wine , in , glasses ).
 CONTAINERS_ON: frozenset[str] = frozenset("plate tray platter dish board".split())
@@ -78,6 +110,22 @@ PART_PREPOSITION: dict[str, str] = {
     "front": "in", "top": "on", "side": "on", "back": "on", "end": "in", "corner": "in", "middle": "on",
 }
 
+#: "to the left of", "on the left side of" -> FACTUAL's wording.
+SIDE_PREPOSITION: dict[str, str] = {"left": "at the left of", "right": "on the right side of"}
+
+#: "-ed" adjectives that take the words before them: "dark colored", "heart shaped",
+#: "blonde haired" (the hair becomes an entity).
+#: Those of them that name a part, with the length of the part's name in the word.
+PART_ADJECTIVES: dict[str, int] = {
+    "haired": 4, "faced": 4, "eyed": 3, "legged": 3, "sleeved": 6, "tailed": 4, "roofed": 4, "bearded": 5,
+}
+DERIVED_ADJECTIVES: frozenset[str] = frozenset("colored coloured shaped".split()) | frozenset(PART_ADJECTIVES)
+
+#: Times of day and events: "on a sunny morning", "during a match" say when, not where.
+TIME_NOUNS: frozenset[str] = frozenset(
+    "day days morning afternoon evening night nighttime daytime sunset sunrise dusk dawn summer winter spring autumn fall time".split()
+)
+
 #: Canonical spelling of single prepositions ("underneath" -> "under").
 PREPOSITION_CANON: dict[str, str] = {
     "underneath": "under", "beneath": "under", "atop": "on top of", "upon": "on",
@@ -86,8 +134,10 @@ PREPOSITION_CANON: dict[str, str] = {
 
 #: Adjectives/adverbs heading a multi-word preposition ("next to", "close to", "out of").
 PREP_HEADS: frozenset[str] = frozenset(
-    "next close adjacent near nearer ahead out away due prior full inside outside".split()
+    "next close closer closest adjacent near nearer nearest ahead out away due prior full inside outside".split()
 )
+#: Degrees of those said in their plain form ("the horse closest to the camera" -> close to).
+PREP_HEAD_CANON: dict[str, str] = {"closer": "close", "closest": "close", "nearer": "near", "nearest": "near"}
 
 #: Objects of a preposition on an adjective that just restate a property ("white in color").
 PROPERTY_NOUNS: frozenset[str] = frozenset("color colour shape size appearance".split())
@@ -110,6 +160,8 @@ ENTITY_LABELS: frozenset[str] = frozenset(
 ANIMATE_PRONOUNS: frozenset[str] = frozenset("he him his she her hers they them their theirs".split())
 #: Pronouns resolved to the nearest earlier mention ("flowers in it").
 THING_PRONOUNS: frozenset[str] = frozenset("it its itself".split())
+#: Possessive determiners whose owner is resolved like a pronoun ("on his head").
+POSSESSIVE_PRONOUNS: frozenset[str] = frozenset("his her their its".split())
 #: Relative pronouns resolved to the noun their clause modifies.
 RELATIVE_PRONOUNS: frozenset[str] = frozenset("who whom which that whose where".split())
 
@@ -141,6 +193,8 @@ LOCATIVE_ADVERBS: frozenset[str] = frozenset("outside inside outdoors indoors up
 BODY_PARTS: frozenset[str] = frozenset(
     """
     head hand arm shoulder back face neck lap mouth foot leg ear nose wrist finger chest hip
-    knee waist lip tongue paw hoof trunk tail body
+    knee waist lip tongue paw hoof trunk tail body hair beard mustache moustache eye eyes
+    teeth tooth beak wing feathers fur mane horn horns fingers toes thumb elbow ankle forehead
+    cheek chin eyebrow eyebrows
     """.split()
 )

@@ -7,7 +7,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any, Sequence
 
-from pipeline.text.extract import doc_to_graph
+from pipeline.text.rules import doc_to_graph
 from pipeline.text.types import SceneGraph
 
 if TYPE_CHECKING:  # pragma: no cover

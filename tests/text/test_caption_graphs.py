@@ -72,7 +72,8 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("a bird perched on a branch", {"bird , perch on , branch"}, set()),
     # possession and "with"
     ("the man's hat is black", {"man , have , hat", "hat , is , black"}, set()),
-    ("a man with a hat", {"man , with , hat"}, set()),
+    ("a man with a hat", {"man , wear , hat"}, {"man , with , hat"}),
+    ("a dog with a red ball", {"dog , with , ball", "ball , is , red"}, set()),
     ("the handle of the door", {"door , have , handle"}, set()),
     ("a bowl of soup", {"soup , in , bowl"}, set()),
     ("a plate of cookies", {"cookies , on , plate"}, set()),

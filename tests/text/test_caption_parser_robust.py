@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.text.extract import doc_to_graph
+from pipeline.text.rules import doc_to_graph
 from pipeline.text.factual import parse_captions_csv, to_factual
 from pipeline.text.parser import clean_caption
 from pipeline.text.types import SceneGraph

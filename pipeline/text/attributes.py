@@ -1,0 +1,153 @@
+"""Attributes: adjectives, colours, materials, hyphenated modifiers and counts of each mention."""
+
+from __future__ import annotations
+
+from pipeline.text.lexicon import (
+    ADJECTIVE_SUFFIXES,
+    COLOURS,
+    DERIVED_ADJECTIVES,
+    PART_ADJECTIVES,
+    DEGREE_ADVERBS,
+    MATERIALS,
+    NON_ATTRIBUTE_ADJECTIVES,
+    PROPERTY_NOUNS,
+    PORTION_NOUNS,
+    QUANTIFIER_ATTRIBUTES,
+    SHADES,
+)
+from pipeline.text.coreference import conjuncts, resolve
+from pipeline.text.mentions import add_mention, hyphen_start
+from pipeline.text.state import State
+from pipeline.text.types import Mention
+from pipeline.text.words import NOMINAL_POS, parse_number, Token
+
+
+def adjective_text(st: State, adj: Token) -> str:
+    """Attribute text for an adjective token, with shade/degree words kept."""
+    start = hyphen_start(st, adj)
+    if start < adj.i and not any(st.pos[t.i] == "CCONJ" for t in st.doc[start : adj.i]):  # "heart-shaped"
+        return st.doc[start : adj.i + 1].text.lower()
+    words = [adj.lower_]
+    for c in st.kids[adj.i]:
+        if c.i < adj.i and st.dep[c.i] in ("advmod", "amod", "npadvmod", "compound"):
+            low = c.lower_
+            if (low in SHADES and adj.lower_ in COLOURS) or low in DEGREE_ADVERBS:
+                words.insert(0, low)
+    return " ".join(words)
+
+
+def collect_attributes(st: State) -> None:
+    """Adjectives, numbers, materials and participles said of each mention."""
+    for qi in st.redirect:
+        attr = QUANTIFIER_ATTRIBUTES.get(st.tokens[qi].lemma_.lower())
+        if attr:
+            for m in resolve(st, st.tokens[qi]):
+                st.add_attr(m, attr)
+        portion = st.tokens[qi]
+        if portion.lower_ in PORTION_NOUNS:  # "two broken pieces of fish" -> fish: pieces, 2, broken
+            targets = resolve(st, portion)
+            for m in targets:
+                st.add_attr(m, portion.lower_)
+            for c in st.kids[portion.i]:
+                if st.dep[c.i] == "nummod" and parse_number(c.text) is not None:
+                    for m in targets:
+                        set_count(st, m, parse_number(c.text))
+                elif st.dep[c.i] == "amod" and st.pos[c.i] in ("ADJ", "VERB") and c.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
+                    for m in targets:
+                        st.add_attr(m, adjective_text(st, c))
+    for ti, mi in list(st.token_mention.items()):
+        head = st.tokens[ti]
+        mods = list(st.kids[head.i])
+        for part in st.mention_parts.get(ti, ()):  # "white utility truck"
+            mods.extend(c for c in st.kids[st.tokens[part].i] if c.i not in st.parts)
+        mods.sort(key=lambda t: t.i)
+        skip: set[int] = set()
+        for c in mods:
+            if c.i < head.i and c.lower_ in DERIVED_ADJECTIVES and c.i not in skip:
+                derived_adjective(st, mi, c, mods, skip)
+        for c in mods:
+            if c.i in skip or c.i in st.parts or c.i in st.amod_verbs:
+                continue
+            low = c.lower_
+            hs = hyphen_start(st, c)
+            if hs < c.i and c.i < head.i and st.dep[c.i] in ("amod", "compound", "nmod", "nummod"):
+                st.add_attr(mi, st.doc[hs : c.i + 1].text)  # "two-story house"
+                continue
+            if st.dep[c.i] == "nummod" or (st.dep[c.i] in ("amod", "compound", "quantmod") and st.pos[c.i] == "NUM"):
+                n = parse_number(c.text)
+                if n is not None:
+                    set_count(st, mi, n)
+                continue
+            if st.dep[c.i] in ("amod", "compound", "nmod", "advmod") and c.i < head.i:
+                if st.dep[c.i] in ("compound", "nmod") and st.pos[c.i] in NOMINAL_POS:
+                    if low in PROPERTY_NOUNS:  # "blue color t-shirt"
+                        for a in st.kids[c.i]:
+                            if st.dep[a.i] == "amod" and st.pos[a.i] == "ADJ":
+                                st.add_attr(mi, adjective_text(st, a))
+                        continue
+                    if low in MATERIALS or low in COLOURS or low.endswith(ADJECTIVE_SUFFIXES):
+                        st.add_attr(mi, low)
+                    continue
+                if st.dep[c.i] == "advmod" and low not in COLOURS:
+                    continue
+                if st.pos[c.i] in NOMINAL_POS and st.dep[c.i] == "amod":
+                    if low in MATERIALS or low in COLOURS:
+                        st.add_attr(mi, low)
+                    continue
+                if low in NON_ATTRIBUTE_ADJECTIVES or st.pos[c.i] in ("DET", "PRON", "PUNCT"):
+                    continue
+                if low in SHADES and any(s.i == c.i + 1 and s.lower_ in COLOURS for s in mods):
+                    nxt = st.tokens[c.i + 1]
+                    st.add_attr(mi, f"{low} {nxt.lower_}")
+                    skip.add(nxt.i)
+                    continue
+                if not any(ch.isalpha() for ch in c.text):
+                    continue
+                for a in conjuncts(st, c):
+                    if (
+                        st.pos[a.i] in ("ADJ", "VERB", "NOUN", "PROPN") or (st.pos[a.i] == "ADV" and st.dep[a.i] == "amod")
+                    ) and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
+                        st.add_attr(mi, adjective_text(st, a))
+
+
+def derived_adjective(st: State, mention: int, adj: Token, mods: list[Token], skip: set[int]) -> None:
+    """"dark colored bowl" -> ( bowl , is , dark colored ); "blonde haired woman" ->
+    ( woman , have , hair ) , ( hair , is , blonde ) (also "white faced", "long legged");
+    a plain colour + "colored" is the colour. The words right before the "-ed"
+    adjective belong to it; they are marked in `skip`."""
+    ids = {m.i for m in mods}
+    run: list[Token] = []
+    j = adj.i - 1
+    while j >= 0 and j in ids and st.dep[st.tokens[j].i] in ("amod", "compound", "advmod", "npadvmod", "nmod"):
+        if not st.tokens[j].text.isalpha():
+            break
+        if run and not (st.tokens[j].lower_ in SHADES and run[0].lower_ in COLOURS):
+            break  # one word, or a shade + colour: "rasta colored", "dark brown haired"
+        run.insert(0, st.tokens[j])
+        j -= 1
+    run = [t for t in run if t.lower_ not in NON_ATTRIBUTE_ADJECTIVES] or run
+    run += [c for c in st.kids[adj.i] if c.i < adj.i and c.text.isalpha() and c.i not in {t.i for t in run}]
+    run.sort(key=lambda t: t.i)
+    skip.update(t.i for t in run)
+    skip.add(adj.i)
+    words = " ".join(t.lower_ for t in run)
+    low = adj.lower_
+    if low in PART_ADJECTIVES:  # the part is an entity: "haired"[0:4] is "hair"
+        part = add_mention(st, adj, 0, PART_ADJECTIVES[low])
+        st.add_rel([mention], "have", [part])
+        if words:
+            st.add_attr(part, words)
+    elif low in ("colored", "coloured") and len(run) == 1 and run[0].lower_ in COLOURS:
+        for colour in conjuncts(st, run[0]):  # "white and yellow colored" -> white, yellow
+            st.add_attr(mention, colour.lower_)
+            skip.add(colour.i)
+    else:
+        st.add_attr(mention, f"{words} {low}" if words else low)
+
+
+def set_count(st: State, mention: int, n: int) -> None:
+    m = st.mentions[mention]
+    if m.count is None:
+        st.mentions[mention] = Mention(m.index, m.text, m.lemma, m.label, m.start, m.end, n)
+    if n != 1:
+        st.add_attr(mention, str(n))

@@ -1,0 +1,217 @@
+"""Coordination and coreference: which mentions a token stands for.
+
+Coordinated nouns ("trees and bushes"), relative pronouns ("a man who sits" -> man),
+personal pronouns (nearest earlier mention / sentence subject) and quantifier redirects.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from pipeline.text.lexicon import (
+    ANIMATE_PRONOUNS,
+    RELATIVE_PRONOUNS,
+    THING_PRONOUNS,
+)
+from pipeline.text.state import State
+from pipeline.text.types import Mention
+from pipeline.text.words import SUBJECT_DEPS, CLAUSE_DEPS, Token, is_animate, is_body_part, is_clothing, is_plural
+
+
+def group(st: State, tok: Token) -> list[Token]:
+    """`tok` and every token coordinated with it ("trees and bushes")."""
+    root = tok
+    seen = 0
+    while (st.dep[root.i] == "conj" or root.i in st.conj_head) and seen < 50:
+        head = st.conj_head.get(root.i, root.head.i)
+        if head == root.i:
+            break
+        root = st.tokens[head]
+        seen += 1
+    out: list[Token] = []
+    stack = [root]
+    while stack and len(out) < 50:
+        t = stack.pop()
+        out.append(t)
+        stack.extend(c for c in st.kids[t.i] if st.dep[c.i] == "conj" or c.i in st.conj_head)
+    out.sort(key=lambda t: t.i)
+    return out
+
+
+def conjuncts(st: State, tok: Token) -> list[Token]:
+    """`tok` plus the tokens coordinated *below* it (its conj children, recursively)."""
+    out: list[Token] = []
+    stack = [tok]
+    while stack and len(out) < 50:
+        t = stack.pop()
+        out.append(t)
+        stack.extend(c for c in st.kids[t.i] if st.dep[c.i] == "conj" or c.i in st.conj_head)
+    out.sort(key=lambda t: t.i)
+    return out
+
+
+def resolve(st: State, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
+    """Mention indices `tok` stands for (quantifiers, pronouns resolved); may be empty."""
+    seen = 0
+    while tok.i in st.redirect and seen < 10:
+        tok = st.tokens[st.redirect[tok.i]]
+        seen += 1
+    if tok.i in st.token_mention:
+        return [st.token_mention[tok.i]]
+    if st.pos[tok.i] == "PRON" or tok.tag_ in ("WDT", "WP", "PRP", "PRP$"):
+        return resolve_pronoun(st, tok, set(avoid))
+    return []
+
+
+def clause_holder(st: State, clause: Token) -> Token:
+    """The noun a relative or participial clause really says something about.
+
+    spaCy hangs the clause on the nearest noun; it belongs to the noun that noun's
+    preposition hangs on when
+    - the near noun is a garment or body part and the outer one is not ("a girl in a dress
+      sitting on a bench", "a man in brown pants, grey coat and black hat standing ..."), or
+      a garment on a person ("a cap on the man walking down the hill"),
+    - the near noun is not a person or animal and the outer one is ("a boy in the background
+      wearing shorts"; the clause's own subject or object is left alone),
+    - the clause's verb agrees in number with the outer noun only ("wires on a table that are
+      attached to a computer").
+    Returns `clause.head` when none applies.
+    """
+    near = clause.head
+    if is_clothing(near) and not any(st.dep[c.i] in SUBJECT_DEPS for c in st.kids[clause.i]):
+        for prep in st.kids[near.i]:  # "a cap on the man walking down the hill"
+            wearers = [o for o in st.kids[prep.i] if st.dep[o.i] == "pobj" and is_animate(o)] if prep.lower_ == "on" else []
+            if wearers and wearers[0].i in st.token_mention:
+                return wearers[0]
+    root, hops = near, 0
+    while st.dep[root.i] == "conj" and root.head.i != root.i and hops < 10:
+        root, hops = root.head, hops + 1
+    if st.dep[root.i] != "pobj" or st.dep[root.head.i] != "prep":
+        return near
+    outer = root.head.head
+    if outer.i not in st.token_mention or outer.i == near.i:
+        return near
+    if (is_clothing(near) or is_body_part(near)) and not (is_clothing(outer) or is_body_part(outer)):
+        return outer
+    own_subject = any(st.dep[c.i] in SUBJECT_DEPS and c.lower_ not in RELATIVE_PRONOUNS for c in st.kids[clause.i])
+    if not own_subject and clause.tag_ == "VBG" and is_animate(outer) and not is_animate(near):
+        return outer
+    verb_number = None
+    for t in [clause] + [c for c in st.kids[clause.i] if st.dep[c.i] in ("aux", "auxpass")]:
+        if is_plural(t) is not None:
+            verb_number = is_plural(t)
+    if (
+        verb_number is not None
+        and is_plural(near) is not None
+        and is_plural(near) != verb_number
+        and is_plural(outer) == verb_number
+        and any(c.lower_ in RELATIVE_PRONOUNS for c in st.kids[clause.i])
+    ):
+        return outer
+    return near
+
+
+def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
+    """Antecedent of a pronoun: relative -> modified noun, it -> nearest earlier noun."""
+    low = tok.lower_
+    if low in RELATIVE_PRONOUNS:
+        clause = tok.head
+        hops = 0
+        while st.dep[clause.i] not in CLAUSE_DEPS and clause.head.i != clause.i and hops < 5:
+            clause = clause.head
+            hops += 1
+        if st.dep[clause.i] in CLAUSE_DEPS and clause.head.i != tok.i:
+            return resolve(st, clause_holder(st, clause), avoid)
+        return []
+    if low in ANIMATE_PRONOUNS | THING_PRONOUNS:
+        previous = previous_subject(st, tok, avoid)
+        if previous is not None:
+            return [previous]
+    if low in ANIMATE_PRONOUNS:
+        subject = main_subject(st, tok)
+        if subject is not None and subject not in avoid:
+            return [subject]
+        found = earlier_mention(st, tok, avoid)
+        if found:
+            return found
+    if low in THING_PRONOUNS:
+        found = earlier_mention(st, tok, avoid)
+        if found:
+            return found
+    if low in ANIMATE_PRONOUNS | THING_PRONOUNS and tok.tag_ == "PRP":
+        return [pronoun_mention(st, tok)]
+    return []
+
+
+def previous_subject(st: State, tok: Token, avoid: set[int]) -> int | None:
+    """"... a dog. It is brown": a pronoun that opens its sentence (no mention before it in
+    the sentence) stands for the subject of the previous sentence; None if that does not apply."""
+    start = max((s for s in st.sent_starts if s <= tok.i), default=0)
+    if start == 0 or any(start <= ti < tok.i for ti in st.token_mention):
+        return None
+    subject = main_subject(st, st.tokens[start - 1])
+    if subject is None:
+        found = earlier_mention(st, tok, avoid)
+        return found[0] if found else None
+    return subject if subject not in avoid else None
+
+
+def pronoun_mention(st: State, tok: Token) -> int:
+    """A mention for an unresolvable personal pronoun ("he is holding a bat")."""
+    if tok.i not in st.token_mention:
+        idx = len(st.mentions)
+        text = tok.lower_
+        st.mentions.append(Mention(idx, tok.text, text, "concept", tok.idx, tok.idx + len(tok.text)))
+        st.token_mention[tok.i] = idx
+    return st.token_mention[tok.i]
+
+
+def earlier_mention(st: State, tok: Token, avoid: set[int]) -> list[int]:
+    """The closest mention before `tok` not in `avoid`."""
+    best: tuple[int, int] | None = None
+    for ti, mi in st.token_mention.items():
+        if ti < tok.i and mi not in avoid and (best is None or ti > best[0]):
+            best = (ti, mi)
+    return [best[1]] if best else []
+
+
+def main_subject(st: State, tok: Token) -> int | None:
+    """Mention of the subject (or root noun) of the sentence holding `tok`."""
+    root, hops = tok, 0
+    while root.head.i != root.i and hops < 200:
+        root, hops = root.head, hops + 1
+    if root.i in st.token_mention:
+        return st.token_mention[root.i]
+    for c in st.kids[root.i]:
+        if st.dep[c.i] in SUBJECT_DEPS and c.i in st.token_mention:
+            return st.token_mention[c.i]
+    return None
+
+
+def resolve_group(st: State, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
+    """Mentions for `tok` and its coordinated nouns below it."""
+    out: list[int] = []
+    for t in conjuncts(st, tok):
+        for m in resolve(st, t, avoid):
+            if m not in out:
+                out.append(m)
+    return out
+
+
+def attachment_group(st: State, tok: Token, attach_at: int, avoid: Iterable[int] = ()) -> list[int]:
+    """Mentions a modifier at position `attach_at` of `tok` applies to.
+
+    A modifier after a whole coordination ("trees and bushes growing ...") applies to every
+    conjunct; one in the middle applies to `tok` only.
+    """
+    members = group(st, tok)
+    if len(members) > 1 and attach_at > members[-1].i and tok.i in (members[0].i, members[-1].i):
+        toks = members
+    else:
+        toks = [tok]
+    out: list[int] = []
+    for t in toks:
+        for m in resolve(st, t, avoid):
+            if m not in out:
+                out.append(m)
+    return out

@@ -1,0 +1,161 @@
+"""Possession and containment: "man's hat", "seat of the toilet", "plate of food",
+"bowl with flowers in it", "vase with flowers on the table", "bird has beak" misparsed."""
+
+from __future__ import annotations
+
+from pipeline.text.lexicon import (
+    BODY_PARTS,
+    CONTAINERS_IN,
+    CONTAINERS_ON,
+    PART_NOUNS,
+    PART_PREPOSITION,
+    POSSESSIVE_PRONOUNS,
+    THING_PRONOUNS,
+)
+from pipeline.text.coreference import earlier_mention, main_subject, resolve, resolve_group
+from pipeline.text.mentions import bare_part
+from pipeline.text.state import State
+from pipeline.text.words import PASSIVE_SUBJECT_DEPS, SUBJECT_DEPS, Token, is_animate, is_body_part
+
+
+def possessive_relations(st: State, noun: Token, mention: int) -> None:
+    """"man's hat" -> ( man , have , hat ); a body part after a preposition or as a subject
+    with a possessive pronoun: "a cup in his hand" -> ( man , have , hand ) (the owner is the
+    sentence's subject). A possessed object of a verb ("raises its head") says no more."""
+    for c in st.kids[noun.i]:
+        if st.dep[c.i] != "poss":
+            continue
+        if st.pos[c.i] != "PRON":
+            st.add_rel(resolve(st, c, avoid=[mention]), "have", [mention])
+        elif c.lower_ in POSSESSIVE_PRONOUNS and is_body_part(noun) and st.dep[noun.i] in ("pobj", "nsubj", "nsubjpass"):
+            owners = [o for o in pronoun_owner(st, c) if o != mention] or earlier_mention(st, c, {mention})
+            if c.lower_ != "its" and not any(is_animate(st.tokens[t]) for t, m in st.token_mention.items() if m in owners):
+                people = [t for t in st.token_mention if t < c.i and is_animate(st.tokens[t])]
+                if people:  # "a cap on the man ... on his shoulder": "his" is a person's
+                    owners = [st.token_mention[max(people)]]
+            st.add_rel(owners, "have", [mention])
+
+
+def subject_mentions(st: State, subject: Token) -> list[int]:
+    """Mentions a subject stands for; "one of them" -> what "them" stands for."""
+    found = resolve(st, subject)
+    if found:
+        return found
+    for prep in st.kids[subject.i]:
+        if st.dep[prep.i] == "prep" and prep.lower_ == "of":
+            for o in st.kids[prep.i]:
+                if st.dep[o.i] == "pobj":
+                    return resolve(st, o)
+    return []
+
+
+def pronoun_owner(st: State, pron: Token) -> list[int]:
+    """Owner of "his/her/its/their": the subject of the nearest clause above the pronoun (a
+    participle on a noun is skipped: "a bird has a feather sticking out from its head" ->
+    bird); else the sentence's subject."""
+    cur, hops = pron.head, 0
+    while cur.head.i != cur.i and hops < 30:
+        if st.pos[cur.i] in ("VERB", "AUX") and st.dep[cur.i] != "acl":
+            subjects = [c for c in st.kids[cur.i] if st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+            if subjects:
+                owners = subject_mentions(st, subjects[0])
+                if owners:
+                    return owners
+                break
+            if st.dep[cur.i] == "relcl":
+                return resolve(st, cur.head)
+        cur, hops = cur.head, hops + 1
+    subjects = [c for c in st.kids[cur.i] if st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+    if subjects and subject_mentions(st, subjects[0]):
+        return subject_mentions(st, subjects[0])
+    owner = main_subject(st, pron)
+    return [owner] if owner is not None else []
+
+
+def have_root_relations(st: State, noun: Token, mention: int) -> None:
+    """"the bird has beak" parsed with "has" as an auxiliary of the noun."""
+    auxes = [c for c in st.kids[noun.i] if st.dep[c.i] == "aux" and c.lemma_.lower() == "have"]
+    if not auxes:
+        return
+    for c in list(st.kids[noun.i]) + list(st.kids[auxes[0].i]):
+        if st.dep[c.i] in SUBJECT_DEPS:
+            st.add_rel(resolve_group(st, c), "have", resolve_group(st, noun))
+
+
+def of_relation(st: State, noun: Token, obj: Token, subs: list[int], targets: list[int]) -> None:
+    """"seat of the toilet" -> ( toilet , have , seat ); "plate of food" -> ( food , on , plate )."""
+    lemma = noun.lemma_.lower()
+    if lemma in CONTAINERS_ON or noun.lower_ in CONTAINERS_ON:
+        st.add_rel(targets, "on", subs)
+    elif lemma in CONTAINERS_IN or noun.lower_ in CONTAINERS_IN:
+        st.add_rel(targets, "in", subs)
+    else:
+        st.add_rel(targets, "have", subs)
+
+
+def container_pronoun(st: State, noun: Token, prep: Token, predicate: str, objs: list[Token]) -> bool:
+    """"a bowl with flowers in it" -> ( flowers , in , bowl ); True if it applied."""
+    if len(objs) != 1:
+        return False
+    obj = objs[0]
+    if obj.lower_ in PART_NOUNS and not any(st.dep[c.i] == "prep" for c in st.kids[obj.i]) and st.dep[obj.i] == "pobj":
+        predicate = f"{PART_PREPOSITION.get(obj.lower_, prep.lower_)} {obj.lower_} of"  # "on top"
+    elif obj.lower_ not in THING_PRONOUNS | {"them"}:
+        return False
+    withs = [
+        o
+        for p in st.kids[noun.i]
+        if st.dep[p.i] == "prep" and p.lower_ == "with" and p.i < prep.i
+        for o in st.kids[p.i]
+        if st.dep[o.i] == "pobj"
+    ]
+    if not withs and st.dep[noun.i] == "pobj" and noun.head.lower_ == "with":
+        holder = noun.head.head
+        if st.pos[holder.i] in ("VERB", "AUX"):  # "holding an umbrella with a logo on it"
+            objects = [c for c in st.kids[holder.i] if st.dep[c.i] == "dobj"]
+            holder = objects[0] if objects else holder
+        if holder.i in st.token_mention:
+            st.add_rel(resolve_group(st, noun), predicate, resolve(st, holder))
+            return True
+        return False
+    if not withs:
+        return False
+    st.add_rel(resolve_group(st, withs[0]), predicate, resolve(st, noun))
+    return True
+
+
+def with_points_back(st: State, noun: Token, prep: Token) -> bool:
+    """True for "bowl with flowers in it" / "cake with a candle on top": the with-object's
+    own relation to the noun is said later, so ( X , with , Y ) is left out."""
+    refs = THING_PRONOUNS | {"them"}
+    for t in st.subtree(prep):
+        if t.i != prep.i and st.dep[t.i] == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t))):
+            return True
+    for p in st.kids[noun.i]:
+        if st.dep[p.i] == "prep" and p.i > prep.i:
+            for t in st.kids[p.i]:
+                if st.dep[t.i] == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t))):
+                    return True
+    return False
+
+
+def location_holder(st: State, noun: Token, prep: Token, objs: list[Token]) -> Token | None:
+    """"vase with flowers on the table", "mug of coffee on the table": spaCy hangs the
+    location on the inner noun; it belongs to the outer one. Returns the outer noun or None."""
+    if prep.lower_ in ("with", "of") or st.dep[noun.i] != "pobj":
+        return None
+    inner_prep = noun.head
+    outer = inner_prep.head
+    if outer.i not in st.token_mention or st.dep[outer.i] not in ("ROOT", "nsubj", "nsubjpass"):
+        return None
+    if inner_prep.lower_ == "with":
+        if any(st.pos[o.i] == "PRON" or o.lower_ in PART_NOUNS or o.lemma_.lower() in BODY_PARTS for o in objs):
+            return None
+        if any(st.dep[c.i] == "poss" for c in st.kids[noun.i]):  # "with its paw on ..."
+            return None
+        return outer
+    if inner_prep.lower_ == "of" and (
+        outer.lemma_.lower() in CONTAINERS_IN | CONTAINERS_ON or outer.lower_ in CONTAINERS_IN | CONTAINERS_ON
+    ):
+        return outer
+    return None

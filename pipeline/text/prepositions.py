@@ -1,0 +1,132 @@
+"""Prepositions: "cat on the bed", "in front of", "next to", "full of", and prepositional
+modifiers of nouns and adjectives."""
+
+from __future__ import annotations
+
+from pipeline.text.lexicon import (
+    DRINKWARE,
+    HAIR,
+    PART_NOUNS,
+    PREPOSITION_CANON,
+    TIME_NOUNS,
+    PREP_HEADS,
+    PREP_HEAD_CANON,
+    PROPERTY_NOUNS,
+)
+from pipeline.text.coreference import attachment_group, conjuncts, resolve, resolve_group
+from pipeline.text.mentions import part_noun_prep
+from pipeline.text.possession import container_pronoun, location_holder, of_relation, with_points_back
+from pipeline.text.state import State
+from pipeline.text.words import PREP_DEPS, verb_lemma, Token, is_animate, is_body_part, is_clothing
+
+
+def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
+    """("in front of", [dog]) for a preposition token; objects may be empty."""
+    words = [prep.lower_]
+    # "in between the tracks": a preposition whose object is another preposition
+    inner = [c for c in st.kids[prep.i] if st.dep[c.i] in ("prep", "pcomp") and st.pos[c.i] == "ADP"]
+    objs = [c for c in st.kids[prep.i] if st.dep[c.i] == "pobj"]
+    if not objs and prep.i in st.pobj_override:
+        objs = [st.pobj_override[prep.i]]
+    if not objs and inner:
+        nested = inner[0]
+        if prep.lower_ == "in" and nested.lower_ == "between":
+            words = []
+        words.append(nested.lower_)
+        objs = [c for c in st.kids[nested.i] if st.dep[c.i] == "pobj"]
+        prep = nested
+    if not objs:
+        return " ".join(words), []
+    obj = objs[0]
+    if obj.lower_ in PART_NOUNS:
+        part = part_noun_prep(st, obj)
+        if part is not None:
+            return part[0], [part[1]]
+    phrase = " ".join(words)
+    return PREPOSITION_CANON.get(phrase, phrase), [obj]
+
+
+def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
+    """Relations from prepositions attached to a noun ("cat on the bed")."""
+    for prep in st.kids[noun.i]:
+        if st.dep[prep.i] not in PREP_DEPS or prep.i < noun.i:
+            continue
+        predicate, objs = prep_object(st, prep)
+        if not objs:
+            continue
+        if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "a bus on a snowy day"
+            continue
+        subs = attachment_group(st, noun, prep.i)
+        holder = location_holder(st, noun, prep, objs)
+        if holder is not None:
+            subs = resolve(st, holder)
+        if container_pronoun(st, noun, prep, predicate, objs):
+            continue
+        if predicate == "with" and with_points_back(st, noun, prep):
+            continue
+        for obj in objs:
+            if predicate == "of":
+                own = resolve(st, noun)
+                of_relation(st, noun, obj, own, resolve_group(st, obj, avoid=own))
+                continue
+            for member in conjuncts(st, obj):
+                targets = resolve(st, member, avoid=subs)
+                if targets and predicate == "on" and is_clothing(noun) and is_animate(member):
+                    st.add_rel(targets, "wear", subs)  # "a black cap on the man" -> ( man , wear , cap )
+                elif targets:
+                    st.add_rel(subs, garment_predicate(predicate, member, noun), targets)
+
+
+def garment_predicate(predicate: str, obj: Token, holder: Token) -> str:
+    """"man in a red shirt", "man with a hat" -> wear; "man with dark hair", "a dog with
+    a black nose" (a person's or animal's body part) -> have."""
+    if predicate in ("in", "with") and is_clothing(obj) and (is_animate(holder) or obj.lower_ not in DRINKWARE):
+        return "wear"  # "wine in the glasses" stays "in"
+    if predicate == "with" and (obj.lemma_.lower() in HAIR or (is_body_part(obj) and is_animate(holder))):
+        return "have"
+    return predicate
+
+
+def prep_head_relations(st: State, head: Token, subs: list[int], verb: str | None) -> None:
+    """Relations through "next to", "close to", "out of" headed by `head`."""
+    for prep in st.kids[head.i]:
+        if st.dep[prep.i] != "prep":
+            continue
+        predicate, objs = prep_object(st, prep)
+        targets: list[int] = []
+        for o in objs:
+            targets.extend(resolve_group(st, o, avoid=subs))
+        if targets:
+            pred = f"{PREP_HEAD_CANON.get(head.lower_, head.lower_)} {predicate}"
+            pred = PREPOSITION_CANON.get(pred, pred)
+            st.add_rel(subs, f"{verb} {pred}" if verb else pred, targets)
+
+
+def adjective_prep_relations(st: State, adj: Token, subs: list[int]) -> None:
+    """"full of people", "covered in snow" on an adjective -> relation from its subjects."""
+    for prep in st.kids[adj.i]:
+        if st.dep[prep.i] != "prep":
+            continue
+        predicate, objs = prep_object(st, prep)
+        targets: list[int] = []
+        for o in objs:
+            if o.lemma_.lower() in PROPERTY_NOUNS:
+                continue
+            targets.extend(resolve_group(st, o, avoid=subs))
+        if not targets:
+            continue
+        if adj.lower_ in PREP_HEADS:  # "full of", "close to"
+            st.add_rel(subs, f"{PREP_HEAD_CANON.get(adj.lower_, adj.lower_)} {predicate}", targets)
+        elif adj.tag_ == "VBN" or st.pos[adj.i] == "VERB":  # "covered in snow"
+            st.add_rel(subs, f"{verb_lemma(adj, st.verbs)} {predicate}", targets)
+        else:  # "high in the air"
+            st.add_rel(subs, predicate, targets)
+
+
+def modifier_relations(st: State, noun: Token, mention: int) -> None:
+    """Adjectives on a noun that head a preposition ("cup full of coffee")."""
+    for c in st.kids[noun.i]:
+        if st.dep[c.i] in ("amod", "advmod") and c.lower_ in PREP_HEADS:
+            prep_head_relations(st, c, attachment_group(st, noun, c.i), None)
+        elif st.dep[c.i] == "amod":
+            adjective_prep_relations(st, c, [mention])

@@ -1,0 +1,114 @@
+"""Parser repairs: places where spaCy's small model misreads captions, found before mentions.
+
+"a giraffe laying on the ground" (compound that is the subject of an -ing root),
+"lady holding baby" (an -ing "adjective" that is a verb), "on cutting board" (a gerund that is
+half of a compound noun), "a man with dark hair and a woman", "wearing jeans and a shirt is
+watching" (a conjunct hung on the wrong noun).
+"""
+
+from __future__ import annotations
+
+from pipeline.text.lexicon import (
+    COLOURS,
+    ING_NOUNS,
+    MATERIALS,
+)
+from pipeline.text.state import State
+from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate
+
+
+def find_misplaced_conjuncts(st: State) -> None:
+    """"a man with dark hair and a woman with a scarf are walking": spaCy coordinates "woman"
+    with "hair"; a person or animal coordinated with a thing inside a prepositional phrase
+    is coordinated with the noun that phrase hangs on. Moves it in `st.kids`/`st.conj_head`."""
+    for tok in st.tokens:
+        if st.dep[tok.i] != "conj" or not is_animate(tok):
+            continue
+        near = tok.head
+        if st.dep[near.i] != "pobj" or is_animate(near) or st.dep[near.head.i] != "prep":
+            continue
+        outer = near.head.head
+        if st.pos[outer.i] not in NOMINAL_POS or not is_animate(outer) or outer.i > tok.i:
+            continue
+        _move_conjunct(st, tok, near, outer)
+    # "a woman wearing high tops, blue jeans, and a purple shirt is watching ...": the list's
+    # last item is read as a second subject of the main verb.
+    for verb in st.tokens:
+        subjects = [c for c in st.kids[verb.i] if st.dep[c.i] == "nsubj"]
+        if len(subjects) < 2:
+            continue
+        last = subjects[-1]
+        left = last.left_edge.i
+        if left == 0:
+            continue
+        cc = st.tokens[left - 1]
+        item = cc.head
+        if st.dep[cc.i] == "cc" and item.i < left and item.i != verb.i and st.dep[item.i] in ("conj", "dobj", "pobj"):
+            _move_conjunct(st, last, verb, item)
+
+
+def _move_conjunct(st: State, tok: Token, old_head: Token, new_head: Token) -> None:
+    """Re-hang `tok` as a conjunct of `new_head` in the cached tree."""
+    st.kids[old_head.i].remove(tok)
+    st.kids[new_head.i].append(tok)
+    st.kids[new_head.i].sort(key=lambda t: t.i)
+    st.conj_head[tok.i] = new_head.i
+
+
+def find_split_subjects(st: State) -> None:
+    """"a giraffe laying on the ground": spaCy makes "giraffe" a compound of an -ing root;
+    the compound is really the subject of that verb."""
+    if not st.verbs:
+        return
+    for tok in st.tokens:
+        low = tok.lower_
+        if not (st.dep[tok.i] == "ROOT" and low.endswith("ing") and low not in ING_NOUNS):
+            continue
+        if verb_lemma(tok, st.verbs) == low:
+            continue
+        if any(st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"aux", "expl"} for c in st.kids[tok.i]):
+            continue
+        comps = [
+            c
+            for c in st.kids[tok.i]
+            if c.i == tok.i - 1
+            and st.dep[c.i] in ("compound", "npadvmod", "advmod")
+            and (st.pos[c.i] in NOMINAL_POS or (c.lower_ in st.nouns and not c.lower_.endswith("ly")))
+        ]
+        if comps:
+            st.split_subject[tok.i] = comps[0].i
+
+
+def find_amod_verbs(st: State) -> None:
+    """"lady holding baby": spaCy makes "holding" an adjective of "baby" with "lady" as its
+    modifier; the -ing word is really a verb between subject and object."""
+    for tok in st.tokens:
+        if st.dep[tok.i] != "amod" or tok.tag_ != "VBG" or tok.head.i <= tok.i:
+            continue
+        subj = [
+            c for c in st.kids[tok.i]
+            if c.i == tok.i - 1 and st.dep[c.i] in ("npadvmod", "nmod", "compound", "nsubj") and st.pos[c.i] in NOMINAL_POS
+        ]
+        if not subj and tok.i > 0:
+            prev = st.tokens[tok.i - 1]
+            if st.pos[prev.i] in NOMINAL_POS and prev.head.i == tok.head.i and st.dep[prev.i] in ("nmod", "compound"):
+                subj = [prev]
+        if subj and subj[0].lower_ not in MATERIALS and subj[0].lower_ not in COLOURS:
+            st.amod_verbs[tok.i] = subj[0].i
+
+
+def gerund_compound(st: State, tok: Token) -> Token | None:
+    """"on cutting board": spaCy reads "cutting" as a gerund with object "board"; return the
+    gerund when it is really the first half of a compound noun, else None."""
+    if st.dep[tok.i] != "dobj" or tok.i == 0:
+        return None
+    ger = st.tokens[tok.i - 1]
+    if (
+        ger.tag_ == "VBG"
+        and tok.head.i == ger.i
+        and st.dep[ger.i] == "pcomp"
+        and st.pos[ger.head.i] == "ADP"
+        and len(list(st.kids[ger.i])) == 1
+    ):
+        return ger
+    return None

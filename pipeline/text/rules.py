@@ -1,0 +1,83 @@
+"""One parsed spaCy Doc -> SceneGraph: the rule modules run in a fixed, documented order.
+
+Rule order (each step only adds to the `State`; later steps read what earlier ones found):
+
+1. `repairs`      - parser repairs: "-ing" roots whose compound is their subject ("a giraffe
+                    laying"), "-ing" adjectives that are verbs ("lady holding baby"), people
+                    coordinated inside a "with" phrase ("a man with a hat and a woman").
+2. `mentions`     - entity heads, compounds and names; quantifier / part nouns redirected
+                    ("bunch of bananas" -> bananas).
+3. `attributes`   - adjectives, colours, materials, counts said of each mention.
+4. relations, token by token in text order:
+   - a mention token: `prepositions.noun_prep_relations` ("cat on the bed", with "of" and
+     containers handled by `possession`), `possession.possessive_relations` ("man's hat"),
+     `prepositions.modifier_relations` ("cup full of coffee"),
+     `possession.have_root_relations` ("bird has beak" misparsed);
+   - a verb (or a verb-like AUX / repaired root): `verbs.verb_relations` (subject-verb-object,
+     passives and agents, verb + preposition, copula complements);
+   - a quantifier noun: its own prepositions ("piles of snow on the ground").
+5. attributes that became relation heads ("next", "full") are dropped.
+
+Pronouns, relative pronouns and coordination are resolved on demand by `coreference`.
+Nothing here imports spaCy: the rules only read token attributes.
+"""
+
+from __future__ import annotations
+
+from pipeline.text.attributes import collect_attributes
+from pipeline.text.coreference import resolve
+from pipeline.text.lexicon import LOCATIVE_ADVERBS, PREP_HEADS
+from pipeline.text.mentions import build_mentions
+from pipeline.text.possession import have_root_relations, possessive_relations
+from pipeline.text.prepositions import modifier_relations, noun_prep_relations
+from pipeline.text.repairs import find_amod_verbs, find_misplaced_conjuncts, find_split_subjects
+from pipeline.text.state import State
+from pipeline.text.types import Attribute, Relation, SceneGraph
+from pipeline.text.verbs import verb_relations
+from pipeline.text.words import Doc
+
+
+def relations(st: State) -> None:
+    """Step 4: relations from every token, in text order."""
+    for tok in st.tokens:
+        if tok.i in st.token_mention:
+            mi = st.token_mention[tok.i]
+            noun_prep_relations(st, tok, [mi])
+            possessive_relations(st, tok, mi)
+            modifier_relations(st, tok, mi)
+            have_root_relations(st, tok, mi)
+        elif (
+            st.pos[tok.i] == "VERB"
+            or (st.pos[tok.i] == "AUX" and st.dep[tok.i] not in ("aux", "auxpass"))
+            or tok.i in st.split_subject
+        ):
+            verb_relations(st, tok)
+        if tok.i in st.redirect:  # "piles of snow on the ground": relations of the quantifier
+            noun_prep_relations(st, tok, resolve(st, tok))
+
+
+def to_graph(st: State) -> SceneGraph:
+    """Step 5: the SceneGraph of a finished state."""
+    attrs = tuple(
+        Attribute(m, t) for (m, t) in st.attributes if t not in PREP_HEADS or t in LOCATIVE_ADVERBS
+    )
+    rels = tuple(Relation(s, p, o) for (s, p, o) in st.relations)
+    return SceneGraph(st.caption, tuple(st.mentions), attrs, rels)
+
+
+def doc_to_graph(
+    doc: Doc, caption: str, verbs: frozenset[str] = frozenset(), nouns: frozenset[str] = frozenset()
+) -> SceneGraph:
+    """Scene graph of one parsed caption; `caption` is stored as the graph's caption.
+
+    `verbs`/`nouns`: known verb and noun lemmas (spaCy's lemma_index) used to repair tagging
+    and lemmatizer slips ("riding" -> "ride", "railing" is a noun); optional.
+    """
+    st = State.of(doc, caption, verbs, nouns)
+    find_split_subjects(st)
+    find_amod_verbs(st)
+    find_misplaced_conjuncts(st)
+    build_mentions(st)
+    collect_attributes(st)
+    relations(st)
+    return to_graph(st)

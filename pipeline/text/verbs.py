@@ -1,0 +1,309 @@
+"""Verbs and passives: subject-verb-object, verb + preposition, passive agents, copula
+complements, participles, stranded objects ("the kite the boy is flying")."""
+
+from __future__ import annotations
+
+from pipeline.text.lexicon import (
+    LOCATIVE_ADVERBS,
+    PREP_HEADS,
+    RELATIVE_PRONOUNS,
+    TIME_NOUNS,
+)
+from pipeline.text.attributes import adjective_text, set_count
+from pipeline.text.coreference import attachment_group, clause_holder, conjuncts, resolve, resolve_group
+from pipeline.text.possession import of_relation, with_points_back
+from pipeline.text.prepositions import adjective_prep_relations, garment_predicate, prep_head_relations, prep_object
+from pipeline.text.state import State
+from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_body_part, is_clothing
+
+
+def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
+    """(subject mentions, is_passive) of a verb, following clauses and coordination."""
+    if verb.i in st.amod_verbs:
+        return resolve(st, st.tokens[st.amod_verbs[verb.i]]), False
+    if verb.i in st.split_subject:
+        return resolve(st, st.tokens[st.split_subject[verb.i]]), False
+    subs: list[int] = []
+    passive = False
+    nsubjs = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
+    for c in st.kids[verb.i]:
+        if st.dep[c.i] in SUBJECT_DEPS:
+            if c.i != nsubjs[-1].i and not any(st.dep[k.i] == "cc" for k in st.kids[c.i]):
+                continue  # "the kite the boy is flying"; but "a man ... and a woman ... are walking"
+            subs.extend(resolve_group(st, c))
+        elif st.dep[c.i] in PASSIVE_SUBJECT_DEPS:
+            subs.extend(resolve_group(st, c))
+            passive = True
+        elif st.dep[c.i] == "expl":
+            for a in st.kids[verb.i]:
+                if st.dep[a.i] == "attr":
+                    subs.extend(resolve_group(st, a))
+    if subs:
+        return subs, passive
+    if st.dep[verb.i] in CLAUSE_DEPS:
+        passive = verb.tag_ == "VBN"
+        holder = clause_holder(st, verb)
+        if holder.i != verb.head.i:
+            return resolve_group(st, holder), passive
+        return attachment_group(st, verb.head, verb.i), passive
+    hops = 0
+    cur = verb
+    while st.dep[cur.i] in ("conj", "xcomp", "advcl", "ccomp") and cur.head.i != cur.i and hops < 5:
+        cur = cur.head
+        hops += 1
+        if cur.i in st.token_mention:
+            return [st.token_mention[cur.i]], False
+        if st.pos[cur.i] in ("VERB", "AUX"):
+            s, p = verb_subjects(st, cur)
+            if s:
+                return s, (p if st.dep[verb.i] == "conj" else False)
+    return [], False
+
+
+def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
+    """"standing next to a bicycle with a basket": spaCy hangs the "with" phrase on the verb;
+    when it directly follows another prepositional object of the verb (not a person or
+    animal), it belongs to that noun. Returns the noun or None."""
+    for other in st.kids[verb.i]:
+        if other.i >= prep.i or st.dep[other.i] not in ("prep", "advmod"):
+            continue
+        for pobj in st.subtree(other):
+            if (
+                st.dep[pobj.i] == "pobj"
+                and pobj.right_edge.i == prep.i - 1
+                and pobj.i in st.token_mention
+                and not is_animate(pobj)
+            ):
+                return pobj
+    return None
+
+
+def _det_gap(st: State, start: int, end: int) -> int:
+    """Number of determiners / adjectives between token `start` and the noun at `end`."""
+    return sum(1 for t in st.tokens[start:end] if st.dep[t.i] in ("det", "amod", "compound", "nummod", "poss"))
+
+
+def verb_relations(st: State, verb: Token) -> None:
+    """Subject-verb-object, verb+preposition, passive agent, copula relations."""
+    lemma = verb_lemma(verb, st.verbs)
+    if adjectival_root(st, verb):
+        return
+    subs, passive = verb_subjects(st, verb)
+    is_copula = lemma in COPULAS
+    stranded = stranded_target(st, verb)
+    if stranded is not None:
+        subs = [s for s in subs if s not in stranded[1]] or subs
+    particles = [
+        c.lower_ for c in st.kids[verb.i] if st.dep[c.i] == "prt" and not any(st.dep[o.i] == "pobj" for o in st.kids[c.i])
+    ]
+    # "going down a slope" parsed as a childless preposition + direct object: "go down" + slope
+    particles += [
+        c.lower_
+        for c in st.kids[verb.i]
+        if st.dep[c.i] == "prep" and c.i > verb.i and not list(st.kids[c.i])
+        and any(st.dep[o.i] == "dobj" and o.i == c.right_edge.i + 1 + _det_gap(st, c.i + 1, o.i) for o in st.kids[verb.i])
+    ]
+    if lemma == "have" and any(
+        c.lower_ == "on" and st.dep[c.i] in ("prt", "advmod", "prep") and not list(st.kids[c.i])
+        for c in st.kids[verb.i]
+    ):  # "has a helmet on"
+        lemma, particles = "wear", []
+    elif lemma == "have" and particles:  # "has their arms up" -> ( arms , is , up )
+        for c in st.kids[verb.i]:
+            if st.dep[c.i] in OBJECT_DEPS:
+                for m in resolve_group(st, c):
+                    for prt in particles:
+                        st.add_attr(m, prt)
+        particles = []
+    base = " ".join([lemma] + particles)
+    agents: list[int] = []
+    for c in st.kids[verb.i]:
+        if st.dep[c.i] == "agent":
+            for o in st.kids[c.i]:
+                if st.dep[o.i] == "pobj":
+                    agents.extend(resolve_group(st, o))
+    before = len(st.relations)
+    # Copula complements -> attributes.
+    if subs and lemma in LINKING_VERBS:
+        for c in st.kids[verb.i]:
+            if st.dep[c.i] in ("acomp", "attr") and not any(st.dep[d.i] == "expl" for d in st.kids[verb.i]):
+                for a in conjuncts(st, c):
+                    if st.pos[a.i] in ("ADJ", "VERB") or (st.dep[a.i] == "acomp"):
+                        for s in subs:
+                            st.add_attr(s, adjective_text(st, a))
+                        adjective_prep_relations(st, a, subs)
+                    elif st.pos[a.i] == "NUM":
+                        n = parse_number(a.text)
+                        if n is not None:
+                            for s in subs:
+                                set_count(st, s, n)
+    if not subs and not agents:
+        return
+    objects: list[int] = []
+    for c in st.kids[verb.i]:
+        if st.dep[c.i] in OBJECT_DEPS:
+            objects.extend(resolve_group(st, c, avoid=subs))
+    if verb.i in st.amod_verbs:
+        objects = resolve_group(st, verb.head, avoid=subs)
+    if not objects and not is_copula and lemma != "have":
+        objects = stranded_object(st, verb, subs)
+    own_subject = any(st.dep[c.i] in SUBJECT_DEPS for c in st.kids[verb.i])
+    if agents and (passive or (verb.tag_ == "VBN" and not own_subject)):
+        passive = True
+        st.add_rel(agents, base, subs)
+    if objects and not is_copula:
+        st.add_rel(subs, base, objects)
+    if is_copula and not subs:
+        return
+    for prep in st.kids[verb.i]:
+        if st.dep[prep.i] not in ("prep", "prt"):
+            continue
+        predicate, objs = prep_object(st, prep)
+        if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "on a sunny morning"
+            continue
+        targets: list[int] = []
+        for o in objs:
+            targets.extend(resolve_group(st, o, avoid=subs))
+        if predicate == "with" and objs and any(
+            any(st.dep[c.i] == "poss" and st.pos[c.i] == "PRON" for c in st.kids[o.i])
+            and any(st.dep[c.i] == "prep" for c in st.kids[o.i])
+            for o in objs
+        ):
+            continue  # "with his hands in his pockets": said by the possession and the inner preposition
+        if predicate == "with" and objs and all(is_clothing(o) for o in objs) and not is_copula:
+            # "standing in the background with a dark hat on", "wearing a jacket with a cap"
+            st.add_rel(subs, "wear", [m for o in objs for m in resolve_group(st, o, avoid=subs)])
+            continue
+        if predicate == "with" and objects and with_points_back(st, verb, prep):
+            continue  # "holding an umbrella with a logo on it": the container rule says it
+        near = noun_before(st, verb, prep) if predicate == "with" else None
+        if near is None and predicate == "with" and lemma == "wear" and objects:
+            worn = [c for c in st.kids[verb.i] if st.dep[c.i] in OBJECT_DEPS]
+            near = worn[0] if worn else None  # "wearing a jacket with green stripes" -> ( jacket , with , stripes )
+        if near is not None and targets:  # "standing next to a bicycle with a basket"
+            for o in objs:
+                for member in conjuncts(st, o):
+                    st.add_rel(resolve(st, near), garment_predicate(predicate, member, near), resolve(st, member))
+            continue
+        if stranded is not None and prep.i == stranded[0]:
+            targets = stranded[1]
+            if st.dep[prep.i] == "prt":
+                base = lemma
+        if not targets:
+            continue
+        if lemma == "have" and objects:  # "the man has a glass in his hand"
+            st.add_rel(objects, predicate, targets)
+        elif lemma == "wear" and objects and objs and all(is_body_part(o) for o in objs):
+            st.add_rel(objects, predicate, targets)  # "wearing a band on his wrist" -> ( band , on , wrist )
+        elif predicate == "in" and objs and all(is_clothing(o) for o in objs):
+            st.add_rel(subs, "wear", targets)
+        elif is_copula:
+            st.add_rel(subs, predicate, targets)
+        else:
+            st.add_rel(subs, f"{base} {predicate}", targets)
+    # "people standing outside" -> ( people , is , outside )
+    for adv in st.kids[verb.i]:
+        if st.dep[adv.i] == "advmod" and adv.lower_ in LOCATIVE_ADVERBS and not list(st.kids[adv.i]):
+            for s in subs:
+                st.add_attr(s, adv.lower_)
+    # "walking next to a man", "growing out of the water"
+    for adv in st.kids[verb.i]:
+        if st.dep[adv.i] in ("advmod", "prep", "acomp", "prt") and adv.lower_ in PREP_HEADS:
+            prep_head_relations(st, adv, subs, None if is_copula else base)
+    # "two women skiing", "man crouched": a participle with nothing attached says a state.
+    if (
+        len(st.relations) == before
+        and not is_copula
+        and lemma != "have"
+        and verb.tag_ in ("VBG", "VBN")
+        and not objects
+        and st.dep[verb.i] in ("ROOT", "acl", "relcl")
+        and not any(st.dep[c.i] in INTRANSITIVE_BLOCKERS for c in st.kids[verb.i])
+        and not (passive and agents)
+    ):
+        for s in subs:
+            st.add_attr(s, verb.lower_)
+
+
+def stranded_object(st: State, verb: Token, subs: list[int]) -> list[int]:
+    """"the waves the surfer is riding", "rope the man is holding": the object of a
+    transitive verb is the noun the clause hangs on (or a noun stranded before it)."""
+    if verb.tag_ != "VBG" or any(st.dep[c.i] in ("prep", "prt", "agent", "xcomp", "ccomp", "acomp") for c in st.kids[verb.i]):
+        return []
+    subjects = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
+    if not subjects or subjects[-1].lower_ in RELATIVE_PRONOUNS or st.pos[subjects[-1].i] == "PRON":
+        return []
+    if st.dep[verb.i] == "relcl" and len(subjects) == 1:
+        return [m for m in resolve(st, verb.head) if m not in subs]
+    if st.dep[verb.i] == "ROOT":
+        fronted = fronted_nouns(st, verb, subjects[-1])
+        if fronted:
+            return [m for m in resolve(st, fronted[0]) if m not in subs]
+    return []
+
+
+def fronted_nouns(st: State, verb: Token, subject: Token) -> list[Token]:
+    """Nouns put before a clause's subject ("the kite the boy is flying")."""
+    return [
+        c
+        for c in st.kids[verb.i]
+        if st.dep[c.i] in ("npadvmod", "nsubj", "dep") and c.i < subject.i and c.i in st.token_mention
+    ]
+
+
+def stranded_target(st: State, verb: Token) -> tuple[int, list[int]] | None:
+    """"the table the vases are on", "tracks the trolley is driving on": a preposition left
+    without object at the end of a clause; returns (preposition index, its objects)."""
+    dangling = [
+        c
+        for c in st.kids[verb.i]
+        if st.dep[c.i] in ("prep", "prt") and c.i > verb.i and not list(st.kids[c.i])
+        and c.i == verb.right_edge.i
+    ]
+    if not dangling:
+        return None
+    prep = dangling[0]
+    if st.dep[prep.i] == "prt" and st.dep[verb.i] not in CLAUSE_DEPS | {"ccomp"}:
+        return None
+    own_subjects = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+    if st.dep[verb.i] in CLAUSE_DEPS | {"ccomp"} and own_subjects and verb.head.i != verb.i:
+        targets = resolve(st, verb.head)
+        return (prep.i, targets) if targets else None
+    if own_subjects:
+        fronted = fronted_nouns(st, verb, own_subjects[-1])
+        if fronted:
+            targets = resolve_group(st, fronted[0])
+            return (prep.i, targets) if targets else None
+    return None
+
+
+def adjectival_root(st: State, verb: Token) -> bool:
+    """Caption-initial "knitted wallet with face": a participle misread as a verb whose
+    object is really the head noun. Adds the attribute and relations; True if it applied."""
+    if not (
+        st.dep[verb.i] == "ROOT"
+        and verb.i in st.sent_starts
+        and verb.tag_ in ("VBD", "VBN")
+        and not any(st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl", "aux", "auxpass"} for c in st.kids[verb.i])
+    ):
+        return False
+    objs = [c for c in st.kids[verb.i] if st.dep[c.i] == "dobj" and c.i in st.token_mention]
+    if not objs:
+        return False
+    obj = objs[0]
+    mentions = resolve_group(st, obj)
+    for m in mentions:
+        st.add_attr(m, verb.lower_)
+    for prep in st.kids[verb.i]:
+        if st.dep[prep.i] != "prep":
+            continue
+        predicate, pobjs = prep_object(st, prep)
+        targets: list[int] = []
+        for o in pobjs:
+            targets.extend(resolve_group(st, o, avoid=mentions))
+        if predicate == "of":
+            for o in pobjs:
+                of_relation(st, obj, o, mentions, targets)
+        else:
+            st.add_rel(mentions, predicate, targets)
+    return True

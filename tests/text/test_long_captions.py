@@ -1,0 +1,278 @@
+"""Long captions (15+ words, several constructions each) -> FACTUAL tuples, real spaCy model.
+
+Each case: the caption, tuples its graph must contain and tuples it must not contain (the
+wrong readings the rules exist to avoid). Tuples are FACTUAL segments: "man , ride , horse".
+Constructions covered: clauses joined by "and" / "while", relative and participial clauses,
+lists of objects with their own attributes, prepositional chains, counts, possessive
+pronouns, pronouns across sentences, garments and body parts, portion nouns.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pipeline.text.factual import to_factual
+
+#: (caption, must, never)
+LONG_CASES: list[tuple[str, set[str], set[str]]] = [
+    # coordination across clauses + relative clause
+    ("a man holds a cup and looks at a woman who sits on a bench next to a small brown dog",
+     {"man , hold , cup", "man , look at , woman", "woman , sit on , bench", "dog , is , brown"},
+     {"cup , look at , woman", "man , sit on , bench"}),
+    # pronoun across sentences
+    ("a brown dog lies on the grass near a wooden fence. It is wearing a red collar and looks at a ball.",
+     {"dog , lay on , grass", "dog , wear , collar", "dog , look at , ball", "collar , is , red"},
+     {"fence , wear , collar", "grass , wear , collar", "fence , look at , ball"}),
+    ("two women are sitting at a table with plates of food, and a man in a blue shirt stands behind them",
+     {"women , sit at , table", "man , wear , shirt", "man , stand behind , women", "women , is , 2", "food , on , plates"},
+     {"shirt , stand behind , women"}),
+    # a list of subjects, each with its own attribute
+    ("a red car, a white truck and a yellow bus are parked along the street in front of a tall brick building",
+     {"car , park along , street", "truck , park along , street", "bus , park along , street",
+      "car , is , red", "truck , is , white", "bus , is , yellow", "building , is , tall"},
+     {"car , is , white", "bus , is , red"}),
+    ("a boy wearing a green jacket is riding a bicycle down the road while his father walks beside him",
+     {"boy , wear , jacket", "boy , ride , bicycle", "father , walk beside , boy", "jacket , is , green"},
+     {"jacket , ride , bicycle"}),
+    # a list of objects with their own attributes
+    ("the kitchen has white cabinets, a steel refrigerator and a wooden table with four chairs around it",
+     {"kitchen , have , cabinets", "kitchen , have , refrigerator", "kitchen , have , table",
+      "cabinets , is , white", "refrigerator , is , steel", "table , is , wooden", "chairs , is , 4"},
+     {"cabinets , is , wooden", "table , is , white"}),
+    ("a woman with long blonde hair is holding a black umbrella while she walks across a busy street",
+     {"woman , have , hair", "hair , is , blonde", "woman , hold , umbrella", "woman , walk across , street"},
+     {"woman , with , hair", "woman , is , blonde"}),
+    # time expressions are not places
+    ("three sheep grazing in a green field next to a stone wall under a cloudy blue sky on a summer day",
+     {"sheep , graze in , field", "sheep , is , 3", "wall , is , stone", "sky , is , cloudy"},
+     {"sheep , graze on , summer day"}),
+    ("a large clock on the side of the tower shows the time, and birds are flying above the roof",
+     {"clock , on side of , tower", "clock , show , time", "birds , fly above , roof", "clock , is , large"},
+     {"clock , fly above , roof"}),
+    # a preposition read as a particle before its object
+    ("a skier in a red jacket is going down a snowy slope past a group of trees covered in snow",
+     {"skier , wear , jacket", "skier , go down , slope", "trees , cover in , snow", "slope , is , snowy"},
+     {"jacket , go down , slope", "skier , go , slope"}),
+    ("the man on the skateboard is wearing black jeans and a white helmet. He is jumping over a ramp.",
+     {"man , on , skateboard", "man , wear , jeans", "man , wear , helmet", "man , jump over , ramp"},
+     {"helmet , jump over , ramp", "jeans , jump over , ramp"}),
+    ("a little girl sitting on the floor is playing with a teddy bear and a plastic toy truck in her room",
+     {"girl , sit on , floor", "girl , play with , teddy bear", "girl , play with , toy truck", "toy truck , is , plastic"},
+     {"floor , play with , teddy bear"}),
+    ("people walking along the beach are carrying surfboards while large waves crash against the dark rocks",
+     {"people , walk along , beach", "people , carry , surfboards", "waves , crash against , rocks", "waves , is , large"},
+     {"people , crash against , rocks"}),
+    ("a young man in a gray hoodie is typing on a laptop at a desk covered with papers and books",
+     {"man , wear , hoodie", "man , type on , laptop", "desk , cover with , papers", "desk , cover with , books"},
+     {"hoodie , type on , laptop"}),
+    ("a giraffe with a long neck is eating leaves from a tall tree while a zebra stands behind it",
+     {"giraffe , have , neck", "giraffe , eat , leaves", "neck , is , long", "tree , is , tall"},
+     {"giraffe , with , neck"}),
+    ("a man with a beard and glasses is reading a newspaper on a bench in a park full of trees",
+     {"man , have , beard", "man , wear , glasses", "man , read , newspaper", "park , full of , trees"},
+     {"man , with , glasses"}),
+    # relative clause on a plural object
+    ("a black cat is sitting on a windowsill and watching two birds that are perched on a branch outside",
+     {"cat , sit on , windowsill", "cat , watch , birds", "birds , perch on , branch", "birds , is , 2"},
+     {"cat , perch on , branch"}),
+    ("a chef in a white hat is cutting vegetables on a wooden cutting board in a busy restaurant kitchen",
+     {"chef , wear , hat", "chef , cut , vegetables", "chef , cut on , cutting board", "cutting board , is , wooden"},
+     {"hat , cut , vegetables"}),
+    ("a group of children in school uniforms are walking across a bridge over a river on a sunny morning",
+     {"children , wear , school uniforms", "children , walk across , bridge", "children , is , group of"},
+     {"group , walk across , bridge", "children , walk on , morning"}),
+    # pronoun across sentences + a "with" phrase that belongs to the noun before it
+    ("the woman is wearing a red dress and a straw hat. She is standing next to a bicycle with a basket.",
+     {"woman , wear , dress", "woman , wear , hat", "woman , stand next to , bicycle", "bicycle , with , basket"},
+     {"woman , stand with , basket", "hat , stand next to , bicycle"}),
+    # containers, "of" phrases
+    ("a plate of pasta with tomato sauce sits on a table beside a glass of red wine and a basket of bread",
+     {"pasta , on , plate", "wine , in , glass", "bread , in , basket", "wine , is , red"},
+     {"glass , have , wine"}),
+    ("a small boat with a white sail is floating on a calm lake surrounded by green hills and pine trees",
+     {"boat , float on , lake", "hills , surround , lake", "sail , is , white", "lake , is , calm"},
+     {"lake , surround , hills"}),
+    # possessive pronoun: the nearest clause's subject owns the body part
+    ("a police officer on a brown horse is talking to a woman who is holding a small dog in her arms",
+     {"police officer , on , horse", "police officer , talk to , woman", "woman , hold , dog", "woman , have , arms"},
+     {"police officer , have , arms", "police officer , hold , dog"}),
+    ("an elephant is spraying water on its back with its trunk while two other elephants stand in the river",
+     {"elephant , spray , water", "elephant , have , trunk", "elephants , stand in , river", "elephants , is , 2"},
+     {"water , have , trunk"}),
+    ("a man in an orange vest is repairing a traffic light while cars wait at the intersection below him",
+     {"man , wear , vest", "man , repair , traffic light", "cars , wait at , intersection", "vest , is , orange"},
+     {"vest , repair , traffic light"}),
+    ("a tennis player in white shorts is hitting the ball with his racket on a clay court during a match",
+     {"tennis player , wear , shorts", "tennis player , hit , ball", "shorts , is , white", "court , is , clay"},
+     {"shorts , hit , ball", "tennis player , in , shorts"}),
+    ("two dogs are running through a grassy field and one of them is carrying a stick in its mouth",
+     {"dogs , run through , field", "dogs , carry , stick", "dogs , have , mouth", "dogs , is , 2", "field , is , grassy"},
+     {"field , carry , stick", "stick , have , mouth"}),
+    ("a woman in a yellow raincoat walks her dog past a row of parked cars on a wet street",
+     {"woman , wear , raincoat", "woman , walk , dog", "raincoat , is , yellow", "street , is , wet"},
+     {"woman , in , raincoat"}),
+    ("a man who is wearing a black suit and a red tie is giving a speech behind a wooden podium",
+     {"man , wear , suit", "man , wear , tie", "man , give , speech", "suit , is , black", "tie , is , red"},
+     {"tie , give , speech", "suit , is , red"}),
+    ("a baby in a blue onesie is sleeping in a white crib next to a stuffed bear and a soft blanket",
+     {"baby , sleep in , crib", "crib , is , white", "onesie , is , blue", "blanket , is , soft"},
+     {"onesie , sleep in , crib"}),
+    ("a pizza with cheese, mushrooms and olives is sitting on a metal tray next to a stack of napkins",
+     {"pizza , with , cheese", "pizza , with , mushrooms", "pizza , with , olives", "pizza , sit on , tray", "tray , is , metal"},
+     {"olives , sit on , tray"}),
+    ("a surfer wearing a black wetsuit rides a large wave while people watch from the sandy beach",
+     {"surfer , wear , wetsuit", "surfer , ride , wave", "people , watch from , beach", "wave , is , large"},
+     {"wetsuit , ride , wave", "surfer , watch from , beach"}),
+    # coordinated subjects, then "They" in the next sentence
+    ("a boy and a girl are flying a colorful kite in a park. They are standing on a small hill.",
+     {"boy , fly , kite", "girl , fly , kite", "kite , is , colorful", "boy , stand on , hill"},
+     {"park , stand on , hill", "kite , stand on , hill"}),
+    ("a woman sitting at a desk is talking on the phone while she writes notes on a yellow pad",
+     {"woman , sit at , desk", "woman , talk on , phone", "woman , write , notes", "pad , is , yellow"},
+     {"desk , talk on , phone"}),
+    ("a man riding a motorcycle on a highway is wearing a black leather jacket and a silver helmet",
+     {"man , ride , motorcycle", "man , wear , jacket", "man , wear , helmet", "jacket , is , leather", "helmet , is , silver"},
+     {"motorcycle , wear , jacket", "jacket , is , silver"}),
+    ("four horses are standing in a muddy paddock behind a white fence near a large stable",
+     {"horses , stand in , paddock", "horses , stand behind , fence", "horses , is , 4", "paddock , is , muddy"},
+     {"paddock , is , white"}),
+    ("a bowl of fruit with apples, bananas and oranges is placed on the kitchen counter near the sink",
+     {"fruit , in , bowl", "bowl , with , apples", "bowl , with , oranges", "bowl , place on , kitchen counter"},
+     {"fruit , have , bowl"}),
+    ("a young woman with a backpack is waiting at a bus stop while reading a book under a tree",
+     {"woman , wear , backpack", "woman , wait at , bus stop", "woman , read , book", "woman , is , young"},
+     {"backpack , read , book"}),
+    ("a man and his son are fishing from a small wooden dock on a quiet lake early in the morning",
+     {"man , fish from , dock", "son , fish from , dock", "dock , is , wooden", "lake , is , quiet"},
+     {"man , fish in , morning"}),
+    ("a brown bear is catching a fish in a fast river while another bear watches from the rocks",
+     {"bear , catch , fish", "bear , catch in , river", "bear , watch from , rocks", "river , is , fast"},
+     {"fish , watch from , rocks"}),
+    # passive with agents and an "of" phrase
+    ("a city street at night is lit by street lamps and the neon signs of shops and small restaurants",
+     {"street lamps , light , city street", "neon signs , light , city street", "restaurants , is , small"},
+     {"city street , light , street lamps"}),
+    ("a girl in a pink dress is blowing out the candles on a birthday cake while her friends clap",
+     {"girl , wear , dress", "girl , blow out , candles", "candles , on , birthday cake", "dress , is , pink"},
+     {"dress , blow out , candles"}),
+    ("a large airplane is parked at the gate while workers load bags into its cargo hold on the tarmac",
+     {"airplane , park at , gate", "workers , load , bags", "workers , load into , cargo hold", "airplane , is , large"},
+     {"gate , load , bags"}),
+    ("two men in suits are shaking hands in front of a glass office building with a flag on its roof",
+     {"men , wear , suits", "men , shake , hands", "flag , on , roof", "men , is , 2", "office building , is , glass"},
+     {"suits , shake , hands"}),
+    ("a cow with black and white spots is lying in the grass beside a tree on a sunny afternoon",
+     {"cow , with , spots", "cow , lay in , grass", "cow , lay beside , tree", "spots , is , black", "spots , is , white"},
+     {"cow , is , black", "cow , lay on , afternoon"}),
+    ("a woman is pushing a stroller along a path through the park while a jogger passes by her",
+     {"woman , push , stroller", "woman , push along , path", "jogger , pass by , woman"},
+     {"stroller , pass by , woman"}),
+    ("the boy with red hair is holding a baseball bat and wearing a blue cap on his head",
+     {"boy , have , hair", "hair , is , red", "boy , hold , baseball bat", "boy , wear , cap", "cap , on , head", "boy , have , head"},
+     {"boy , is , red", "hair , hold , baseball bat"}),
+    ("a vase with yellow flowers sits on a wooden table next to a window with white curtains",
+     {"vase , with , flowers", "vase , sit on , table", "window , with , curtains", "curtains , is , white"},
+     {"vase , with , curtains", "flowers , is , white"}),
+    ("a man is cooking burgers on a grill in the backyard while his children play on the grass",
+     {"man , cook , burgers", "man , cook on , grill", "children , play on , grass"},
+     {"burgers , play on , grass"}),
+    ("three people on bicycles ride along a narrow path beside a canal lined with old brick houses",
+     {"people , on , bicycles", "people , ride along , path", "canal , line with , houses", "people , is , 3", "houses , is , brick"},
+     {"bicycles , ride along , path"}),
+    ("a fire truck with its lights on is parked in front of a tall building while firefighters stand near it",
+     {"fire truck , with , lights", "fire truck , park in front of , building", "building , is , tall"},
+     {"lights , park in front of , building"}),
+    ("a teenager in a black hoodie is skateboarding down a ramp at a skate park covered with graffiti",
+     {"teenager , wear , hoodie", "skate park , cover with , graffiti", "hoodie , is , black"},
+     {"hoodie , skateboard down , ramp"}),
+    # a framing phrase ("a black and white photo shows") is not part of the scene
+    ("a black and white photo shows a woman in a long coat who is standing on a train platform",
+     {"woman , wear , coat", "woman , stand on , train platform", "coat , is , long"},
+     {"coat , stand on , train platform"}),
+    ("a dog is sleeping on a rug by the fireplace. It has a red bandana around its neck.",
+     {"dog , sleep on , rug", "dog , have , bandana", "bandana , is , red", "dog , have , neck"},
+     {"bandana , have , neck", "fireplace , have , bandana"}),
+    ("a farmer in a straw hat is driving a green tractor across a wide field of golden wheat",
+     {"farmer , wear , hat", "farmer , drive , tractor", "farmer , drive across , field", "tractor , is , green", "hat , is , straw"},
+     {"hat , drive , tractor"}),
+    # portion / container nouns with a count
+    ("a waiter in a black apron is carrying two plates of food to a table where a couple is sitting",
+     {"waiter , wear , apron", "waiter , carry , plates", "waiter , carry to , table", "food , on , plates", "plates , is , 2"},
+     {"apron , carry , plates"}),
+    ("a small white dog with a pink collar is sitting in the basket of a bicycle parked by a wall",
+     {"dog , with , collar", "dog , sit in , basket", "dog , is , small", "collar , is , pink"},
+     {"collar , sit in , basket"}),
+    ("two boys in red shirts are playing soccer on a field while a man in a black jacket watches them from the side",
+     {"boys , wear , shirts", "boys , play , soccer", "man , wear , jacket", "man , watch , boys", "boys , is , 2", "jacket , is , black"},
+     {"jacket , watch , boys", "shirts , is , black"}),
+    ("a man with dark hair and a woman with a red scarf are walking their dog on a path beside the river",
+     {"man , have , hair", "hair , is , dark", "woman , wear , scarf", "scarf , is , red", "woman , walk , dog",
+      "man , walk , dog"},
+     {"man , is , dark"}),
+    ("two slices of pizza and a broken piece of bread are lying on a paper plate next to a cup of coffee",
+     {"pizza , is , slices", "bread , is , piece", "bread , is , broken", "coffee , in , cup"},
+     {"pizza , have , slices", "bread , have , piece"}),
+    # the last item of a worn list is not a second subject
+    ("a woman wearing high tops, blue jeans, and a purple shirt is watching the cowboy on the bull in the arena",
+     {"woman , wear , jeans", "woman , wear , shirt", "woman , watch , cowboy", "cowboy , on , bull", "shirt , is , purple"},
+     {"shirt , watch , cowboy"}),
+    # a garment on a person is worn; the participle and "his" belong to the person
+    ("a black knit cap on the man walking down the snowy hill with a pair of skis on his shoulder",
+     {"man , wear , cap", "cap , is , black", "skis , on , shoulder", "man , have , shoulder"},
+     {"cap , on , man", "cap , have , shoulder"}),
+    # a "with" phrase on a verb: a container said with "it", a garment "on", a possessed part
+    ("a tall person on the sidewalk is holding a black umbrella with a yellow, red, and blue logo on it",
+     {"person , hold , umbrella", "logo , on , umbrella", "umbrella , is , black", "logo , is , red"},
+     {"person , hold with , logo"}),
+    ("a blurry man in a white uniform is standing far back in the background with a dark hat on",
+     {"man , wear , uniform", "man , wear , hat", "hat , is , dark", "man , is , blurry"},
+     {"background , wear , hat", "man , stand with , hat"}),
+    ("a man wearing a gray cap is standing on the corner of the street with his hands in his pockets",
+     {"man , wear , cap", "man , have , hands", "cap , is , gray"},
+     {"cap , with , hands", "man , stand with , hands"}),
+    # degrees of "close" / "near" and portion nouns
+    ("the brown horse closest to the camera has a long black mane and a small portion of hay in its mouth",
+     {"horse , close to , camera", "horse , have , mane", "hay , is , portion", "hay , in , mouth", "horse , have , mouth"},
+     {"hay , have , portion", "horse , closest to , camera", "hay , have , mouth"}),
+    # people coordinated across "with" phrases
+    ("a man with a backpack and a blonde haired woman are standing in the road next to a parked red car",
+     {"man , wear , backpack", "man , stand in , road", "woman , stand in , road", "woman , have , hair", "hair , is , blonde"},
+     {"backpack , stand in , road"}),
+    ("an old man with a gray beard who is sitting on a bench is feeding pigeons with pieces of bread",
+     {"man , have , beard", "beard , is , gray", "man , sit on , bench", "man , feed , pigeons", "bread , is , pieces"},
+     {"beard , sit on , bench"}),
+    ("a blonde haired girl in a striped shirt is sitting on the grass and reading a book in the shade",
+     {"girl , have , hair", "hair , is , blonde", "girl , wear , shirt", "girl , sit on , grass", "girl , read , book"},
+     {"girl , is , haired", "girl , is , blonde"}),
+    ("a dark colored car is parked on the street in front of a house with a red door and white windows",
+     {"car , is , dark colored", "car , park on , street", "house , with , door", "door , is , red"},
+     {"car , is , colored"}),
+]
+
+
+def segments(factual: str) -> set[str]:
+    """'( man , ride , horse ) , ( horse )' -> {'man , ride , horse', 'horse'}."""
+    return {" ".join(s.split()).lower() for s in re.findall(r"\(([^()]*)\)", factual)}
+
+
+def test_cases_are_long() -> None:
+    assert len(LONG_CASES) >= 60
+    for caption, must, _ in LONG_CASES:
+        assert len(caption.split()) >= 15, caption
+        assert len(must) >= 3, caption
+
+
+@pytest.fixture(scope="module")
+def long_graphs(caption_parser) -> dict[str, set[str]]:
+    """All long captions parsed in one batch (as the extract stage does)."""
+    captions = [c for c, _, _ in LONG_CASES]
+    return {c: segments(to_factual(g)) for c, g in zip(captions, caption_parser.parse(captions))}
+
+
+@pytest.mark.parametrize("caption,must,never", LONG_CASES, ids=[c[0][:60] for c in LONG_CASES])
+def test_long_caption_tuples(long_graphs, caption: str, must: set[str], never: set[str]) -> None:
+    got = long_graphs[caption]
+    assert must <= got, f"missing {sorted(must - got)}; got {sorted(got)}"
+    assert not (never & got), f"unexpected {sorted(never & got)}; got {sorted(got)}"

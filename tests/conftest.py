@@ -14,10 +14,12 @@ SHARED_MODELS = REPO.parent / "shared" / "models"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """End-to-end tests (tests/e2e: whole builds) are `slow`: `make test-fast` leaves them out."""
+    """End-to-end tests are `slow` (`make test-fast` leaves them out): everything in tests/e2e and
+    every test module that runs whole builds (imports `run_build`)."""
     e2e = REPO / "tests" / "e2e"
     for item in items:
-        if e2e in Path(str(item.fspath)).parents:
+        module = getattr(item, "module", None)
+        if e2e in Path(str(item.fspath)).parents or (module is not None and hasattr(module, "run_build")):
             item.add_marker(pytest.mark.slow)
 
 

@@ -65,6 +65,7 @@ def _config_key(cfg: RunBase) -> str:
 
 
 def stages_by_name(stages: list[Stage]) -> dict[str, Stage]:
+    """The stages keyed by name."""
     return {s.name: s for s in stages}
 
 
@@ -123,7 +124,9 @@ def run_build(cfg: RunBase, progress: Callable[[str], None] = print, resume: boo
     t0 = time.perf_counter()
     from pipeline.text.spacy_model import resolve_model_name
 
-    extractor = f"extract:spacy-sg@{stages_by_name(stages)['extract'].version}/{resolve_model_name(cfg.extract.spacy_model)}"
+    extract = stages_by_name(stages).get("extract")
+    extractor = (f"extract:spacy-sg@{extract.version}/{resolve_model_name(cfg.extract.spacy_model)}" if extract
+                 else "extract:none")
     tables_tmp = staging / "tables"
     try:
         result = merge(str(staging / "s*" / "*.parquet"), tables_tmp, extractor, [s.name for s in stages])

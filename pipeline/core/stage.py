@@ -124,9 +124,6 @@ class Records:
         return list_type(self.cls)
 
 
-ColumnSpec = "pa.DataType | Records"
-
-
 def arrow_of(spec: Any) -> pa.DataType:
     """The Arrow type of a column spec."""
     return spec.arrow if isinstance(spec, Records) else spec
@@ -216,7 +213,12 @@ class Stage:
                 raise StageError(f"stage {self.name!r} did not produce {absent}")
         specs = {**self.produces, QUARANTINE_REASON: pa.string(), QUARANTINE_DETAIL: pa.string()}
         for col, spec in specs.items():
-            values = [None] * n if col not in out.columns else [None if _is_missing(v) else v for v in out[col]]
+            if col not in out.columns:
+                values = [None] * n
+            elif isinstance(spec, Records):
+                values = [None if _is_missing(v) else as_list(v) for v in out[col]]
+            else:
+                values = [None if _is_missing(v) else v for v in out[col]]
             if result is not None and col in result.columns:
                 new = result[col].tolist()
                 if isinstance(spec, Records):

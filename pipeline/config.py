@@ -21,7 +21,7 @@ import pipeline.stages  # noqa: F401 - registers the stages and their config sec
 from pipeline.core.stage import STAGES, Resources
 
 # The stages of a build, in order (a config may list others: `stages: [...]`).
-DEFAULT_STAGES = ("decode", "detect", "caption", "extract", "ground")
+DEFAULT_STAGES = ("decode", "detect", "caption", "ocr", "extract", "ground")
 
 
 class ConfigError(ValueError):

@@ -60,9 +60,83 @@ def cmd_sample_corpus(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from pipeline.export import export_graph
+    from pipeline.graph.store import GraphError
 
-    for fmt in args.format:
-        print(export_graph(args.graph, fmt, args.dest))
+    try:
+        for fmt in args.format:
+            print(export_graph(args.graph, fmt, args.dest,
+                               progress=lambda m: print(f"[kg] {m}", file=sys.stderr, flush=True)))
+    except GraphError as e:
+        print(f"kg export: error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+QUERY_EXAMPLES = """examples:
+  kg query out/sample entity giraffes                  # what the graph knows about giraffe
+  kg query out/sample images --has man --has horse --relation "man ride horse" --attr horse:brown
+  kg query out/sample neighbors cup --depth 2 --predicate on
+  kg query out/sample path cup table
+  kg query out/sample stats
+  kg query out/sample sql "SELECT name, image_count FROM entities ORDER BY image_count DESC LIMIT 5"
+  kg query out/sample cypher "MATCH (a:Entity)-[r:RELATION]->(b:Entity) RETURN a.name, r.predicate, b.name LIMIT 5"
+  kg query out/sample entity cup --json                # one JSON document; --csv for CSV
+
+exit status: 0 answered, 1 nothing found (unknown name: the nearest names are suggested),
+2 bad input (not a graph, a write in sql/cypher, a bad option)
+"""
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import os
+
+    from pipeline.graph.store import GraphError, GraphStore
+    from pipeline.query import verbs
+    from pipeline.query.result import render
+
+    fmt = "json" if args.json else "csv" if args.csv else "table"
+    try:
+        with GraphStore.open(args.graph) as store:
+            if args.verb == "entity":
+                res = verbs.entity(store, args.name, args.type, limit=args.limit)
+            elif args.verb == "images":
+                res = verbs.images(store, has=args.has, relation=args.relation, attr=args.attr,
+                                   min_score=args.min_score, limit=args.limit)
+            elif args.verb == "neighbors":
+                res = verbs.neighbors(store, args.name, depth=args.depth, predicate=args.predicate, limit=args.limit)
+            elif args.verb == "path":
+                res = verbs.path(store, args.a, args.b, max_depth=args.max_depth)
+            elif args.verb == "stats":
+                res = verbs.stats(store, limit=args.limit)
+            elif args.verb == "sql":
+                res = verbs.sql(store, args.query)
+            else:
+                from pipeline.query.cypher import cypher
+
+                res = cypher(store, args.query, progress=lambda m: print(f"[kg] {m}", file=sys.stderr, flush=True))
+            try:
+                render(res, fmt, sys.stdout)
+                sys.stdout.flush()
+            except BrokenPipeError:  # `kg query ... | head`: the reader has what it wanted
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except verbs.NotFound as e:
+        print(f"kg query {args.verb}: {e}", file=sys.stderr)
+        return 1
+    except GraphError as e:
+        print(f"kg query {args.verb}: error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipeline.graph.store import GraphError
+    from pipeline.report import write_report
+
+    try:
+        print(write_report(args.graph, args.out, thumbnails=args.thumbnails, entities=args.entities))
+    except GraphError as e:
+        print(f"kg report: error: {e}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -89,6 +163,44 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_query_parser(sub: "argparse._SubParsersAction") -> None:
+    fmt = argparse.ArgumentParser(add_help=False)
+    g = fmt.add_mutually_exclusive_group()
+    g.add_argument("--json", action="store_true", help="one JSON document")
+    g.add_argument("--csv", action="store_true", help="CSV")
+    q = sub.add_parser("query", help="ask a graph: entity, images, neighbors, path, stats, sql, cypher",
+                       description="Ask a graph questions (no server).", epilog=QUERY_EXAMPLES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    q.add_argument("graph", help="graph folder (local path or storage URI)")
+    verbs = q.add_subparsers(dest="verb", required=True, metavar="VERB")
+    v = verbs.add_parser("entity", parents=[fmt], help="what the graph knows about NAME (e.g. entity giraffes)")
+    v.add_argument("name")
+    v.add_argument("--type", help="entity type when several share the name (concept, attribute, PERSON ...)")
+    v.add_argument("--limit", type=int, default=10, help="rows per section (default 10)")
+    v = verbs.add_parser("images", parents=[fmt], help='images holding all conditions (e.g. images --has horse --relation "man ride horse")')
+    v.add_argument("--has", action="append", metavar="X", help="an entity seen (caption or box) (repeatable)")
+    v.add_argument("--relation", action="append", metavar="'S P O'", help='a relation in a caption, e.g. "man ride horse" (repeatable)')
+    v.add_argument("--attr", action="append", metavar="X:V", help="an attribute of an entity, e.g. horse:brown (repeatable)")
+    v.add_argument("--min-score", type=float, default=0.0, help="boxes below this detector score do not count")
+    v.add_argument("--limit", type=int, default=20, help="images shown (default 20)")
+    v = verbs.add_parser("neighbors", parents=[fmt], help="concept edges around NAME (e.g. neighbors cup --depth 2)")
+    v.add_argument("name")
+    v.add_argument("--depth", type=int, default=1, help="steps out (default 1)")
+    v.add_argument("--predicate", help="only this relation predicate (e.g. on)")
+    v.add_argument("--limit", type=int, default=50, help="edges shown (default 50)")
+    v = verbs.add_parser("path", parents=[fmt], help="shortest path between A and B over concept edges (e.g. path cup table)")
+    v.add_argument("a")
+    v.add_argument("b")
+    v.add_argument("--max-depth", type=int, default=6, help="longest path searched (default 6)")
+    v = verbs.add_parser("stats", parents=[fmt], help="table sizes, top entities and predicates, quarantine reasons")
+    v.add_argument("--limit", type=int, default=10, help="rows of the top lists (default 10)")
+    v = verbs.add_parser("sql", parents=[fmt], help='read-only SQL over the table views (e.g. sql "SELECT count(*) FROM edges")')
+    v.add_argument("query")
+    v = verbs.add_parser("cypher", parents=[fmt], help='Cypher through embedded LadybugDB (e.g. cypher "MATCH (e:Entity) RETURN e.name LIMIT 3")')
+    v.add_argument("query")
+    q.set_defaults(func=cmd_query)
+
+
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -109,11 +221,21 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["bytes", "path"], default="bytes", help="image bytes in the table, or files + image_path")
     s.set_defaults(func=cmd_sample_corpus)
 
-    e = sub.add_parser("export", help="export a graph folder")
-    e.add_argument("graph", help="graph folder written by kg build")
-    e.add_argument("--format", "-f", action="append", required=True, choices=["graphml"], help="export format (repeatable)")
-    e.add_argument("--dest", help="output file or folder (default: GRAPH/exports/)")
+    e = sub.add_parser("export", help="export a graph (graphml, neo4j, turtle, ladybug)")
+    e.add_argument("graph", help="graph folder written by kg build (local path or storage URI)")
+    e.add_argument("--format", "-f", action="append", required=True, choices=["graphml", "neo4j", "turtle", "ladybug"],
+                   help="graphml file, neo4j-admin import CSV folder, RDF turtle file, ladybug database folder (repeatable)")
+    e.add_argument("--out", "--dest", dest="dest", help="output file or folder (default: GRAPH/exports/)")
     e.set_defaults(func=cmd_export)
+
+    _add_query_parser(sub)
+
+    r = sub.add_parser("report", help="one self-contained HTML report of a graph")
+    r.add_argument("graph", help="graph folder (local path or storage URI)")
+    r.add_argument("--out", "-o", help="output HTML file (default: GRAPH/exports/report.html)")
+    r.add_argument("--thumbnails", type=int, default=24, help="images in the gallery (default 24)")
+    r.add_argument("--entities", type=int, default=30, help="entities in the entity view (default 30)")
+    r.set_defaults(func=cmd_report)
 
     pc = sub.add_parser("parse-captions", help="caption CSV -> scene graphs in FACTUAL's format")
     pc.add_argument("input", help="CSV with a `caption` column")

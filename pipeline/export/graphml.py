@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 
-import pyarrow.parquet as pq
+from pipeline.graph.store import GraphStore
 
 NODE_TABLES = {"images": "image_id", "captions": "caption_id", "regions": "region_id", "mentions": "mention_id", "entities": "entity_id"}
 
@@ -37,19 +37,16 @@ def _attr(v: object) -> object:
     return xml_text(str(v))
 
 
-def write_graphml(graph_dir: Path, target: Path) -> Path:
-    """Write the graph in `graph_dir` as GraphML at `target` (atomically); returns `target`."""
+def write_graphml(store: GraphStore, target: Path) -> Path:
+    """Write the opened graph as GraphML at `target` (atomically); returns `target`."""
     import networkx as nx
 
     g = nx.MultiDiGraph()
     for table, key in NODE_TABLES.items():
-        path = graph_dir / table
-        if not path.exists():
-            continue
-        for row in pq.read_table(path).to_pylist():
+        for row in store.read_table(table).to_pylist():
             node = row.pop(key)
             g.add_node(node, kind=table.rstrip("s") if table != "entities" else "entity", **{k: _attr(v) for k, v in row.items()})
-    edges = pq.read_table(graph_dir / "edges").to_pylist()
+    edges = store.read_table("edges").to_pylist()
     for e in edges:
         src, dst = e.pop("src"), e.pop("dst")
         g.add_edge(src, dst, key=e["edge_id"], **{k: _attr(v) for k, v in e.items()})

@@ -1,21 +1,32 @@
-"""The graph tables' contract (schemas/graph.json) and a checker for a graph folder."""
+"""The graph tables' contract (pipeline/schemas/graph.json, shipped as package data) and a
+checker for a graph folder."""
 
 from __future__ import annotations
 
 import json
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
-
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 
 
 @lru_cache(maxsize=None)
 def graph_contract() -> dict:
-    """schemas/graph.json as a dict: tables -> {key, doc, columns: [[name, type], ...]}."""
-    with open(SCHEMA_DIR / "graph.json", encoding="utf-8") as f:
-        return json.load(f)
+    """graph.json as a dict: tables -> {key, doc, columns: [[name, type], ...]}, edge_types."""
+    text = resources.files("pipeline.schemas").joinpath("graph.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+_TYPES = {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64(), "float": pa.float32(),
+          "double": pa.float64(), "list<element: string>": pa.list_(pa.field("element", pa.string()))}
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """The Arrow schema the contract gives `table` (KeyError for an unknown table)."""
+    cols = graph_contract()["tables"][table]["columns"]
+    return pa.schema([pa.field(name, _TYPES[t]) for name, t in cols])
 
 
 def check_graph(out_dir: str | Path) -> list[str]:

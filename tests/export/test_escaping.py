@@ -2,6 +2,7 @@
 
 Every exporter joins by adding itself to EXPORTERS: (format name, function reading the
 exported file back into the set of caption texts it holds, how the text may be transformed).
+The HTML report joins in test_report.py (a real browser reads it back).
 """
 
 from __future__ import annotations
@@ -12,24 +13,10 @@ from typing import Callable
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import write_corpus
+from graph_builds import HOSTILE
 
-from pipeline.build import run_build
-from pipeline.config import load_config
 from pipeline.export import export_graph
 from pipeline.export.graphml import xml_text
-
-REPO = Path(__file__).resolve().parents[2]
-
-HOSTILE = [
-    '<script>alert("x")</script> on a sign',
-    'a "quoted" caption, with commas, and \'single\' quotes',
-    "first line\nsecond line\r\nthird\ttabbed",
-    "a NUL \x00 byte and a bell \x07",
-    "a CDATA end ]]> and an entity &amp; &lt;b&gt;",
-    "backslashes \\ and \\u0000 literally",
-    "emoji 🐴 and right-to-left حصان",
-]
 
 
 def _graphml_captions(path: Path) -> set[str]:
@@ -39,20 +26,42 @@ def _graphml_captions(path: Path) -> set[str]:
     return {d["text"] for _, d in g.nodes(data=True) if d.get("kind") == "caption"}
 
 
+def _neo4j_captions(path: Path) -> set[str]:
+    import csv
+
+    with open(path / "captions.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {r["text"] for r in rows}
+
+
+def _turtle_captions(path: Path) -> set[str]:
+    import rdflib
+
+    from pipeline.export.turtle import VOCAB
+
+    g = rdflib.Graph()
+    g.parse(path, format="turtle")
+    cls, text = rdflib.URIRef(VOCAB + "Caption"), rdflib.URIRef(VOCAB + "text")
+    return {str(o) for s in g.subjects(rdflib.RDF.type, cls) for o in g.objects(s, text)}
+
+
+def _ladybug_captions(path: Path) -> set[str]:
+    from pipeline.query.cypher import run_cypher
+
+    _, rows = run_cypher(path, "MATCH (c:Caption) RETURN c.text")
+    return {r[0] for r in rows}
+
+
+def _same(s: str) -> str:
+    return s
+
+
 EXPORTERS: list[tuple[str, Callable[[Path], set[str]], Callable[[str], str]]] = [
     ("graphml", _graphml_captions, xml_text),  # XML 1.0 cannot carry control chars: written as \\uXXXX
+    ("neo4j", _neo4j_captions, _same),
+    ("turtle", _turtle_captions, _same),
+    ("ladybug", _ladybug_captions, _same),
 ]
-
-
-@pytest.fixture(scope="module")
-def hostile_graph(tmp_path_factory, photos, model_dir) -> Path:
-    d = tmp_path_factory.mktemp("hostile")
-    rows = [{"id": f"h{i}", "image": photos["coffee"] if i % 2 else photos["rocket"], "text": t} for i, t in enumerate(HOSTILE)]
-    corpus = write_corpus(d / "hostile.parquet", rows)
-    cfg = load_config(REPO / "jobs/configs/sample.yaml", ["decode.text_columns=[text]", "caption.backend=none"], out=str(d / "g"), runner="local")
-    cfg.corpus = [str(corpus)]
-    run_build(cfg, progress=lambda m: None)
-    return d / "g"
 
 
 def test_parquet_tables_keep_text_exactly(hostile_graph: Path) -> None:

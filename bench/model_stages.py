@@ -45,17 +45,13 @@ def main() -> None:
     import ray
 
     from pipeline.config import load_config
-    from pipeline.core.runner import LocalRunner, RayRunner
-    import pyarrow as pa
-
-    from pipeline.graph.records import FRAGMENTS, staging_schema
+    from pipeline.core.stage import make_stage
     from pipeline.io.corpus import check_corpus
     from pipeline.io.sample import write_bench_corpus
     from pipeline.io.shards import plan_shards
-    from pipeline.stages.caption import CaptionStage
-    from pipeline.stages.decode import DecodeStage
-    from pipeline.stages.detect import DetectStage
-    from pipeline.stages.extract import ExtractStage
+    from pipeline.runners.local import LocalRunner
+    from pipeline.runners.ray_data import RayRunner
+    from pipeline.runners.staging import staging_schema
 
     work = Path(tempfile.mkdtemp(prefix="kg-bench-stages-"))
     corpus = write_bench_corpus(work / "bench.parquet", n=args.n)
@@ -76,16 +72,15 @@ def main() -> None:
 
         def stages():
             # the stages up to the one measured; the ones before it are switched off ("none")
-            chain = [DecodeStage(cfg.decode), DetectStage(cfg.detect), CaptionStage(cfg.caption), ExtractStage(cfg.extract)]
-            return chain[: {"detect": 2, "caption": 3, "extract": 4}[name]]
+            names = ["decode", "detect", "caption", "extract"]
+            return [make_stage(n, getattr(cfg, n)) for n in names[: names.index(name) + 1]]
 
         rates = {}
         for runner_name, runner in (("loop", LocalRunner(batch_size=cfg.decode.resources.batch_size)), ("ray", RayRunner())):
             # the loop's parallelism is the model's own threads (all cores); Ray's is its actors
             cfg.detect.threads = None if runner_name == "loop" else loaded_threads
             st = stages()
-            full = staging_schema([s.name for s in st])
-            schema = pa.schema([f for f in full if f.name not in FRAGMENTS])  # no assemble stage here
+            schema = staging_schema(st)
             staging = work / f"{name}-{runner_name}"
             t0 = time.perf_counter()
             runner.run(shards, st, schema, staging, progress=lambda m: None)

@@ -8,22 +8,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pipeline.config import RunConfig, to_dict
-from pipeline.core.manifest import command_line, package_versions, write_json_atomic
-from pipeline.core.runner import LocalRunner, RayRunner, pending
-from pipeline.core.stage import Stage
-from pipeline.graph.merge import merge, publish
-from pipeline.graph.records import staging_schema
-from pipeline.config import ConfigError
+from pipeline.config import ConfigError, RunBase, to_dict
+from pipeline.core import columns as CC
+from pipeline.core.atomic import write_json_atomic
 from pipeline.core.ids import content_id
+from pipeline.core.manifest import command_line, package_versions
+from pipeline.core.stage import Stage, check_order, make_stage
+from pipeline.graph.merge import merge, publish
+from pipeline.graph.records import FRAGMENTS, IMAGE_COLUMNS
 from pipeline.io.corpus import check_corpus, find_corpus_files
 from pipeline.io.shards import plan_shards
-from pipeline.stages.assemble import AssembleStage
-from pipeline.stages.caption import CaptionStage
-from pipeline.stages.decode import DecodeStage
-from pipeline.stages.detect import DetectStage
-from pipeline.stages.extract import ExtractStage
-from pipeline.stages.ground import GroundStage
+from pipeline.runners import make_runner
+from pipeline.runners.staging import pending, staging_schema
 
 
 class AccountingError(RuntimeError):
@@ -40,32 +36,22 @@ class BuildResult:
     notes: list[str] = field(default_factory=list)
 
 
-def build_stages(cfg: RunConfig) -> list[Stage]:
-    """The pipeline's stages, in order, configured from `cfg`."""
-    return [
-        DecodeStage(cfg.decode),
-        DetectStage(cfg.detect),
-        CaptionStage(cfg.caption),
-        ExtractStage(cfg.extract),
-        GroundStage(cfg.ground),
-        AssembleStage(),
-    ]
+def build_stages(cfg: RunBase) -> list[Stage]:
+    """The run's stages (`cfg.stages`, in order), each configured from its section; a stage
+    switched off in its section becomes `Off`. StageError when a stage lacks an input or the
+    merge lacks a column."""
+    stages = [make_stage(name, getattr(cfg, name)) for name in cfg.stages]
+    check_order(stages, given=(CC.ID, CC.IMAGE, CC.IMAGE_PATH, CC.SOURCE_FILE),
+                needed_at_end=(*IMAGE_COLUMNS, *FRAGMENTS))
+    return stages
 
 
-def describe_sources(cfg: RunConfig) -> list[str]:
-    """Plain words on where captions and boxes come from in this run (printed and in the manifest)."""
-    notes = []
-    if cfg.caption.backend == "template":
-        notes.append("captions: corpus text, plus one caption written from the detections (template), no captioning model")
-    elif cfg.caption.backend == "none":
-        notes.append("captions: corpus text only")
-    else:
-        notes.append(f"captions: corpus text, plus {cfg.caption.backend} model {cfg.caption.model}")
-    notes.append("boxes: none (detection off)" if cfg.detect.backend == "none" else f"boxes: {cfg.detect.backend} detector {cfg.detect.model or 'CenterNet COCO-80 (ONNX)'}")
-    return notes
+def describe_sources(stages: list[Stage]) -> list[str]:
+    """Plain words on where captions, boxes and the rest come from in this run (printed and in the manifest)."""
+    return [n for n in (st.note() for st in stages) if n]
 
 
-def _config_key(cfg: RunConfig) -> str:
+def _config_key(cfg: RunBase) -> str:
     """What must not change between an interrupted run and its --resume."""
     d = to_dict(cfg)
     for k in ("out", "runner", "ray"):
@@ -78,7 +64,12 @@ def _config_key(cfg: RunConfig) -> str:
     return content_id("cfg", json.dumps(d, sort_keys=True, default=str))
 
 
-def run_build(cfg: RunConfig, progress: Callable[[str], None] = print, resume: bool = False) -> BuildResult:
+def stages_by_name(stages: list[Stage]) -> dict[str, Stage]:
+    """The stages keyed by name."""
+    return {s.name: s for s in stages}
+
+
+def run_build(cfg: RunBase, progress: Callable[[str], None] = print, resume: bool = False) -> BuildResult:
     """Run a whole build per `cfg`; returns counts, timings and per-file accounting.
 
     Raises CorpusError / StageError / ConfigError before any work when the input, a model or
@@ -113,25 +104,29 @@ def run_build(cfg: RunConfig, progress: Callable[[str], None] = print, resume: b
     staging.mkdir(parents=True, exist_ok=True)
     write_json_atomic(staging / "plan.json", plan)
     todo = pending(shards, staging)
-    schema = staging_schema([s.name for s in stages])
+    schema = staging_schema(stages)
     total = sum(i.rows for i in inputs)
     progress(f"{total} rows in {len(inputs)} file(s), {len(shards)} shard(s)"
              + (f", {len(shards) - len(todo)} already done" if resume else "") + f"; runner: {cfg.runner}")
-    for note in describe_sources(cfg):
+    notes = describe_sources(stages)
+    for note in notes:
         progress(note)
 
     t0 = time.perf_counter()
     if cfg.runner == "local":
-        runner = LocalRunner(batch_size=cfg.decode.resources.batch_size)
+        runner = make_runner("local", batch_size=stages[0].resources.batch_size)
     else:
-        runner = RayRunner(cfg.ray.address, cfg.ray.num_cpus, cfg.ray.object_store_memory_mb)
+        runner = make_runner("ray", address=cfg.ray.address, num_cpus=cfg.ray.num_cpus,
+                             object_store_memory_mb=cfg.ray.object_store_memory_mb)
     runner.run(todo, stages, schema, staging, progress)
     seconds["stages"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     from pipeline.text.spacy_model import resolve_model_name
 
-    extractor = f"extract:spacy-sg@{ExtractStage.version}/{resolve_model_name(cfg.extract.spacy_model)}"
+    extract = stages_by_name(stages).get("extract")
+    extractor = (f"extract:spacy-sg@{extract.version}/{resolve_model_name(cfg.extract.spacy_model)}" if extract
+                 else "extract:none")
     tables_tmp = staging / "tables"
     try:
         result = merge(str(staging / "s*" / "*.parquet"), tables_tmp, extractor, [s.name for s in stages])
@@ -155,7 +150,6 @@ def run_build(cfg: RunConfig, progress: Callable[[str], None] = print, resume: b
     stats_dir.mkdir(exist_ok=True)
     write_json_atomic(stats_dir / "stages.json", result.stage_stats)
     seconds["total"] = time.perf_counter() - t_start
-    notes = describe_sources(cfg)
     res = BuildResult(out_dir, result.counts, seconds, result.stage_stats, accounting, notes)
     bad = [a for a in accounting if not a["balanced"]]
     if bad:

@@ -41,11 +41,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     overrides = list(args.set or [])
     if args.image_root:
         overrides.append("decode.image_roots=[" + ",".join(repr(r) for r in args.image_root) + "]")
-    cfg = load_config(args.config, overrides, out=args.out, runner=args.runner)
-    if args.corpus:
-        cfg.corpus = list(args.corpus)
-    if args.address:
-        cfg.ray.address = args.address
+    cfg = load_config(args.config, overrides, out=args.out, runner=args.runner,
+                      corpus=list(args.corpus) if args.corpus else None, **{"ray.address": args.address})
     if not cfg.corpus:
         raise SystemExit("kg build: no corpus given (--corpus PATH or corpus: in the config)")
     res = run_build(cfg, progress=lambda m: print(f"[kg] {m}", file=sys.stderr, flush=True), resume=args.resume)

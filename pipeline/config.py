@@ -1,114 +1,121 @@
-"""The run config: one section per stage (each stage's defaults live beside the stage), YAML in,
-`--set key=value` overrides, resolved config out (written to the manifest)."""
+"""The run config: pydantic models, one section per registered stage (each stage's config class
+lives beside the stage), YAML in, `--set key=value` overrides, resolved config out (written to
+the manifest).
+
+A section is added by registering a stage (`@register_stage` with its `Config`); the run's
+stage list is `stages:` (default DEFAULT_STAGES). Any bad value stops the run with one line
+naming the key, e.g. `detect.score_threshold: must be within 0..1`.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import types
-import typing
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, create_model, field_validator
+from pydantic_core import PydanticCustomError
 
-from pipeline.core.stage import Resources
-from pipeline.stages.caption import CaptionConfig
-from pipeline.stages.decode import DecodeConfig
-from pipeline.stages.detect import DetectConfig
-from pipeline.stages.extract import ExtractConfig
-from pipeline.stages.ground import GroundConfig
+import pipeline.stages  # noqa: F401 - registers the stages and their config sections
+from pipeline.core.stage import STAGES, Resources
+
+# The stages of a build, in order (a config may list others: `stages: [...]`).
+DEFAULT_STAGES = ("decode", "detect", "caption", "ocr", "extract", "ground")
 
 
 class ConfigError(ValueError):
     """A config file or override is wrong; the message is one line naming the key."""
 
 
-@dataclass
-class RayConfig:
+class RayConfig(BaseModel):
     """Where the job runs."""
 
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
     address: str | None = None  # None: start an embedded local Ray; "auto" or ray://host:port to join a cluster
-    num_cpus: int | None = None  # embedded Ray only: CPUs to use (None: all)
-    object_store_memory_mb: int | None = None  # embedded Ray only
+    num_cpus: PositiveInt | None = None  # embedded Ray only: CPUs to use (None: all)
+    object_store_memory_mb: PositiveInt | None = None  # embedded Ray only
 
 
-@dataclass
-class RunConfig:
-    """Everything a build needs: inputs, output, one section per stage."""
+class RunBase(BaseModel):
+    """Everything a build needs besides the stage sections: inputs, output, runner, stage list."""
 
-    corpus: list[str] = field(default_factory=list)  # Parquet files, folders or globs
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, coerce_numbers_to_str=True)
+
+    corpus: list[str] = []  # Parquet files, folders or globs
     out: str = "out/graph"
-    runner: str = "ray"  # "ray" (Ray Data) or "local" (in-process loop)
-    shard_rows: int = 2000  # rows per shard: the unit of completion markers and --resume
-    decode: DecodeConfig = field(default_factory=DecodeConfig)
-    detect: DetectConfig = field(default_factory=DetectConfig)
-    caption: CaptionConfig = field(default_factory=CaptionConfig)
-    extract: ExtractConfig = field(default_factory=ExtractConfig)
-    ground: GroundConfig = field(default_factory=GroundConfig)
-    ray: RayConfig = field(default_factory=RayConfig)
+    runner: Literal["ray", "local"] = "ray"  # Ray Data, or the in-process loop
+    shard_rows: PositiveInt = 2000  # rows per shard: the unit of completion markers and --resume
+    stages: list[str] = Field(default_factory=lambda: list(DEFAULT_STAGES))
+    ray: RayConfig = Field(default_factory=RayConfig)
+
+    @field_validator("corpus", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("stages")
+    @classmethod
+    def _known_stages(cls, v: list[str]) -> list[str]:
+        for name in v:
+            if name not in STAGES:
+                raise PydanticCustomError("unknown_stage", "unknown stage {name}; known: {known}",
+                                          {"name": repr(name), "known": ", ".join(STAGES.names())})
+        if len(set(v)) != len(v):
+            raise PydanticCustomError("duplicate_stage", "a stage is listed twice")
+        return v
 
 
-def _coerce(value: Any, typ: Any, key: str) -> Any:
-    """`value` checked/converted to the annotated type `typ` (dataclasses recursively)."""
-    origin = typing.get_origin(typ)
-    if origin in (typing.Union, types.UnionType):
-        args = typing.get_args(typ)
-        if value is None and type(None) in args:
-            return None
-        errors = []
-        for a in args:
-            if a is type(None):
-                continue
-            try:
-                return _coerce(value, a, key)
-            except ConfigError as e:
-                errors.append(str(e))
-        raise ConfigError(errors[0] if errors else f"{key}: bad value {value!r}")
-    if dataclasses.is_dataclass(typ):
-        if isinstance(value, typ):
-            return value
-        if not isinstance(value, dict):
-            raise ConfigError(f"{key}: expected a mapping, got {value!r}")
-        return _build(typ, value, key)
-    if origin is list:
-        (item,) = typing.get_args(typ) or (Any,)
-        if isinstance(value, (str, int, float)):
-            value = [value]
-        if not isinstance(value, (list, tuple)):
-            raise ConfigError(f"{key}: expected a list, got {value!r}")
-        return [_coerce(v, item, f"{key}[{i}]") for i, v in enumerate(value)]
-    if typ is Any:
-        return value
-    if typ is bool:
-        if isinstance(value, bool):
-            return value
-        raise ConfigError(f"{key}: expected true/false, got {value!r}")
-    if typ is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        raise ConfigError(f"{key}: expected an integer, got {value!r}")
-    if typ is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        raise ConfigError(f"{key}: expected a number, got {value!r}")
-    if typ is str:
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return str(value)
-        raise ConfigError(f"{key}: expected a string, got {value!r}")
-    return value
+def _run_config_model() -> type[RunBase]:
+    """RunBase plus one section per registered stage (its Config class, defaults filled in)."""
+    sections: dict[str, Any] = {}
+    for name in STAGES.names():
+        cfg = STAGES.get(name).Config
+        sections[name] = (cfg, Field(default_factory=cfg))
+    return create_model("RunConfig", __base__=RunBase, __doc__="The whole run config.", **sections)
 
 
-def _build(cls: type, data: dict, prefix: str) -> Any:
-    hints = typing.get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - names)
-    if unknown:
-        where = f"{prefix}." if prefix else ""
-        raise ConfigError(f"unknown config key {where}{unknown[0]} (known: {', '.join(sorted(names))})")
-    kwargs = {k: _coerce(v, hints[k], f"{prefix}.{k}" if prefix else k) for k, v in data.items()}
-    return cls(**kwargs)
+RunConfig = _run_config_model()
+
+
+_TYPE_WORDS = {
+    "float_parsing": "expected a number", "float_type": "expected a number",
+    "int_parsing": "expected an integer", "int_type": "expected an integer", "int_from_float": "expected an integer",
+    "bool_parsing": "expected true/false", "bool_type": "expected true/false",
+    "string_type": "expected a string", "list_type": "expected a list", "model_type": "expected a mapping",
+    "dict_type": "expected a mapping",
+}
+
+
+def _one_line(e: ValidationError, data: dict) -> str:
+    """The first error of a pydantic ValidationError as `key.path: what is wrong`."""
+    err = e.errors()[0]
+    loc = [str(p) for p in err["loc"]]
+    key = ".".join(loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        known = _known_keys(loc[:-1])
+        return f"unknown config key {key}" + (f" (known: {', '.join(known)})" if known else "")
+    if kind in _TYPE_WORDS:
+        return f"{key}: {_TYPE_WORDS[kind]}, got {err.get('input')!r}"
+    if kind == "literal_error":
+        return f"{key}: must be one of {err['ctx']['expected']}, got {err.get('input')!r}"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return f"{key}: {err['msg'].replace('Input should be', 'must be')}, got {err.get('input')!r}"
+    return f"{key}: {err['msg']}"
+
+
+def _known_keys(loc: list[str]) -> list[str]:
+    model: Any = RunConfig
+    for p in loc:
+        field = model.model_fields.get(p) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            return []
+        model = field.annotation
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return sorted(model.model_fields)
+    return []
 
 
 def _set_path(data: dict, dotted: str, value: Any) -> None:
@@ -124,9 +131,10 @@ def _set_path(data: dict, dotted: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def load_config(path: str | Path | None = None, overrides: list[str] | None = None, **direct: Any) -> RunConfig:
+def load_config(path: str | Path | None = None, overrides: list[str] | None = None, **direct: Any) -> RunBase:
     """RunConfig from a YAML file (optional), then `--set key=value` overrides (values parsed as
-    YAML: numbers, booleans, lists), then `direct` keyword values (top-level keys)."""
+    YAML: numbers, booleans, lists), then `direct` keyword values (dotted keys; None skipped).
+    Raises ConfigError with one line naming the key."""
     data: dict = {}
     if path:
         try:
@@ -138,8 +146,7 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
             raise ConfigError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: the config must be a mapping")
-        base = Path(path).resolve().parent
-        data = _expand_paths(data, base)
+        data = _expand_paths(data)
     for item in overrides or []:
         if "=" not in item:
             raise ConfigError(f"--set {item}: expected key=value")
@@ -152,10 +159,13 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
     for k, v in direct.items():
         if v is not None:
             _set_path(data, k, v)
-    return _build(RunConfig, data, "")
+    try:
+        return RunConfig.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(_one_line(e, data)) from None
 
 
-def _expand_paths(data: dict, base: Path) -> dict:
+def _expand_paths(data: dict) -> dict:
     """Expand ~ and $VARS in corpus paths and image roots (relative ones stay relative to the cwd)."""
     def exp(p: str) -> str:
         return os.path.expandvars(os.path.expanduser(p))
@@ -170,9 +180,9 @@ def _expand_paths(data: dict, base: Path) -> dict:
     return data
 
 
-def to_dict(cfg: RunConfig) -> dict:
+def to_dict(cfg: RunBase) -> dict:
     """The resolved config as plain data (for the manifest and `kg build --print-config`)."""
-    return dataclasses.asdict(cfg)
+    return cfg.model_dump(mode="json")
 
 
-__all__ = ["RunConfig", "RayConfig", "Resources", "ConfigError", "load_config", "to_dict"]
+__all__ = ["RunConfig", "RayConfig", "Resources", "ConfigError", "DEFAULT_STAGES", "load_config", "to_dict"]

@@ -13,18 +13,52 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_MODELS = REPO.parent / "shared" / "models"
 
 
-@pytest.fixture(scope="session")
-def model_dir() -> Path:
-    """A folder holding centernet_coco.onnx: $KG_MODEL_DIR, the shared copy, or the user cache."""
+# fixtures of end-to-end work: whole graph builds (some asked for by name at run time), a headless browser
+E2E_FIXTURES = ("sample_graph", "hostile_graph", "graph", "ray_graph", "browser")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """End-to-end tests are `slow` (`make test-fast` leaves them out): everything in tests/e2e,
+    every test module that runs whole builds (imports `run_build`), and every test that asks for
+    `model_dir` (the detector folder a whole build needs; tests of the detector alone use
+    `centernet_model`) or for a fixture of end-to-end work (E2E_FIXTURES: the session graphs of
+    tests/query and tests/export, the report's headless browser)."""
+    e2e = REPO / "tests" / "e2e"
+    for item in items:
+        module = getattr(item, "module", None)
+        names = set(getattr(item, "fixturenames", ()))
+        if (e2e in Path(str(item.fspath)).parents or (module is not None and hasattr(module, "run_build"))
+                or names & {"model_dir", *E2E_FIXTURES}):
+            item.add_marker(pytest.mark.slow)
+
+
+def find_centernet() -> Path | None:
+    """centernet_coco.onnx where `kg models ensure` puts it (model_store: $KG_MODEL_DIR, else
+    ~/.cache/kg/models), else the shared copy beside the repository; None when nowhere."""
     from pipeline.vision import model_store
 
-    for cand in [os.environ.get("KG_MODEL_DIR"), str(SHARED_MODELS)]:
-        if cand and (Path(cand) / "centernet_coco.onnx").exists():
-            os.environ["KG_MODEL_DIR"] = cand
-            return Path(cand)
-    if model_store.centernet_path().exists():
-        return model_store.centernet_path().parent
-    pytest.skip("no centernet_coco.onnx: run `kg models ensure` (or `make setup`) first")
+    for cand in (model_store.centernet_path(), SHARED_MODELS / model_store.CENTERNET_FILE):
+        if cand.is_file():
+            return cand
+    return None
+
+
+@pytest.fixture(scope="session")
+def centernet_model() -> Path:
+    """The real COCO CenterNet ONNX file; $KG_MODEL_DIR points at its folder for the session.
+    Missing is a failure, not a skip: `make test` runs `kg models ensure` first."""
+    path = find_centernet()
+    if path is None:
+        pytest.fail("no centernet_coco.onnx in $KG_MODEL_DIR, ~/.cache/kg/models or ../shared/models: "
+                    "run `kg models ensure` (make setup) first", pytrace=False)
+    os.environ["KG_MODEL_DIR"] = str(path.parent)
+    return path
+
+
+@pytest.fixture(scope="session")
+def model_dir(centernet_model: Path) -> Path:
+    """The folder holding centernet_coco.onnx (see `centernet_model`)."""
+    return centernet_model.parent
 
 
 @pytest.fixture(scope="session")

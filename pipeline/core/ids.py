@@ -1,21 +1,28 @@
-"""Stable content-hash ids: the same content always gets the same id, so re-runs and merges
-are idempotent."""
+"""Content hashes: the one place ids and digests are made. The same content always gets the
+same id, so re-runs and merges are idempotent."""
 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
-_SEP = "\x1f"
+_SEP = b"\x1f"
+
+
+def digest(*parts: object, size: int = 12) -> str:
+    """Hex blake2b (`size` bytes) over the parts, each as UTF-8 text (bytes as they are),
+    separated by a unit separator."""
+    h = hashlib.blake2b(digest_size=size)
+    for i, p in enumerate(parts):
+        if i:
+            h.update(_SEP)
+        h.update(p if isinstance(p, bytes) else str(p).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 def content_id(kind: str, *parts: object) -> str:
-    """`kind` prefix + 24 hex chars of blake2b over the parts, e.g. ``ent_3f2a...``."""
-    h = hashlib.blake2b(digest_size=12)
-    h.update(kind.encode())
-    for p in parts:
-        h.update(_SEP.encode())
-        h.update(str(p).encode("utf-8", "surrogatepass"))
-    return f"{kind}_{h.hexdigest()}"
+    """`kind` prefix + 24 hex chars of blake2b over the kind and the parts, e.g. ``ent_3f2a...``."""
+    return f"{kind}_{digest(kind, *parts)}"
 
 
 def image_id(data: bytes) -> str:
@@ -23,7 +30,7 @@ def image_id(data: bytes) -> str:
     return "img_" + hashlib.sha256(data).hexdigest()[:24]
 
 
-def file_sha256(path: str) -> str:
+def file_sha256(path: str | Path) -> str:
     """Hex sha256 of a file's bytes, read in 1 MiB chunks."""
     h = hashlib.sha256()
     with open(path, "rb") as f:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
 import sys
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
-PACKAGES = ("ray", "torch", "transformers", "onnxruntime", "spacy", "pyarrow", "pandas", "duckdb", "networkx", "pillow", "numpy")
+from pipeline.core.atomic import write_json_atomic
+
+__all__ = ["package_versions", "read_manifest", "command_line", "write_json_atomic"]
+
+PACKAGES = ("ray", "torch", "transformers", "onnxruntime", "spacy", "pyarrow", "pandas", "duckdb", "networkx", "pillow", "numpy",
+            "pydantic", "rapidocr_onnxruntime")
 
 
 def package_versions() -> dict[str, str | None]:
@@ -28,15 +31,6 @@ def package_versions() -> dict[str, str | None]:
 
         out["pipeline"] = __version__
     return out
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to `path` via a temp file and rename (readers never see half a file)."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-        f.write("\n")
-    os.replace(tmp, path)
 
 
 def read_manifest(out_dir: str | Path) -> dict:

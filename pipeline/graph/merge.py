@@ -150,7 +150,7 @@ def publish(tables_dir: Path, out_dir: Path, manifest: dict) -> None:
     """Move the tables written by `merge` from `tables_dir` into `out_dir`, then write the
     manifest. The old manifest goes first, so a folder is never a graph with mixed tables:
     readers check for manifest.json."""
-    from pipeline.core.manifest import write_json_atomic
+    from pipeline.core.atomic import write_json_atomic
 
     (out_dir / "manifest.json").unlink(missing_ok=True)
     for name in TABLES:
@@ -162,13 +162,22 @@ def publish(tables_dir: Path, out_dir: Path, manifest: dict) -> None:
     write_json_atomic(out_dir / "manifest.json", manifest)
 
 
+# Columns whose table type is narrower than the staging type (regions travel between stages
+# as float64, exactly as the detector wrote them; the regions table stores float32).
+TABLE_CASTS = {"regions": {"score": "FLOAT", "x1": "FLOAT", "y1": "FLOAT", "x2": "FLOAT", "y2": "FLOAT"}}
+
+
 def _flatten_sql() -> str:
+    """One view f_<fragment> per record column: a row per record, with the image id."""
+    from pipeline.core.records import struct_type
+    from pipeline.graph.records import FRAGMENTS
+
     views = []
-    for frag in ("captions", "regions", "mentions", "groundings", "attributes", "relations"):
-        views.append(
-            f"CREATE VIEW f_{frag} AS SELECT image_id, unnest(x, recursive := false) FROM "
-            f"(SELECT image_id, unnest({frag}) AS x FROM ok)"
-        )
+    for frag, cls in FRAGMENTS.items():
+        casts = TABLE_CASTS.get(frag, {})
+        cols = ", ".join(f'x."{f.name}"::{casts[f.name]} AS "{f.name}"' if f.name in casts else f'x."{f.name}"'
+                         for f in struct_type(cls))
+        views.append(f"CREATE VIEW f_{frag} AS SELECT image_id, {cols} FROM (SELECT image_id, unnest({frag}) AS x FROM ok)")
     return ";\n".join(views)
 
 

@@ -3,7 +3,6 @@ of one corpus file; each corpus row carries its file (`path`) and row number (`r
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
@@ -11,10 +10,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from pipeline.core import columns as C
+from pipeline.core.ids import digest
 from pipeline.io.corpus import CorpusFile
 
-ROW = "kg_row"  # row number within its file
-SHARD = "kg_shard"  # shard key
+ROW = C.ROW  # row number within its file
+SHARD = C.SHARD  # shard key
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def plan_shards(inputs: Sequence[CorpusFile], shard_rows: int) -> list[Shard]:
 
 
 def _shard(cf: CorpusFile, groups: list[int], first_row: int, rows: int) -> Shard:
-    h = hashlib.blake2b(f"{cf.path}\x1f{cf.sha256}\x1f{groups[0]}-{groups[-1]}".encode(), digest_size=8).hexdigest()
+    h = digest(cf.path, cf.sha256, f"{groups[0]}-{groups[-1]}", size=8)
     return Shard(f"s{h}", cf.path, tuple(groups), first_row, rows)
 
 

@@ -1,106 +1,85 @@
-"""caption: pixels (+ detections) -> one generated caption per image, with its source.
-
-Corpus captions are kept by the extract stage as their own captions with source `corpus`;
-this stage only adds what a model (or the detection template) says.
-"""
+"""caption: pixels (+ regions) -> one generated caption per image, from a registered captioner
+backend (`transformers`: BLIP, GIT, ViT-GPT2 ...; `template`: a sentence from the detections;
+`none`: off). Corpus captions come from decode; this stage appends what a model says."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import pandas as pd
-import pyarrow as pa
+from pydantic import Field, PositiveInt
 
-from pipeline.core import columns as C
-from pipeline.core.registry import captioners
-from pipeline.core.stage import Resources, Stage, StageError
-from pipeline.stages._preflight import check_backend
-from pipeline.vision.types import Captioner, ModelUnavailable
+from pipeline.core.records import read_records
+from pipeline.core.registry import backends
+from pipeline.core.stage import BackendConfig, Records, Resources, Stage, register_stage
+from pipeline.graph.records import Caption, Region, caption_id
+from pipeline.stages import _backend
+from pipeline.stages import columns as C
+from pipeline.stages.detect import to_box
+from pipeline.vision.types import Captioner
 
 
-@dataclass
-class CaptionConfig:
-    """Which captioner and how it generates."""
+class CaptionConfig(BackendConfig):
+    """Which captioner and how it generates (config section `caption`)."""
 
+    registry: ClassVar = backends("captioner")
+    plugins: ClassVar[str] = "pipeline.vision"
     backend: str = "template"  # "transformers" (BLIP, GIT, ViT-GPT2, ...), "template" (from detections), "none"
     model: str = ""  # transformers: hub id or local folder
-    max_new_tokens: int = 30
-    min_new_tokens: int | None = None  # a fixed output length for benchmarks: min = max
-    num_beams: int = 1
+    max_new_tokens: PositiveInt = 30
+    min_new_tokens: PositiveInt | None = None  # at least this many tokens (min = max: a fixed length for benchmarks)
+    num_beams: PositiveInt = 1
     prompt: str | None = None  # optional text prompt (BLIP/GIT conditional captioning)
-    device: str = "auto"
-    dtype: str = "auto"  # auto = fp16 on CUDA, fp32 on CPU
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    dtype: Literal["auto", "float32", "float16", "bfloat16"] = "auto"  # auto = fp16 on CUDA, fp32 on CPU
     allow_network: bool = False  # may download from the hub
     trust_remote_code: bool = False
-    max_objects: int = 4  # template: objects named at most
-    resources: Resources = field(default_factory=lambda: Resources(num_cpus=1, concurrency=1, batch_size=8))
+    max_objects: PositiveInt = 4  # template: objects named at most
+    resources: Resources = Field(default_factory=lambda: Resources(num_cpus=1, concurrency=1, batch_size=8))
 
 
-def build_captioner(cfg: CaptionConfig) -> Captioner:
-    """The configured captioner, not yet loaded."""
-    factory = captioners.get(cfg.backend)
-    if cfg.backend == "template":
-        return factory(max_objects=cfg.max_objects)
-    if not cfg.model:
-        raise ModelUnavailable("caption.backend=transformers needs caption.model (a hub id or a local folder)")
-    return factory(
-        model=cfg.model,
-        max_new_tokens=cfg.max_new_tokens,
-        min_new_tokens=cfg.min_new_tokens,
-        num_beams=cfg.num_beams,
-        prompt=cfg.prompt,
-        device=cfg.device,
-        dtype=cfg.dtype,
-        local_files_only=not cfg.allow_network,
-        trust_remote_code=cfg.trust_remote_code,
-    )
-
-
+@register_stage
 class CaptionStage(Stage):
-    """Reads pixels and detections; adds `model_caption` and `model_caption_source`."""
+    """Reads pixels and regions; appends one caption per image (source `model:<name>`)."""
 
     name: ClassVar[str] = "caption"
-    requires: ClassVar[tuple[str, ...]] = (C.PIXELS, C.PIX_H, C.PIX_W, C.REGIONS)
-    produces: ClassVar = {C.MODEL_CAPTION: pa.string(), C.MODEL_CAPTION_SOURCE: pa.string()}
+    Config: ClassVar = CaptionConfig
+    requires: ClassVar[tuple[str, ...]] = (C.IMAGE_ID, C.PIXELS, C.PIX_H, C.PIX_W, C.REGIONS)
+    extends: ClassVar = {C.CAPTIONS: Records(Caption)}
+    config: CaptionConfig
 
     def __init__(self, config: CaptionConfig | None = None) -> None:
-        self.config = config or CaptionConfig()
-        super().__init__(self.config.resources)
+        super().__init__(config)
         self.captioner: Captioner | None = None
-        self.stateful = self.config.backend not in ("none", "template")
+        self.stateful = self.config.backend_is_heavy()
 
     def preflight(self) -> None:
         """Unknown backend or unavailable model: one line, before any work starts."""
-        c = self.config
-        if c.backend != "none":
-            check_backend("caption", captioners, c.backend, c.model, c.allow_network, c.trust_remote_code)
+        _backend.preflight(self.name, self.config)
 
     def setup(self) -> None:
-        import pipeline.vision  # noqa: F401 - registers the backends
-
-        if self.config.backend == "none":
-            return
-        try:
-            self.captioner = build_captioner(self.config)
-            self.captioner.load()
-        except (ModelUnavailable, KeyError) as e:
-            raise StageError(f"caption: {e}") from None
+        self.captioner = _backend.load(self.name, self.config)
 
     def describe(self) -> dict[str, object]:
         c = self.config
         return {**super().describe(), "backend": c.backend, "model": c.model}
 
+    def note(self) -> str:
+        c = self.config
+        if not self.stateful:
+            return f"captions: corpus text, plus one caption written by the {c.backend} backend from the detections, no captioning model"
+        return f"captions: corpus text, plus {c.backend} model {c.model}"
+
     def process(self, batch: pd.DataFrame) -> pd.DataFrame:
-        n = len(batch)
-        if self.captioner is None:
-            return pd.DataFrame({C.MODEL_CAPTION: [None] * n, C.MODEL_CAPTION_SOURCE: [None] * n})
-        boxes = [C.load_boxes(s) for s in batch[C.REGIONS]]
-        if self.config.backend == "template":
-            images = [None] * n  # the template reads boxes only
-        else:
+        boxes = [[to_box(r) for r in regions] for regions in read_records(batch[C.REGIONS], Region)]
+        if getattr(self.captioner, "reads_pixels", True):
             images = [C.pixels_to_array(p, h, w) for p, h, w in zip(batch[C.PIXELS], batch[C.PIX_H], batch[C.PIX_W])]
+        else:
+            images = [None] * len(batch)
         texts = self.captioner.caption(images, boxes)
         source = f"model:{self.captioner.name}"
-        caps = [t.strip() if t and t.strip() else None for t in texts]
-        return pd.DataFrame({C.MODEL_CAPTION: caps, C.MODEL_CAPTION_SOURCE: [source if c else None for c in caps]})
+        out = []
+        for iid, t in zip(batch[C.IMAGE_ID], texts):
+            t = t.strip() if t else ""
+            out.append([Caption(caption_id(iid, source, t), t, source)] if t else [])
+        return pd.DataFrame({C.CAPTIONS: out})

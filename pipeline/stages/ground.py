@@ -1,40 +1,40 @@
-"""ground: link caption mentions to detected boxes of the same image (see pipeline.graph.grounding)."""
+"""ground: link caption mentions to regions of the same image (see pipeline.graph.grounding)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 import pandas as pd
-import pyarrow as pa
+from pydantic import Field
 
-from pipeline.core import columns as C
-from pipeline.core.stage import Resources, Stage
+from pipeline.core.records import read_records
+from pipeline.core.stage import Records, Resources, Stage, StageConfig, register_stage
 from pipeline.graph.grounding import ground
+from pipeline.graph.records import Caption, Grounding, Mention, Region
+from pipeline.stages import columns as C
+from pipeline.stages.fields import Fraction
 
 
-@dataclass
-class GroundConfig:
-    """How sure a box must be before a mention is grounded in it."""
+class GroundConfig(StageConfig):
+    """How sure a region must be before a mention is grounded in it (config section `ground`)."""
 
-    min_score: float = 0.3
-    resources: Resources = field(default_factory=lambda: Resources(num_cpus=1, concurrency=1, batch_size=64))
+    min_score: Fraction = 0.3
+    resources: Resources = Field(default_factory=lambda: Resources(num_cpus=1, concurrency=1, batch_size=64))
 
 
+@register_stage
 class GroundStage(Stage):
-    """Reads scene graphs and regions; adds groundings (caption, mention, region, score)."""
+    """Reads captions, mentions and regions; adds groundings (mention id -> region id)."""
 
     name: ClassVar[str] = "ground"
-    requires: ClassVar[tuple[str, ...]] = (C.GRAPHS, C.REGIONS)
-    produces: ClassVar = {C.GROUNDINGS: pa.string()}
-
-    def __init__(self, config: GroundConfig | None = None) -> None:
-        self.config = config or GroundConfig()
-        super().__init__(self.config.resources)
+    Config: ClassVar = GroundConfig
+    requires: ClassVar[tuple[str, ...]] = (C.CAPTIONS, C.MENTIONS, C.REGIONS)
+    produces: ClassVar = {C.GROUNDINGS: Records(Grounding)}
+    config: GroundConfig
 
     def process(self, batch: pd.DataFrame) -> pd.DataFrame:
-        out = []
-        for graphs, regions in zip(batch[C.GRAPHS], batch[C.REGIONS]):
-            gs = [g for _, g in C.load_graphs(graphs)]
-            out.append(C.dump_groundings(ground(gs, C.load_boxes(regions), self.config.min_score)))
+        captions = read_records(batch[C.CAPTIONS], Caption)
+        mentions = read_records(batch[C.MENTIONS], Mention)
+        regions = read_records(batch[C.REGIONS], Region)
+        out = [ground(c, m, r, self.config.min_score) for c, m, r in zip(captions, mentions, regions)]
         return pd.DataFrame({C.GROUNDINGS: out})

@@ -6,8 +6,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from pipeline.core.registry import captioners
-from pipeline.vision._hf import check_dtype, pick_device, torch_dtype, unavailable_message
+from pipeline.core.registry import backends
+from pipeline.vision._hf import check_available, check_dtype, pick_device, torch_dtype, unavailable_message
 from pipeline.vision._image import as_rgb_uint8
 from pipeline.vision.types import Box, ModelUnavailable
 
@@ -199,7 +199,12 @@ class HFCaptioner:
         return [strip_prompt(t, self.prompt) for t in texts]
 
 
-@captioners.register("transformers")
+def check_hf_captioner(model: str = "", allow_network: bool = False, trust_remote_code: bool = False) -> None:
+    """Start-up check: the model's config can be read as things stand (ModelUnavailable if not)."""
+    check_available("caption", model, not allow_network, trust_remote_code, "caption")
+
+
+@backends("captioner").register("transformers", check=check_hf_captioner)
 def make_hf_captioner(
     model: str,
     max_new_tokens: int = 30,
@@ -207,11 +212,13 @@ def make_hf_captioner(
     prompt: str | None = None,
     device: str = "auto",
     dtype: str = "auto",
-    local_files_only: bool = True,
+    allow_network: bool = False,
     trust_remote_code: bool = False,
     min_new_tokens: int | None = None,
 ) -> HFCaptioner:
-    """HFCaptioner with these settings."""
+    """HFCaptioner with these settings (`allow_network`: may download from the hub)."""
+    if not model:
+        raise ModelUnavailable("caption.backend=transformers needs caption.model (a hub id or a local folder)")
     return HFCaptioner(model, max_new_tokens=max_new_tokens, num_beams=num_beams, prompt=prompt, device=device,
-                       dtype=dtype, local_files_only=local_files_only, trust_remote_code=trust_remote_code,
+                       dtype=dtype, local_files_only=not allow_network, trust_remote_code=trust_remote_code,
                        min_new_tokens=min_new_tokens)

@@ -6,8 +6,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from pipeline.core.registry import detectors
-from pipeline.vision._hf import check_dtype, pick_device, torch_dtype, unavailable_message
+from pipeline.core.registry import backends
+from pipeline.vision._hf import check_available, check_dtype, pick_device, torch_dtype, unavailable_message
 from pipeline.vision._image import as_rgb_uint8
 from pipeline.vision.types import Box, ModelUnavailable
 
@@ -107,15 +107,20 @@ class HFDetector:
         return out
 
 
-@detectors.register("transformers")
+def check_hf_detector(model: str = "", allow_network: bool = False, trust_remote_code: bool = False) -> None:
+    """Start-up check: the model's config can be read as things stand (ModelUnavailable if not)."""
+    check_available("detect", model, not allow_network, trust_remote_code, "detect")
+
+
+@backends("detector").register("transformers", check=check_hf_detector)
 def make_hf_detector(
     model: str,
     score_threshold: float = 0.5,
     device: str = "auto",
     dtype: str = "auto",
-    local_files_only: bool = True,
+    allow_network: bool = False,
     trust_remote_code: bool = False,
 ) -> HFDetector:
-    """HFDetector with these settings."""
+    """HFDetector with these settings (`allow_network`: may download from the hub)."""
     return HFDetector(model, score_threshold=score_threshold, device=device, dtype=dtype,
-                      local_files_only=local_files_only, trust_remote_code=trust_remote_code)
+                      local_files_only=not allow_network, trust_remote_code=trust_remote_code)

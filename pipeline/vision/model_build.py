@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from pipeline.core.atomic import atomic_write
 from pipeline.core.ids import file_sha256
 from pipeline.vision.model_store import CENTERNET_FILE, centernet_path
 
@@ -106,13 +107,7 @@ def verify_centernet(path: Path) -> float:
 
 def _install_atomically(src: Path, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.parent / f".{dest.name}.tmp-{os.getpid()}"
-    try:
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    atomic_write(dest, lambda tmp: shutil.copyfile(src, tmp))
 
 
 def build_centernet(dest: Path | None = None, work: Path | None = None, log: Log = print) -> Path:

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from pipeline.core.registry import detectors
+from pipeline.core.registry import backends
 from pipeline.vision._image import as_rgb_uint8
 from pipeline.vision.model_store import coco_labels
 from pipeline.vision.types import Box, ModelUnavailable
@@ -173,23 +173,34 @@ class OnnxDetector:
         return out
 
 
-@detectors.register("onnx")
+def check_onnx(model: str = "") -> None:
+    """Start-up check: the ONNX file exists (ModelUnavailable with one line if not)."""
+    from pipeline.vision.model_store import centernet_path
+
+    path = Path(model or centernet_path())
+    if not path.is_file():
+        raise ModelUnavailable(f"ONNX detector {path} not found; run `kg models ensure` (or `kg models build`), "
+                               f"set $KG_MODEL_DIR, or --set detect.model=/path/to/model.onnx")
+
+
+@backends("detector").register("onnx", check=check_onnx)
 def make_onnx_detector(
-    model_path: str | Path | None = None,
+    model: str | Path | None = None,
     score_threshold: float = 0.3,
     nms_iou: float = 0.5,
     max_detections: int = 50,
     device: str = "auto",
-    intra_op_threads: int | None = None,
+    threads: int | None = None,
 ) -> OnnxDetector:
-    """OnnxDetector at `model_path` (default: model_store.centernet_path())."""
+    """OnnxDetector at the file `model` (None or '': model_store.centernet_path()); `threads`:
+    onnxruntime intra-op threads (None: all cores)."""
     from pipeline.vision.model_store import centernet_path
 
     return OnnxDetector(
-        model_path if model_path is not None else centernet_path(),
+        model or centernet_path(),
         score_threshold=score_threshold,
         nms_iou=nms_iou,
         max_detections=max_detections,
         device=device,
-        intra_op_threads=intra_op_threads,
+        intra_op_threads=threads,
     )

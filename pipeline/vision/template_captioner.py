@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
-from pipeline.core.registry import captioners
+from pipeline.core.registry import backends
 from pipeline.vision.types import Box
 
 # Plurals that adding "s" gets wrong, keyed by the last word of a COCO label.
@@ -93,6 +93,7 @@ class TemplateCaptioner:
     """
 
     name = "template"
+    reads_pixels = False  # only the boxes
 
     def __init__(self, min_score: float = 0.0, max_objects: int = 4) -> None:
         if max_objects < 1:
@@ -127,7 +128,7 @@ class TemplateCaptioner:
         return [self.describe(b) for b in boxes]
 
 
-@captioners.register("template")
+@backends("captioner").register("template", heavy=False)
 def make_template_captioner(min_score: float = 0.0, max_objects: int = 4) -> TemplateCaptioner:
     """TemplateCaptioner with these settings."""
     return TemplateCaptioner(min_score=min_score, max_objects=max_objects)

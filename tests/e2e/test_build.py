@@ -16,7 +16,7 @@ from pipeline.build import run_build
 from pipeline.config import load_config
 from pipeline.export import export_graph
 from pipeline.graph.schema import check_graph
-from pipeline.stages.assemble import entity_id
+from pipeline.graph.records import entity_id
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -81,7 +81,7 @@ def test_quarantine_and_accounting(ray_graph: Path) -> None:
     (acc,) = m["accounting"]
     assert acc["rows_in"] == 4 and acc["rows_in_graph"] == 3 and acc["rows_quarantined"] == 1 and acc["balanced"]
     assert m["inputs"][0]["sha256"] and m["versions"]["ray"] and m["config"]["detect"]["backend"] == "onnx"
-    assert {s["stage"] for s in m["stage_stats"]} >= {"decode", "detect", "caption", "extract", "ground", "assemble"}
+    assert {s["stage"] for s in m["stage_stats"]} >= {"decode", "detect", "caption", "extract", "ground"}
 
 
 def test_tables_match_schema_and_local_runner_is_identical(ray_graph, corpus, tmp_path, model_dir) -> None:

@@ -1,33 +1,14 @@
-"""Fixtures for the vision tests: the real CenterNet ONNX file and tiny random transformers models saved to disk."""
+"""Fixtures for the vision tests: real photos and tiny random transformers models saved to disk
+(the CenterNet ONNX file: `centernet_model` in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tiny_models import build_tiny_blip, build_tiny_detr, build_tiny_git, build_tiny_vit_gpt2
-
-REPO = Path(__file__).resolve().parents[2]
-CENTERNET = "centernet_coco.onnx"
-
-def find_centernet() -> Path | None:
-    """$KG_MODEL_DIR/centernet_coco.onnx, else <repo>/../shared/models/centernet_coco.onnx, else None."""
-    env = os.environ.get("KG_MODEL_DIR")
-    candidates = ([Path(env) / CENTERNET] if env else []) + [REPO.parent / "shared" / "models" / CENTERNET]
-    return next((p for p in candidates if p.is_file()), None)
-
-
-@pytest.fixture(scope="session")
-def centernet_model() -> Path:
-    path = find_centernet()
-    if path is None:
-        pytest.skip(f"no {CENTERNET} in $KG_MODEL_DIR or {REPO.parent / 'shared' / 'models'}; "
-                    f"make one with `python -m pipeline.vision.model_build`")
-    return path
-
 
 @pytest.fixture(scope="session")
 def rgb_photos() -> dict[str, np.ndarray]:

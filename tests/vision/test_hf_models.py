@@ -60,7 +60,9 @@ def test_tiny_git_captions_with_and_without_prompt(tiny_git: Path, random_images
 
 
 def test_registered_captioner(tiny_blip: Path) -> None:
-    from pipeline.core.registry import captioners
+    from pipeline.core.registry import backends
+
+    captioners = backends("captioner")
 
     cap = captioners.get("transformers")(model=str(tiny_blip), max_new_tokens=3, device="cpu")
     assert isinstance(cap, HFCaptioner)
@@ -130,14 +132,16 @@ def test_unavailable_detector_is_one_line() -> None:
 
 
 def test_registered_detector(tiny_detr: Path) -> None:
-    from pipeline.core.registry import detectors
+    from pipeline.core.registry import backends
+
+    detectors = backends("detector")
 
     det = detectors.get("transformers")(model=str(tiny_detr), device="cpu")
     assert isinstance(det, HFDetector)
 
 
 def test_package_import_is_light() -> None:
-    code = ("import sys, pipeline.vision; from pipeline.core.registry import detectors, captioners; "
+    code = ("import sys, pipeline.vision; from pipeline.core.registry import backends; detectors, captioners = backends(\"detector\"), backends(\"captioner\"); "
             "heavy = [m for m in ('torch', 'transformers', 'onnxruntime') if m in sys.modules]; "
             "assert not heavy, heavy; "
             "assert {'onnx', 'transformers'} <= set(detectors.names()), detectors.names(); "

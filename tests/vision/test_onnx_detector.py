@@ -101,7 +101,9 @@ def test_nms_per_class() -> None:
 
 
 def test_registered_factory_uses_model_dir(centernet_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline.core.registry import detectors
+    from pipeline.core.registry import backends
+
+    detectors = backends("detector")
 
     monkeypatch.setenv("KG_MODEL_DIR", str(centernet_model.parent))
     det = detectors.get("onnx")(device="cpu")

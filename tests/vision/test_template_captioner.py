@@ -75,7 +75,9 @@ def test_numbers_and_articles() -> None:
 
 
 def test_registered() -> None:
-    from pipeline.core.registry import captioners
+    from pipeline.core.registry import backends
+
+    captioners = backends("captioner")
 
     cap = captioners.get("template")(min_score=0.1)
     assert isinstance(cap, TemplateCaptioner) and cap.name == "template"

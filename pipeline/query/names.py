@@ -76,7 +76,7 @@ def predicate_variants(text: str) -> list[str]:
         p = _parser()
     except RuntimeError:
         return out
-    from pipeline.text.extract import verb_lemma
+    from pipeline.text.words import verb_lemma
 
     doc = p.nlp(text.lower())
     out.append(squeeze(" ".join(verb_lemma(t, p.verbs) if t.pos_ in ("VERB", "AUX") else (t.lemma_ or t.text) for t in doc)))

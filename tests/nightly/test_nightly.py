@@ -54,9 +54,11 @@ def _summary(stdout: str) -> dict:
     return d
 
 
-def _tables(graph: Path) -> dict[str, list[str]]:
+def _tables(graph: Path, corpus: Path) -> dict[str, list[str]]:
+    """Every table's rows (as sorted JSON), with the corpus folder in source paths written CORPUS."""
     with GraphStore.open(graph) as g:
-        return {t: sorted(json.dumps(r, sort_keys=True, default=str) for r in g.read_table(t).to_pylist())
+        return {t: sorted(json.dumps(r, sort_keys=True, default=str).replace(str(corpus), "CORPUS")
+                          for r in g.read_table(t).to_pylist())
                 for t in TABLES}
 
 
@@ -71,7 +73,7 @@ def reference(corpora, tmp_path_factory, model_dir) -> dict[str, list[str]]:
                       out=str(out), runner="local")
     cfg.corpus = [str(corpora["a"]), str(corpora["b"])]
     run_build(cfg, progress=lambda m: None)
-    return _tables(out)
+    return _tables(out, corpora["a"].parent)
 
 
 def _link(corpora: dict[str, Path], folder: Path, *names: str) -> Path:
@@ -97,7 +99,7 @@ def test_nightly_twice_then_nothing_new(corpora, reference, tmp_path: Path, mode
     assert r.returncode == 0, r.stderr
     s = _summary(r.stdout)
     assert s["status"] == "updated" and [Path(p).name for p in s["new_files"]] == ["b.parquet"]
-    assert _tables(graph) == reference
+    assert _tables(graph, corpus) == reference
     assert not Path(lock_path_for(str(graph))).exists()
     assert sorted(p.name for p in graph.parent.iterdir()) == ["main"]  # no temp folders left
 
@@ -125,7 +127,7 @@ def test_two_runs_at_once_one_builds_one_is_refused(corpora, reference, tmp_path
     assert p1.returncode == 0, err1
     # the second either met the lock (75) or, when the first had already finished, found nothing new
     assert (r2.returncode, _summary(r2.stdout)["status"]) in [(75, "locked"), (0, "nothing_new")], r2.stderr
-    assert _tables(graph) == reference
+    assert _tables(graph, corpus) == reference
 
 
 def test_sigkilled_run_is_completed_by_the_next(corpora, reference, tmp_path: Path, model_dir) -> None:
@@ -141,11 +143,11 @@ def test_sigkilled_run_is_completed_by_the_next(corpora, reference, tmp_path: Pa
     os.killpg(p.pid, signal.SIGKILL)
     p.wait()
     assert Path(lock_path_for(str(graph))).exists()  # the dead run's lock is left behind ...
-    assert len(_tables(graph)["images"]) == 2  # ... and the old graph is intact
+    assert len(_tables(graph, corpus)["images"]) == 2  # ... and the old graph is intact
     r = _nightly(corpus, graph)  # ... and the next run takes the lock over (pid gone) and finishes
     assert r.returncode == 0, r.stderr
     assert _summary(r.stdout)["status"] == "updated"
-    assert _tables(graph) == reference
+    assert _tables(graph, corpus) == reference
     assert sorted(p.name for p in tmp_path.iterdir() if "graph" in p.name) == ["graph"]
 
 
@@ -158,10 +160,10 @@ def test_half_done_swap_is_finished(corpora, reference, tmp_path: Path, model_di
     os.rename(graph, tmp_path / ".graph.nightly")
     (tmp_path / ".graph.nightly-old").mkdir()
     recover(str(graph), lambda m: None)
-    assert _tables(graph) == reference and not (tmp_path / ".graph.nightly-old").exists()
+    assert _tables(graph, corpus) == reference and not (tmp_path / ".graph.nightly-old").exists()
     os.rename(graph, tmp_path / ".graph.nightly-old")  # killed after moving the old graph, before the build
     recover(str(graph), lambda m: None)
-    assert _tables(graph) == reference
+    assert _tables(graph, corpus) == reference
 
 
 def test_bad_input_exits_2_with_a_summary(corpora, tmp_path: Path) -> None:

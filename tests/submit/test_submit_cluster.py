@@ -70,29 +70,32 @@ def head(model_dir, tmp_path_factory):
     for k in ("RAY_ADDRESS", "RAY_AUTH_MODE", "RAY_AUTH_TOKEN_PATH"):
         cenv.pop(k, None)
     try:
+        import urllib.request
+
         t_end = time.time() + 180
-        while True:
-            r = subprocess.run([sys.executable, "-m", "pipeline.cli", "jobs", "list", "--address", url],
-                               env=cenv, capture_output=True, text=True)
-            if r.returncode == 0:
-                break
+        while True:  # the job API is up once /api/version answers (it needs no token)
+            try:
+                with urllib.request.urlopen(f"{url}/api/version", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
             if proc.poll() is not None or time.time() > t_end:
-                pytest.fail(f"the Ray head did not come up: {r.stderr[-500:]}")
-            time.sleep(1)
+                pytest.fail("the Ray head did not come up")
+            time.sleep(0.5)
         yield url, token, cenv
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        # our head only: the `ray start --block` process and whatever names our temp dir
         for sig in (signal.SIGTERM, signal.SIGKILL):
-            for pid in _pids_using(tmp):
+            for pid in [proc.pid, *_pids_using(tmp)]:
                 try:
                     os.kill(pid, sig)
                 except ProcessLookupError:
                     pass
-            time.sleep(2)
+            t_end = time.time() + 10
+            while time.time() < t_end and (proc.poll() is None or _pids_using(tmp)):
+                time.sleep(0.2)
+        proc.wait(timeout=10)
         import shutil
 
         shutil.rmtree(tmp, ignore_errors=True)
@@ -166,24 +169,25 @@ def _wait_running(env: dict, url: str, sid: str) -> None:
 
 def test_stop_a_job_and_ctrl_c_detaches(head, corpus, tmp_path: Path) -> None:
     url, _, env = head
-    # followed job stopped from elsewhere: kg submit exits 4 (stopped)
-    p, sid = _start_following(env, url, corpus, tmp_path / "g1")
-    _wait_running(env, url, sid)
-    r = _kg(env, "jobs", "stop", sid, "--address", url)
-    assert r.returncode == 0 and f"{sid} STOPPED" in r.stdout, r.stderr
-    rest = p.stderr.read()
-    assert p.wait(timeout=120) == 4, rest
-    assert f"{sid} STOPPED" in rest
+    p1, sid1 = _start_following(env, url, corpus, tmp_path / "g1")
+    p2, sid2 = _start_following(env, url, corpus, tmp_path / "g2")
+    _wait_running(env, url, sid1)
+    _wait_running(env, url, sid2)
     # Ctrl-C without a terminal: detaches, says so, the job goes on
-    p, sid = _start_following(env, url, corpus, tmp_path / "g2")
-    _wait_running(env, url, sid)
-    p.send_signal(signal.SIGINT)
-    rest = p.stderr.read()
-    assert p.wait(timeout=60) == 130, rest
-    assert "detached (stdin is not a terminal)" in rest
-    assert "RUNNING" in _kg(env, "jobs", "status", sid, "--address", url).stdout
-    r = _kg(env, "jobs", "stop", sid, "--address", url)
-    assert r.returncode == 0 and "STOPPED" in r.stdout
+    p2.send_signal(signal.SIGINT)
+    rest2 = p2.stderr.read()
+    assert p2.wait(timeout=60) == 130, rest2
+    assert "detached (stdin is not a terminal)" in rest2 and f"kg jobs stop {sid2}" in rest2
+    assert "RUNNING" in _kg(env, "jobs", "status", sid2, "--address", url).stdout
+    # a followed job stopped from elsewhere: kg submit exits 4 (stopped)
+    r = _kg(env, "jobs", "stop", sid1, "--address", url)
+    assert r.returncode == 0 and f"{sid1} STOPPED" in r.stdout, r.stderr
+    rest1 = p1.stderr.read()
+    assert p1.wait(timeout=120) == 4, rest1
+    assert f"{sid1} STOPPED" in rest1
+    r = _kg(env, "jobs", "stop", sid2, "--address", url)
+    assert r.returncode == 0 and f"{sid2} STOPPED" in r.stdout
+    assert not (tmp_path / "g1" / "manifest.json").exists() and not (tmp_path / "g2" / "manifest.json").exists()
 
 
 def test_wrong_or_missing_token_is_one_line(head, corpus, tmp_path: Path) -> None:

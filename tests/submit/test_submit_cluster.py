@@ -73,15 +73,17 @@ def head(model_dir, tmp_path_factory):
         import urllib.request
 
         t_end = time.time() + 180
-        while True:  # the job API is up once /api/version answers (it needs no token)
+        req = urllib.request.Request(f"{url}/api/jobs/", headers={"Authorization": f"Bearer {token}"})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        while True:  # the job API is up once it lists jobs
             try:
-                with urllib.request.urlopen(f"{url}/api/version", timeout=2) as resp:
+                with opener.open(req, timeout=2) as resp:
                     if resp.status == 200:
                         break
             except OSError:
                 pass
             if proc.poll() is not None or time.time() > t_end:
-                pytest.fail("the Ray head did not come up")
+                pytest.fail("the Ray head did not come up within 3 minutes")
             time.sleep(0.5)
         yield url, token, cenv
     finally:
@@ -185,9 +187,9 @@ def test_stop_a_job_and_ctrl_c_detaches(head, corpus, tmp_path: Path) -> None:
     rest1 = p1.stderr.read()
     assert p1.wait(timeout=120) == 4, rest1
     assert f"{sid1} STOPPED" in rest1
-    r = _kg(env, "jobs", "stop", sid2, "--address", url)
-    assert r.returncode == 0 and f"{sid2} STOPPED" in r.stdout
-    assert not (tmp_path / "g1" / "manifest.json").exists() and not (tmp_path / "g2" / "manifest.json").exists()
+    assert not (tmp_path / "g1" / "manifest.json").exists()  # stopped before it published
+    r = _kg(env, "jobs", "stop", sid2, "--address", url)  # the detached one may have finished by now
+    assert r.returncode == 0 and re.search(rf"{sid2} (STOPPED|already SUCCEEDED)", r.stdout), r.stdout
 
 
 def test_wrong_or_missing_token_is_one_line(head, corpus, tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ heartbeat that a daemon thread refreshes every ``heartbeat_s`` seconds::
     with GraphLock("/data/graphs/main.lock", owner="nightly"):
         ...                                   # LockHeld is raised when someone else holds it
 
-Taking the lock is an atomic create-if-absent (``O_CREAT | O_EXCL`` on a local path). A lock
+Taking the lock is an atomic create-if-absent (a complete temp file hard-linked to the lock
+path on a local file system: the link fails when the lock exists). A lock
 whose holder died expires and is taken over: on the same host when its pid is gone, anywhere
 when its heartbeat is older than ``ttl_s``. A takeover moves the stale file aside with an atomic
 rename and checks that what it moved is the stale lock it judged (two processes taking over the
@@ -91,15 +92,20 @@ class _Local:
         self.path = os.path.abspath(os.path.expanduser(path))
 
     def create(self, data: bytes) -> bool:
+        """Write a complete temp file, then hard-link it to the lock path: the link fails when
+        the lock exists, and a reader never sees a half-written lock."""
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            return False
-        with os.fdopen(fd, "wb") as f:
+        tmp = f"{self.path}.{uuid.uuid4().hex[:8]}.new"
+        with open(tmp, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        try:
+            os.link(tmp, self.path)
+        except FileExistsError:
+            return False
+        finally:
+            os.unlink(tmp)
         return True
 
     def read(self) -> bytes | None:

@@ -12,7 +12,7 @@ the request (as ``ray start`` does); a missing or wrong token is one line and ex
 The job carries the project: from a source checkout the working_dir is the checkout (without
 .venv, data, out, .git, caches); from an installed package nothing is uploaded and the
 cluster's image must hold the package. The run config travels in the runtime_env
-(``KG_CONFIG_YAML``), so a config outside the checkout works too.
+(a config inside the checkout as its path there, any other as ``KG_CONFIG_YAML``).
 
 Exit status of ``kg submit``: see :data:`EXIT_CODES`.
 """
@@ -130,11 +130,17 @@ def job_spec(cmd: str, args: Sequence[str], config: str | None = None, root: Pat
     import shlex
 
     env_vars = dict(env or {})
+    args = list(args)
     if config:
+        cpath = Path(config).resolve()
         try:
-            env_vars["KG_CONFIG_YAML"] = Path(config).read_text(encoding="utf-8")
+            text = cpath.read_text(encoding="utf-8")
         except OSError as e:
             raise SubmitError(f"{config}: cannot read the config ({e.strerror})") from None
+        if root is not None and cpath.is_relative_to(root):  # travels with the working_dir; its
+            args += ["--config", str(cpath.relative_to(root))]  # relative paths keep their meaning
+        else:
+            env_vars["KG_CONFIG_YAML"] = text
     quoted = " ".join(shlex.quote(a) for a in args)
     runtime_env: dict[str, Any] = {"env_vars": env_vars}
     if root is not None:
@@ -198,8 +204,8 @@ def _ask_stop() -> bool:
 def submit(cmd: str, args: Sequence[str], address: str | None = None, config: str | None = None,
            wait: bool = True) -> int:
     """Submit ``kg <cmd> ARGS`` to the cluster, follow its logs to the end; returns the exit status."""
-    client = connect(address)
     spec = job_spec(cmd, args, config, project_root())
+    client = connect(address)
     sid = submission_id(cmd, args)
     try:
         client.submit_job(submission_id=sid, metadata={"kg": cmd}, **spec)

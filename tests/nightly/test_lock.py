@@ -17,7 +17,7 @@ from pipeline.graph.lock import GraphLock, LockHeld, LockInfo
 REPO = Path(__file__).resolve().parents[2]
 
 RACER = r"""
-import sys, time
+import os, sys, time
 from pipeline.graph.lock import GraphLock, LockHeld
 go = float(sys.argv[2])
 while time.time() < go:
@@ -25,7 +25,8 @@ while time.time() < go:
 try:
     with GraphLock(sys.argv[1], owner=sys.argv[3], heartbeat_s=0.2):
         print("WON", flush=True)
-        time.sleep(1.5)
+        while not os.path.exists(sys.argv[1] + ".release"):  # held until every loser has answered
+            time.sleep(0.01)
 except LockHeld as e:
     print("HELD", e, flush=True)
 """
@@ -103,7 +104,12 @@ def test_processes_racing_for_one_lock(tmp_path: Path, stale_first: bool) -> Non
     go = time.time() + 1.5
     procs = [subprocess.Popen([sys.executable, "-c", RACER, str(path), str(go), f"racer{i}"], env=env,
                               stdout=subprocess.PIPE, text=True) for i in range(4)]
+    t_end = time.time() + 60
+    while sum(p.poll() is not None for p in procs) < 3 and time.time() < t_end:
+        time.sleep(0.05)
+    Path(f"{path}.release").touch()
     outs = [p.communicate(timeout=60)[0] for p in procs]
+    Path(f"{path}.release").unlink()
     assert sum(o.startswith("WON") for o in outs) == 1, outs
     assert sum(o.startswith("HELD") for o in outs) == 3, outs
     assert all("racer" in o for o in outs if o.startswith("HELD")), outs

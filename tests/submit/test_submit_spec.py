@@ -33,6 +33,9 @@ def test_spec_from_a_checkout_carries_project_and_config(tmp_path: Path) -> None
     assert env["working_dir"] == str(REPO) and {".venv", "data", "out", ".git"} <= set(env["excludes"])
     assert env["env_vars"]["KG_CONFIG_YAML"] == "runner: local\n"
     assert set(EXCLUDES) >= {".venv", ".git"}
+    inside = job_spec("build", ["--corpus", "/c"], str(REPO / "jobs/configs/sample.yaml"), project_root())
+    assert inside["entrypoint"] == "python jobs/build.py --corpus /c --config jobs/configs/sample.yaml"
+    assert "KG_CONFIG_YAML" not in inside["runtime_env"]["env_vars"]
 
 
 def test_spec_from_an_installed_package_uploads_nothing() -> None:

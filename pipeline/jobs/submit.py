@@ -43,7 +43,7 @@ EXIT_CODES = {
 }
 
 #: What a working_dir upload leaves out (gitignore-style patterns, as runtime_env "excludes").
-EXCLUDES = [".venv", "venv", "data", "out", ".git", "**/__pycache__", ".pytest_cache", "*.egg-info",
+EXCLUDES = [".venv", ".venv-*", "venv", ".whl", ".cache", "data", "out", ".git", "**/__pycache__", ".pytest_cache", "*.egg-info",
             "bench/results", ".mypy_cache", ".ruff_cache"]
 
 COMMANDS = ("build", "nightly")

@@ -33,8 +33,11 @@ def make_graph(out: Path, n_images: int, seed: int = 0) -> dict[str, int]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from pipeline.graph.merge import SORTED_ROW_GROUP
     from pipeline.graph.schema import arrow_schema
 
+    SORTED_BY = {"mentions": ["entity_id", "mention_id"], "regions": ["entity_id", "region_id"]}
+    ORDER = {"edges": ["type", "src", "dst", "predicate"], **SORTED_BY}
     rng = np.random.default_rng(seed)
     n_ent, n_attr = 5000, 200
     preds = ["ride", "on", "with", "hold", "near", "in", "wear", "behind", "under", "have"]
@@ -124,7 +127,12 @@ def make_graph(out: Path, n_images: int, seed: int = 0) -> dict[str, int]:
         schema = arrow_schema(name)
         t = pa.Table.from_pandas(df[[f.name for f in schema]], schema=schema, preserve_index=False)
         (out / name).mkdir(parents=True, exist_ok=True)
-        pq.write_table(t, out / name / "part-0.parquet", row_group_size=128 * 1024)
+        # the layout the merge writes (pipeline/graph/merge.py): tables in id order, mentions and
+        # regions by entity_id then id, in row groups of SORTED_ROW_GROUP rows (others 64 Ki rows)
+        key = ORDER.get(name, [schema[0].name])
+        t = t.sort_by([(k, "ascending") for k in key])
+        rows = SORTED_ROW_GROUP if name in SORTED_BY else 65536
+        pq.write_table(t, out / name / "part-0.parquet", row_group_size=rows, compression="zstd")
         sizes[name] = t.num_rows
     (out / "manifest.json").write_text(json.dumps({"kind": "kg-bench", "counts": sizes, "seconds": {"total": 0}}))
     return sizes

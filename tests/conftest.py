@@ -13,22 +13,17 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_MODELS = REPO.parent / "shared" / "models"
 
 
-# fixtures of end-to-end work: whole graph builds (some asked for by name at run time), a headless browser
-E2E_FIXTURES = ("sample_graph", "hostile_graph", "graph", "ray_graph", "browser")
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """End-to-end tests are `slow` (`make test-fast` leaves them out): everything in tests/e2e,
     every test module that runs whole builds (imports `run_build`), and every test that asks for
     `model_dir` (the detector folder a whole build needs; tests of the detector alone use
-    `centernet_model`) or for a fixture of end-to-end work (E2E_FIXTURES: the session graphs of
-    tests/query and tests/export, the report's headless browser)."""
+    `centernet_model`). Modules whose tests all build or open whole graphs, or drive a browser,
+    mark themselves (`pytestmark = pytest.mark.slow`: tests/query, tests/export)."""
     e2e = REPO / "tests" / "e2e"
     for item in items:
         module = getattr(item, "module", None)
-        names = set(getattr(item, "fixturenames", ()))
         if (e2e in Path(str(item.fspath)).parents or (module is not None and hasattr(module, "run_build"))
-                or names & {"model_dir", *E2E_FIXTURES}):
+                or "model_dir" in getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 

@@ -34,3 +34,37 @@ def write_json_atomic(path: str | Path, data: Any) -> Path:
             f.write("\n")
 
     return atomic_write(path, write)
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """`text` as UTF-8 at `path`, written atomically. Returns `path`."""
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def atomic_write_dir(path: str | Path, fill: Callable[[Path], None]) -> Path:
+    """Call `fill(tmp)` to fill a new temp folder beside `path`, then swap it in for `path`.
+
+    An existing folder at `path` is moved aside and removed only after the new one is in place,
+    so readers see the old folder or the new one, never a half-filled one. On failure the temp
+    folder is removed and `path` is left as it was. Returns `path`.
+    """
+    import shutil
+
+    path = Path(path)
+    work = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    try:
+        fill(work)
+        old = None
+        if path.exists():
+            old = path.with_name(f".{path.name}.{os.getpid()}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(path, old)
+        os.replace(work, path)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return path

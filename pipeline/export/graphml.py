@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
+from pipeline.core.atomic import atomic_write
 from pipeline.graph.store import GraphStore
 
 NODE_TABLES = {"images": "image_id", "captions": "caption_id", "regions": "region_id", "mentions": "mention_id", "entities": "entity_id"}
@@ -51,7 +51,4 @@ def write_graphml(store: GraphStore, target: Path) -> Path:
         src, dst = e.pop("src"), e.pop("dst")
         g.add_edge(src, dst, key=e["edge_id"], **{k: _attr(v) for k, v in e.items()})
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    nx.write_graphml(g, tmp, encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    return atomic_write(target, lambda tmp: nx.write_graphml(g, tmp, encoding="utf-8"))

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from pipeline.core.atomic import atomic_write_dir
 from pipeline.graph.schema import graph_contract
 from pipeline.graph.store import GraphError, GraphStore
 
@@ -87,10 +87,8 @@ def write_neo4j(store: GraphStore, target: Path, progress: Callable[[str], None]
     say = progress or (lambda m: None)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    work = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
-    try:
+
+    def fill(work: Path) -> None:
         delim = choose_array_delimiter(store)
         tables = graph_contract()["tables"]
         node_files, rel_files = [], []
@@ -126,14 +124,5 @@ def write_neo4j(store: GraphStore, target: Path, progress: Callable[[str], None]
             "# set NEO4J_HOME or put neo4j-admin on PATH.\nset -e\ncd \"$(dirname \"$0\")\"\n"
             f"{cmd} \"$@\"\n", encoding="utf-8")
         os.chmod(work / "import.sh", 0o755)
-        old = None
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            os.replace(target, old)
-        os.replace(work, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        return target
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+
+    return atomic_write_dir(target, fill)

@@ -26,12 +26,12 @@ Example (SPARQL): images that depict a horse::
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any, Callable, TextIO
 from urllib.parse import quote
 
+from pipeline.core.atomic import atomic_write
 from pipeline.graph.schema import graph_contract
 from pipeline.graph.store import GraphStore
 
@@ -97,8 +97,8 @@ def write_turtle(store: GraphStore, target: Path, progress: Callable[[str], None
     say = progress or (lambda m: None)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
-    try:
+
+    def write(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8") as out:
             out.write(f"@prefix kg: <{VOCAB}> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n")
             for table in CLASSES:
@@ -127,8 +127,6 @@ def write_turtle(store: GraphStore, target: Path, progress: Callable[[str], None
                     if e["provenance"] is not None:
                         parts.append(f"kg:provenance {literal(e['provenance'])}")
                     out.write(iri(EDGE_NS, e["edge_id"]) + " " + " ;\n    ".join(parts) + " .\n")
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+    atomic_write(target, write)
     return target

@@ -74,7 +74,7 @@ def merge(staging_glob: str, out_dir: str | Path, extractor: str, stage_names: l
             SELECT DISTINCT caption_id, image_id, text, source FROM f_captions ORDER BY caption_id""",
         "regions": """
             SELECT DISTINCT region_id, image_id, label, score, x1, y1, x2, y2, detector, entity_id
-            FROM f_regions ORDER BY region_id""",
+            FROM f_regions ORDER BY entity_id, region_id""",
         "mentions": """
             SELECT m.mention_id, any_value(m.caption_id) AS caption_id, any_value(m.image_id) AS image_id,
                    any_value(m.entity_id) AS entity_id, any_value(m.name) AS name, any_value(m.type) AS type,
@@ -82,7 +82,7 @@ def merge(staging_glob: str, out_dir: str | Path, extractor: str, stage_names: l
                    any_value(m.count) AS count,
                    list(DISTINCT g.region_id ORDER BY g.region_id) FILTER (WHERE g.region_id IS NOT NULL) AS region_ids
             FROM f_mentions m LEFT JOIN f_groundings g USING (mention_id)
-            GROUP BY m.mention_id ORDER BY m.mention_id""",
+            GROUP BY m.mention_id ORDER BY entity_id, m.mention_id""",
         "entities": """
             WITH e AS (
                 SELECT entity_id, name, type, image_id, 1 AS m, 0 AS r FROM f_mentions
@@ -124,7 +124,7 @@ def merge(staging_glob: str, out_dir: str | Path, extractor: str, stage_names: l
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     for name, sql in queries.items():
-        counts[name] = _write(con, sql, out_dir / name / "part-0.parquet")
+        counts[name] = _write(con, sql, out_dir / name / "part-0.parquet", SORTED_ROW_GROUP if name in ("mentions", "regions") else 65536)
     counts["relations"] = con.execute("SELECT count(*) FROM f_relations").fetchone()[0]
     accounting = [
         dict(zip(("file", "rows_in_graph", "rows_quarantined"), r))
@@ -181,10 +181,15 @@ def _flatten_sql() -> str:
     return ";\n".join(views)
 
 
-def _write(con, sql: str, path: Path) -> int:
-    """Write the query's rows to one Parquet file; returns the row count."""
+#: mentions and regions are written sorted by entity_id in row groups of this many rows, so a
+#: reader's filter on an entity skips (by min/max statistics) the row groups of other entities
+SORTED_ROW_GROUP = 16384
+
+
+def _write(con, sql: str, path: Path, row_group: int = 65536) -> int:
+    """Write the query's rows to one Parquet file (one row group per `row_group` rows); returns the row count."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    reader = con.sql(sql).to_arrow_reader(65536)
+    reader = con.sql(sql).to_arrow_reader(row_group)
     n = 0
     with pq.ParquetWriter(path, reader.schema, compression="zstd") as w:
         for batch in reader:

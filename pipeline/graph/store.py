@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: The tables of a graph, in the contract's order.
 TABLES = ("images", "captions", "regions", "mentions", "entities", "edges", "quarantine")
+_TABLE_WORD = {t: re.compile(rf"\b{t}\b", re.IGNORECASE) for t in TABLES}
 
 
 class GraphError(ValueError):
@@ -70,6 +72,7 @@ class GraphStore:
         self.version = version
         self._manifest_bytes = manifest_bytes
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._views: set[str] = set()
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -199,33 +202,57 @@ class GraphStore:
         The connection is sandboxed: file system access is off (but for the graph's own folder,
         which local views read with DuckDB's Parquet reader) and the configuration is locked.
         """
+        return self._connect(TABLES)
+
+    def _connect(self, tables: "tuple[str, ...] | set[str]") -> "duckdb.DuckDBPyConnection":
+        """The connection, with views for at least `tables` (each view is made on first use:
+        binding a view reads its Parquet footers, so a question pays only for the tables it reads)."""
         if self._con is None:
             import duckdb
 
             con = duckdb.connect(":memory:")
-            for t in TABLES:
-                files = self.files(t) if self.is_local else []
-                if files:  # local parts: DuckDB's own Parquet reader (parallel, statistics pushdown)
-                    lst = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-                    con.execute(f'CREATE VIEW "{t}" AS SELECT * FROM read_parquet([{lst}])')
-                else:  # other filesystems (and empty tables): the pyarrow dataset, scanned by DuckDB
-                    con.register(f"_kg_{t}", self.dataset(t))
-                    con.execute(f'CREATE VIEW "{t}" AS SELECT * FROM "_kg_{t}"')
             if self.is_local:
                 root = self.root.rstrip("/") + "/"
                 con.execute("SET allowed_directories = [" + "'" + root.replace("'", "''") + "']")
             con.execute("SET enable_external_access = false")
             con.execute("SET lock_configuration = true")
-            self._con = con
+            self._con, self._views = con, set()
+            # pyarrow datasets (other filesystems, empty tables) are registered on this connection,
+            # which cannot happen while one of its results is open: those views are made now
+            for t in TABLES:
+                if not self.is_local or not self.files(t):
+                    self._make_view(t)
+        for t in TABLES:
+            if t in tables and t not in self._views:
+                self._make_view(t)
         return self._con
+
+    def _make_view(self, t: str) -> None:
+        con = self._con
+        assert con is not None
+        files = self.files(t) if self.is_local else []
+        if files:  # local parts: DuckDB's own Parquet reader (parallel, statistics pushdown)
+            lst = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+            # a cursor shares the catalog, and may run while a result of `con` is still open
+            with con.cursor() as cur:
+                cur.execute(f'CREATE VIEW "{t}" AS SELECT * FROM read_parquet([{lst}])')
+        else:  # other filesystems (and empty tables): the pyarrow dataset, scanned by DuckDB
+            con.register(f"_kg_{t}", self.dataset(t))
+            con.execute(f'CREATE VIEW "{t}" AS SELECT * FROM "_kg_{t}"')
+        self._views.add(t)
+
+    def _for(self, query: str) -> "duckdb.DuckDBPyConnection":
+        """The connection with views for every table `query` names (a word match; naming more is harmless)."""
+        return self._connect({t for t in TABLES if _TABLE_WORD[t].search(query)})
 
     def sql(self, query: str, params: list | dict | None = None) -> "duckdb.DuckDBPyRelation | None":
         """Run trusted SQL (the package's own queries) over the views; returns the result."""
-        return self.con.execute(query, params) if params is not None else self.con.execute(query)
+        con = self._for(query)
+        return con.execute(query, params) if params is not None else con.execute(query)
 
     def arrow_reader(self, query: str, params: list | None = None) -> Any:
         """Trusted SQL streamed as a pyarrow RecordBatchReader (for large results)."""
-        return self.con.sql(query, params=params).to_arrow_reader()
+        return self._for(query).sql(query, params=params).to_arrow_reader()
 
     def query_readonly(self, query: str) -> tuple[list[str], list[tuple]]:
         """Run user SQL over the views: only SELECT / EXPLAIN statements (anything else raises

@@ -18,14 +18,13 @@ confidence, evidence, provenance``): ``HAS_CAPTION`` Image->Caption, ``DEPICTS``
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable
 
+from pipeline.core.atomic import atomic_write_dir
 from pipeline.graph.schema import graph_contract
 from pipeline.graph.store import GraphError, GraphStore, ReadOnlyError
 from pipeline.query.result import Result, Section
@@ -74,9 +73,8 @@ def build_ladybug(store: GraphStore, dest: str | Path, progress: Callable[[str],
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda m: None)
-    work = Path(tempfile.mkdtemp(prefix=".ladybug-", dir=dest.parent))
-    os.chmod(work, 0o755)
-    try:
+
+    def fill(work: Path) -> None:
         stage = work / "parquet"
         stage.mkdir()
         db = lb.Database(str(work / DB_FILE))
@@ -123,17 +121,8 @@ def build_ladybug(store: GraphStore, dest: str | Path, progress: Callable[[str],
         stamp = {"fingerprint": store.fingerprint, "graph": store.uri, "version": store.version,
                  "load_seconds": round(time.perf_counter() - t0, 3), "ladybug": lb.__version__}
         (work / STAMP).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
-        old = None
-        if dest.exists():
-            old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
-            os.replace(dest, old)
-        os.replace(work, dest)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        return dest
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+
+    return atomic_write_dir(dest, fill)
 
 
 def _fresh(folder: Path, fingerprint: str) -> bool:

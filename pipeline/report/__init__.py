@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from pipeline.core.atomic import write_text_atomic
 from pipeline.graph.store import GraphStore
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -261,7 +262,4 @@ def write_report(graph: str | os.PathLike, out: str | os.PathLike | None = None,
         target = Path(out) if out else store.exports_dir() / "report.html"
         page = build_report(store, thumbnails, entities, progress)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    return write_text_atomic(target, page)

@@ -18,6 +18,8 @@ from graph_builds import HOSTILE
 from pipeline.export import export_graph
 from pipeline.export.graphml import xml_text
 
+pytestmark = pytest.mark.slow  # every test exports the hostile session graph (a whole build)
+
 
 def _graphml_captions(path: Path) -> set[str]:
     import networkx as nx

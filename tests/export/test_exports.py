@@ -17,6 +17,8 @@ from pipeline.cli import main
 from pipeline.export import export_graph
 from pipeline.export.turtle import VOCAB
 
+pytestmark = pytest.mark.slow  # every test exports the session graphs (whole builds)
+
 TABLES = ("images", "captions", "regions", "mentions", "entities", "edges")
 NODE_TABLES = {"images": "Image", "captions": "Caption", "regions": "Region", "mentions": "Mention", "entities": "Entity"}
 # neo4j-admin import header fields: name[:type], :ID / :ID(group), :LABEL, :START_ID, :END_ID, :TYPE, :IGNORE
@@ -158,7 +160,3 @@ def test_ladybug_export(graph: Path, tmp_path: Path) -> None:
     assert export_graph(graph, "ladybug", other) == other / "ladybug-db"
     assert (other / "keep.txt").read_text() == "mine"
 
-
-def test_export_cli_refuses_non_graph(tmp_path: Path, capsys) -> None:
-    assert main(["export", str(tmp_path), "--format", "turtle"]) == 2
-    assert "manifest.json" in capsys.readouterr().err

@@ -15,6 +15,8 @@ from graph_builds import HOSTILE
 
 from pipeline.cli import main
 
+pytestmark = pytest.mark.slow  # whole graphs and a headless browser
+
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = REPO / "out" / "test-artifacts"

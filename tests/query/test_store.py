@@ -1,5 +1,5 @@
-"""The read side: opening graphs (folder, CURRENT-versioned, file:// URI), refusals, read-only SQL,
-and the packaged schema staying in step with the top-level copy."""
+"""The read side: opening graphs (folder, CURRENT-versioned, file:// URI), refusals, read-only SQL
+(the packaged schema staying in step with the top-level copy: test_query_cli.py)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.graph.schema import graph_contract
 from pipeline.graph.store import TABLES, GraphError, GraphStore, ReadOnlyError
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def test_schema_files_in_step() -> None:
-    for name in ("graph.json", "corpus.json"):
-        assert (REPO / "schemas" / name).read_bytes() == (REPO / "pipeline" / "schemas" / name).read_bytes()
-    assert set(graph_contract()["tables"]) == set(TABLES)
+pytestmark = pytest.mark.slow  # every test opens the session graphs (whole builds)
 
 
 def test_views_hold_the_tables(sample_graph: Path) -> None:

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # builds a wheel, installs it into a fresh venv and queries a whole graph
+
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -16,8 +16,8 @@ from pipeline.graph.merge import merge, publish
 from pipeline.graph.records import staging_schema
 from pipeline.config import ConfigError
 from pipeline.core.ids import content_id
-from pipeline.io.corpus import check_corpus, find_corpus_files
-from pipeline.io.shards import plan_shards
+from pipeline.io.corpus import find_corpus_files
+from pipeline.io.layouts import open_corpus  # issue-13 hook
 from pipeline.stages.assemble import AssembleStage
 from pipeline.stages.caption import CaptionStage
 from pipeline.stages.decode import DecodeStage
@@ -90,11 +90,14 @@ def run_build(cfg: RunConfig, progress: Callable[[str], None] = print, resume: b
     t_start = time.perf_counter()
     seconds: dict[str, float] = {}
     files = find_corpus_files(cfg.corpus)
-    inputs = check_corpus(files, cfg.decode.text_columns)
+    # issue-13 hook: recognise the layout, resolve the column mapping, check every file against it
+    corpus = open_corpus(files, cfg.input, cfg.decode.text_columns)
+    inputs = corpus.inputs
+    cfg.decode.text_columns = corpus.mapping.text_columns  # the text columns the mapping resolved
     stages = build_stages(cfg)
     for st in stages:
         st.preflight()
-    shards = plan_shards(inputs, cfg.shard_rows)
+    shards = corpus.plan_shards(cfg.shard_rows)  # issue-13 hook: Parquet row groups, one shard per .tar
     seconds["check"] = time.perf_counter() - t_start
 
     out_dir = Path(cfg.out)
@@ -117,6 +120,7 @@ def run_build(cfg: RunConfig, progress: Callable[[str], None] = print, resume: b
     total = sum(i.rows for i in inputs)
     progress(f"{total} rows in {len(inputs)} file(s), {len(shards)} shard(s)"
              + (f", {len(shards) - len(todo)} already done" if resume else "") + f"; runner: {cfg.runner}")
+    progress(corpus.describe())  # issue-13 hook
     for note in describe_sources(cfg):
         progress(note)
 
@@ -167,6 +171,7 @@ def run_build(cfg: RunConfig, progress: Callable[[str], None] = print, resume: b
         "kind": "kg-build",
         "command": command_line(),
         "inputs": [i.__dict__ for i in inputs],
+        "corpus_layout": corpus.manifest_entry(),  # issue-13 hook
         "config": to_dict(cfg),
         "stages": [s.describe() for s in stages],
         "extractor": extractor,

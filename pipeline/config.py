@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pydantic  # issue-13 hook
 import yaml
 
 from pipeline.core.stage import Resources
+from pipeline.io.layouts import CorpusMapping, config_error_line  # issue-13 hook
 from pipeline.stages.caption import CaptionConfig
 from pipeline.stages.decode import DecodeConfig
 from pipeline.stages.detect import DetectConfig
@@ -42,6 +44,7 @@ class RunConfig:
     out: str = "out/graph"
     runner: str = "ray"  # "ray" (Ray Data) or "local" (in-process loop)
     shard_rows: int = 2000  # rows per shard: the unit of completion markers and --resume
+    input: CorpusMapping = field(default_factory=CorpusMapping)  # issue-13 hook: corpus layout and column mapping
     decode: DecodeConfig = field(default_factory=DecodeConfig)
     detect: DetectConfig = field(default_factory=DetectConfig)
     caption: CaptionConfig = field(default_factory=CaptionConfig)
@@ -52,6 +55,11 @@ class RunConfig:
 
 def _coerce(value: Any, typ: Any, key: str) -> Any:
     """`value` checked/converted to the annotated type `typ` (dataclasses recursively)."""
+    if isinstance(typ, type) and issubclass(typ, pydantic.BaseModel):  # issue-13 hook: pydantic sections
+        try:
+            return value if isinstance(value, typ) else typ.model_validate(value)
+        except pydantic.ValidationError as e:
+            raise ConfigError(config_error_line(e, key)) from None
     origin = typing.get_origin(typ)
     if origin in (typing.Union, types.UnionType):
         args = typing.get_args(typ)
@@ -172,7 +180,8 @@ def _expand_paths(data: dict, base: Path) -> dict:
 
 def to_dict(cfg: RunConfig) -> dict:
     """The resolved config as plain data (for the manifest and `kg build --print-config`)."""
-    return dataclasses.asdict(cfg)
+    # issue-13 hook: pydantic sections as plain data
+    return dataclasses.asdict(cfg, dict_factory=lambda kv: {k: v.model_dump() if isinstance(v, pydantic.BaseModel) else v for k, v in kv})
 
 
 __all__ = ["RunConfig", "RayConfig", "Resources", "ConfigError", "load_config", "to_dict"]

@@ -15,7 +15,8 @@ import pyarrow as pa
 from pipeline.core import columns as C
 from pipeline.core.ids import image_id
 from pipeline.core.stage import QUARANTINE_DETAIL, QUARANTINE_REASON, Resources, Stage
-from pipeline.io.images import ImageRejected, decode_image, fetch_remote, read_image_file, resolve_image_path
+from pipeline.io.fetch import FetchOptions, fetch_batch, take  # issue-13 hook
+from pipeline.io.images import ImageRejected, decode_image, read_image_file, resolve_image_path
 
 
 @dataclass
@@ -25,6 +26,7 @@ class DecodeConfig:
     image_roots: list[str] = field(default_factory=list)  # image_path is resolved under these
     allow_remote: bool = False  # fetch http(s) image_path URLs; off: such rows are quarantined
     remote_timeout_s: float = 10.0
+    fetch: FetchOptions = field(default_factory=FetchOptions)  # issue-13 hook: per-host limits, retries, opt-outs, address checks
     text_columns: list[str] = field(default_factory=lambda: ["text"])  # string or list<string>
     max_side: int = 1024  # longest side of the working copy handed to models
     max_pixels: int = 80_000_000  # decompression-bomb guard (width*height of the original)
@@ -64,6 +66,9 @@ class DecodeStage(Stage):
         known = {C.ID, C.IMAGE, C.IMAGE_PATH, C.SOURCE_FILE, *cfg.text_columns}
         extra_cols = [c for c in batch.columns if c not in known and not c.startswith(("quarantine_", "kg_", "seconds_"))] if cfg.passthrough else []
         rows: dict[str, list] = {k: [] for k in [*self.produces, QUARANTINE_REASON, QUARANTINE_DETAIL]}
+        # issue-13 hook: the batch's URLs fetched together (pipeline.io.fetch)
+        fetched = fetch_batch(batch.get(C.IMAGE, [None] * len(batch)), batch.get(C.IMAGE_PATH, [None] * len(batch)), cfg.fetch,
+                              cfg.remote_timeout_s, cfg.max_bytes) if cfg.allow_remote else {}
         for rec in batch.to_dict("records"):
             out = dict.fromkeys(rows)
             try:
@@ -72,7 +77,7 @@ class DecodeStage(Stage):
                 rid = rec.get(C.ID)
                 if not isinstance(rid, str) or not rid.strip():
                     raise ImageRejected("missing_id", "row has no id")
-                data, uri = self._image_bytes(rec)
+                data, uri = self._image_bytes(rec, fetched)
                 dec = decode_image(data, cfg.max_pixels, cfg.max_side)
                 out.update({
                     C.IMAGE_ID: image_id(data), C.WIDTH: dec.width, C.HEIGHT: dec.height,
@@ -85,7 +90,7 @@ class DecodeStage(Stage):
                 rows[k].append(out[k])
         return pd.DataFrame(rows)
 
-    def _image_bytes(self, rec: dict) -> tuple[bytes, str]:
+    def _image_bytes(self, rec: dict, fetched: dict) -> tuple[bytes, str]:
         data = rec.get(C.IMAGE)
         if isinstance(data, (bytes, bytearray, memoryview)) and len(data) > 0:
             uri = f"{rec.get(C.SOURCE_FILE) or ''}#id={rec[C.ID]}"
@@ -93,7 +98,7 @@ class DecodeStage(Stage):
         path = rec.get(C.IMAGE_PATH)
         if isinstance(path, str) and path:
             if self.config.allow_remote and path.lower().startswith(("http://", "https://")):
-                return fetch_remote(path, self.config.max_bytes, self.config.remote_timeout_s), path
+                return take(fetched, path), path  # issue-13 hook
             real = resolve_image_path(path, self.config.image_roots)
             return read_image_file(real, self.config.max_bytes), path
         if isinstance(data, (bytes, bytearray, memoryview)):

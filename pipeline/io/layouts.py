@@ -96,7 +96,9 @@ class ResolvedMapping(BaseModel):
     def describe(self) -> str:
         """One line: layout and column mapping."""
         parts = [f"id <- {'file#row (derived)' if self.derive_ids else self.id_column}"]
-        if self.image_column:
+        if self.image_column == WDS_ANY_IMAGE:
+            parts.append("image <- first image member (jpg, png, webp, ...)")
+        elif self.image_column:
             parts.append(f"image <- {self.image_column}")
         if self.image_path_column:
             parts.append(f"image_path <- {self.image_path_column}")
@@ -148,7 +150,7 @@ def detect_layout(schema: pa.Schema | None) -> str:
     if schema is None:
         return "webdataset"
     names = schema.names
-    if any(_is_image_struct(schema.field(n).type) for n in names):
+    if any(_is_image_struct(schema.field(n).type) for n in names) or b"huggingface" in (schema.metadata or {}):
         return "huggingface"
     if "id" in names and (C.IMAGE in names or C.IMAGE_PATH in names):
         return "kg"
@@ -198,6 +200,10 @@ def resolve_mapping(file: str, schema: pa.Schema | None, explicit: CorpusMapping
         elif layout == "huggingface":
             structs = [n for n in names if _is_image_struct(schema.field(n).type)] if schema is not None else []
             m["image_column"] = "image" if "image" in structs else (structs[0] if structs else None)
+            if m["image_column"] is None:  # a datasets export without an Image feature
+                m["image_column"] = C.IMAGE if C.IMAGE in names else None
+                m["image_path_column"] = C.IMAGE_PATH if C.IMAGE_PATH in names else None
+                m["url_column"] = None if (m["image_column"] or m["image_path_column"]) else _find(names, URL_CANDIDATES)
         elif layout == "webdataset":
             m["image_column"] = WDS_ANY_IMAGE
         elif layout == "urls":
@@ -325,6 +331,15 @@ def scan_tar(spec: str, hash_file: bool = True) -> tuple[int, list[str], int, st
     return n, sorted(exts), reader.size, (reader.sha.hexdigest() if hash_file else "")
 
 
+def _compact_json(data: bytes) -> str:
+    """A `.json` member as compact JSON text (as it is, if it does not parse)."""
+    text = data.decode("utf-8", errors="replace")
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    except ValueError:
+        return text
+
+
 def _tar_table(samples: list[dict[str, bytes | str]]) -> pa.Table:
     """WebDataset samples as a table: `__key__`, text members as strings, `.json` as a string,
     image and other members as bytes; members absent from a sample are null."""
@@ -336,8 +351,10 @@ def _tar_table(samples: list[dict[str, bytes | str]]) -> pa.Table:
     cols: dict[str, pa.Array] = {WDS_KEY: pa.array([s[WDS_KEY] for s in samples], pa.string())}
     for e in exts:
         vals = [s.get(e) for s in samples]
-        if e in TEXT_EXTS or e == "json":
+        if e in TEXT_EXTS:
             cols[e] = pa.array([None if v is None else bytes(v).decode("utf-8", errors="replace") for v in vals], pa.string())
+        elif e == "json":
+            cols[e] = pa.array([None if v is None else _compact_json(bytes(v)) for v in vals], pa.string())
         else:
             cols[e] = pa.array(vals, pa.binary())
     return pa.table(cols)

@@ -157,3 +157,20 @@ def test_mapping_and_fetch_options_in_the_resolved_config() -> None:
     d = to_dict(cfg)
     assert d["input"]["id_column"] == "123" and d["decode"]["fetch"]["retries"] == 5
     assert d["decode"]["fetch"]["disallowed_header_directives"] == ["noai", "noimageai", "noindex", "noimageindex"]
+
+
+def test_filesystem_uris_are_read_through_pyarrow_fs(tmp_path: Path, photos) -> None:
+    (tmp_path / "s").mkdir()
+    t = _tar(tmp_path / "s" / "00000.tar", [("k1.jpg", photos["coffee"]), ("k1.txt", b"a cup")])
+    _write(tmp_path / "s" / "meta.parquet", pa.table({"id": ["m"], "image": [photos["coffee"]]}))
+    uri = (tmp_path / "s").as_uri()
+    assert find_corpus_files(uri) == [Path(t).as_uri()]
+    assert find_corpus_files(f"{uri}/*.parquet") == [(tmp_path / "s" / "meta.parquet").as_uri()]
+    corpus = open_corpus(find_corpus_files(uri), CorpusMapping(), ["text"])
+    from pipeline.core.ids import file_sha256
+
+    assert corpus.inputs[0].sha256 == file_sha256(t) and corpus.inputs[0].bytes == Path(t).stat().st_size
+    (row,) = _rows(corpus)
+    assert (row["id"], row["image"], row["txt"], row["kg_file"]) == ("k1", photos["coffee"], "a cup", Path(t).as_uri())
+    with pytest.raises(CorpusError, match="no such file or folder"):
+        find_corpus_files(f"{uri}/nothing")

@@ -93,7 +93,7 @@ def run_build(cfg: RunConfig, progress: Callable[[str], None] = print, resume: b
     # issue-13 hook: recognise the layout, resolve the column mapping, check every file against it
     corpus = open_corpus(files, cfg.input, cfg.decode.text_columns)
     inputs = corpus.inputs
-    cfg.decode.text_columns = corpus.mapping.text_columns  # the text columns the mapping resolved
+    cfg.decode.text_columns = corpus.text_columns  # the text columns the mapping resolved
     stages = build_stages(cfg)
     for st in stages:
         st.preflight()
@@ -120,7 +120,8 @@ def run_build(cfg: RunConfig, progress: Callable[[str], None] = print, resume: b
     total = sum(i.rows for i in inputs)
     progress(f"{total} rows in {len(inputs)} file(s), {len(shards)} shard(s)"
              + (f", {len(shards) - len(todo)} already done" if resume else "") + f"; runner: {cfg.runner}")
-    progress(corpus.describe())  # issue-13 hook
+    for line in corpus.describe():  # issue-13 hook
+        progress(line)
     for note in describe_sources(cfg):
         progress(note)
 

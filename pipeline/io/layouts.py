@@ -460,7 +460,7 @@ class ShardReader:
             fs, path = open_filesystem(shard.file)
             with fs.open_input_stream(path) as raw:
                 buf: list[dict] = []
-                for sample in iter_tar_samples(io.BufferedReader(_HashingReader(raw), 1 << 20)):
+                for sample in iter_tar_samples(raw):
                     buf.append(sample)
                     if len(buf) >= batch_rows:
                         yield _tar_table(buf)
@@ -479,44 +479,73 @@ class ShardReader:
 
 @dataclass(frozen=True)
 class Corpus:
-    """A checked corpus: its files (as the manifest records them) and the mapping it is read with."""
+    """A checked corpus: its files (as the manifest records them) and the mapping each is read
+    with (usually one for all; files of one corpus may differ, e.g. some with `image_path`)."""
 
     inputs: list[CorpusFile]
-    mapping: ResolvedMapping
+    mappings: dict[str, ResolvedMapping]
+
+    @property
+    def mapping(self) -> ResolvedMapping:
+        """The mapping of the first file."""
+        return self.mappings[self.inputs[0].path]
+
+    @property
+    def text_columns(self) -> list[str]:
+        """Every file's text columns, in order, once each (what the decode stage reads)."""
+        return list(dict.fromkeys(c for m in self.mappings.values() for c in m.text_columns))
+
+    def _groups(self) -> list[tuple[ResolvedMapping, list[str]]]:
+        groups: list[tuple[ResolvedMapping, list[str]]] = []
+        for cf in self.inputs:
+            m = self.mappings[cf.path]
+            for g in groups:
+                if g[0] == m:
+                    g[1].append(cf.path)
+                    break
+            else:
+                groups.append((m, [cf.path]))
+        return groups
 
     def plan_shards(self, shard_rows: int) -> list[Shard]:
-        """Shards of every file, each carrying the reader: Parquet files by row groups
+        """Shards of every file, each carrying its file's reader: Parquet files by row groups
         (pipeline.io.shards), one shard per .tar file."""
-        reader = ShardReader(self.mapping)
         out: list[Shard] = []
-        parquet = [cf for cf in self.inputs if not is_tar(cf.path)]
-        planned = {cf.path: [] for cf in parquet}
-        for s in plan_shards(parquet, shard_rows):
-            planned[s.file].append(dataclasses.replace(s, reader=reader))
+        planned: dict[str, list[Shard]] = {cf.path: [] for cf in self.inputs}
+        for s in plan_shards([cf for cf in self.inputs if not is_tar(cf.path)], shard_rows):
+            planned[s.file].append(dataclasses.replace(s, reader=ShardReader(self.mappings[s.file])))
         for cf in self.inputs:
             if is_tar(cf.path):
                 h = hashlib.blake2b(f"{cf.path}\x1f{cf.sha256}\x1ftar".encode(), digest_size=8).hexdigest()
-                out.append(Shard(f"s{h}", cf.path, (), 0, cf.rows, reader=reader))
+                out.append(Shard(f"s{h}", cf.path, (), 0, cf.rows, reader=ShardReader(self.mappings[cf.path])))
             else:
                 out.extend(planned[cf.path])
         return out
 
     def manifest_entry(self) -> dict:
-        """What the manifest records: layout and mapping."""
-        return self.mapping.model_dump()
+        """What the manifest records: the layout and mapping (of the first file), and each
+        group of files with its mapping when they differ."""
+        groups = self._groups()
+        entry = self.mapping.model_dump()
+        if len(groups) > 1:
+            entry["by_files"] = [{"files": files, **m.model_dump()} for m, files in groups]
+        return entry
 
-    def describe(self) -> str:
-        return self.mapping.describe()
+    def describe(self) -> list[str]:
+        """One line per distinct mapping (with how many files use it when there are several)."""
+        groups = self._groups()
+        if len(groups) == 1:
+            return [groups[0][0].describe()]
+        return [f"{m.describe()} [{len(files)} file(s), e.g. {files[0]}]" for m, files in groups]
 
 
 def open_corpus(files: Sequence[str], explicit: CorpusMapping | None, text_columns: Sequence[str], hash_files: bool = True) -> Corpus:
-    """Recognise the layout of `files`, resolve the column mapping (`explicit` keys win) and
-    check every file against it before any work. All files must resolve to one mapping.
-    Raises CorpusError (one line naming the file and the column)."""
+    """Recognise the layout of every file of `files`, resolve its column mapping (`explicit`
+    keys win) and check it before any work. Raises CorpusError (one line naming the file and
+    the column)."""
     explicit = explicit or CorpusMapping()
     inputs: list[CorpusFile] = []
-    mapping: ResolvedMapping | None = None
-    first = ""
+    mappings: dict[str, ResolvedMapping] = {}
     for f in files:
         if is_tar(f):
             rows, exts, size, sha = scan_tar(f, hash_files)
@@ -529,14 +558,10 @@ def open_corpus(files: Sequence[str], explicit: CorpusMapping | None, text_colum
                 raise CorpusError(f"{f}: not a readable Parquet file ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
             m = resolve_mapping(f, schema, explicit, text_columns)
             size, sha = file_size_and_sha256(f, hash_files)
-        if mapping is None:
-            mapping, first = m, f
-        elif m != mapping:
-            raise CorpusError(f"{f}: read as {m.describe()[len('corpus layout: '):]}, but {first} as "
-                              f"{mapping.describe()[len('corpus layout: '):]}; build them separately or set input.* keys")
+        mappings[f] = m
         inputs.append(CorpusFile(f, rows, size, sha))
-    if not inputs or mapping is None:
+    if not inputs:
         raise CorpusError("no corpus files given")
     if sum(cf.rows for cf in inputs) == 0:
         raise CorpusError(f"{', '.join(files)}: corpus is empty (0 rows)")
-    return Corpus(inputs, mapping)
+    return Corpus(inputs, mappings)

@@ -59,7 +59,7 @@ def test_img2dataset_parquet_is_mapped_and_failed_downloads_keep_their_status(tm
     a, b = _rows(corpus)
     assert a["id"] == "000000000" and a["image"] == photos["coffee"] and a["url"] == "http://x/a.jpg" and a["caption"] == "a cup of coffee"
     assert b["quarantine_reason"] == "source_failed_to_download" and "404" in b["quarantine_detail"]
-    assert "corpus layout: img2dataset (id <- key; image <- jpg; text <- caption)" == corpus.describe()
+    assert corpus.describe() == ["corpus layout: img2dataset (id <- key; image <- jpg; text <- caption)"]
 
 
 def test_explicit_mapping_wins_and_integer_ids_are_text(tmp_path: Path, photos) -> None:
@@ -136,9 +136,19 @@ def test_one_line_errors(tmp_path: Path, photos) -> None:
         with pytest.raises(CorpusError) as e:
             open_corpus([f], mapping, ["text"])
         assert words in str(e.value) and "c.parquet" in str(e.value) and "\n" not in str(e.value)
-    g = _write(tmp_path / "d.parquet", pa.table({"id": ["b"], "image": [photos["coffee"]]}))
-    with pytest.raises(CorpusError, match="build them separately"):
-        open_corpus([f, g], CorpusMapping(), ["text"])
+
+
+
+def test_files_of_one_corpus_may_map_differently(tmp_path: Path, photos) -> None:
+    f = _write(tmp_path / "a.parquet", pa.table({"key": ["a"], "jpg": [photos["coffee"]], "caption": ["a cup"]}))
+    g = _write(tmp_path / "b.parquet", pa.table({"id": ["b"], "image": [photos["chelsea"]], "text": ["a cat"]}))
+    corpus = open_corpus([f, g], CorpusMapping(), ["text"])
+    assert [m.layout for m in corpus.mappings.values()] == ["img2dataset", "kg"]
+    assert corpus.text_columns == ["caption", "text"]
+    assert [r["id"] for r in _rows(corpus)] == ["a", "b"]
+    entry = corpus.manifest_entry()
+    assert entry["layout"] == "img2dataset" and [g["files"] for g in entry["by_files"]] == [[f], [g]]
+    assert len(corpus.describe()) == 2
 
 
 @pytest.mark.parametrize("sets,words", [

@@ -219,3 +219,34 @@ def test_url_corpus_fetches_politely_and_quarantines_each_failure(server, tmp_pa
     assert (images["1"]["width"], images["1"]["height"]) == (600, 400)
     (a,) = man["accounting"]
     assert (a["rows_in"], a["rows_in_graph"], a["rows_quarantined"], a["balanced"]) == (8, 3, 5, True)
+
+
+def test_webdataset_shards_on_object_storage(img2dataset_outputs, img2dataset_graphs, tmp_path: Path, model_dir, monkeypatch) -> None:
+    """img2dataset's .tar on S3 (moto server on 127.0.0.1), read through pyarrow.fs: the same graph."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    srv = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    srv.start()
+    try:
+        host, port = srv.get_host_and_port()
+        for k, v in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true"}.items():
+            monkeypatch.setenv(k, v)
+        s3 = boto3.client("s3", endpoint_url=f"http://{host}:{port}", region_name="us-east-1")
+        s3.create_bucket(Bucket="corpora")
+        for f in sorted(img2dataset_outputs["webdataset"].iterdir()):
+            s3.put_object(Bucket="corpora", Key=f"cc/{f.name}", Body=f.read_bytes())
+        uri = f"s3://corpora/cc/?endpoint_override=http://{host}:{port}&scheme=http&region=us-east-1"
+        out = tmp_path / "graph"
+        cfg = load_config(REPO / "jobs/configs/sample.yaml", [], out=str(out), runner="local")
+        cfg.corpus = [uri]
+        run_build(cfg, progress=lambda m: None)
+    finally:
+        srv.stop()
+    man = json.loads((out / "manifest.json").read_text())
+    (inp,) = man["inputs"]
+    assert inp["path"].startswith("s3://corpora/cc/00000.tar") and man["corpus_layout"]["layout"] == "webdataset"
+    local_out, local_man = img2dataset_graphs["webdataset"]
+    assert inp["sha256"] == local_man["inputs"][0]["sha256"] and inp["rows"] == 3
+    for t in ("captions", "regions", "mentions", "entities", "edges"):
+        assert _table(out, t).equals(_table(local_out, t)), t

@@ -1,4 +1,5 @@
-"""Finding, checking and reading corpus Parquet files (the input contract in schemas/corpus.json).
+"""Finding, checking and reading corpus files: Parquet or WebDataset .tar, local paths or pyarrow
+filesystem URIs (the input contract in schemas/corpus.json; other layouts in pipeline.io.layouts).
 
 The check runs before any stage: a wrong or missing column stops the run with one line naming
 the file and the column.

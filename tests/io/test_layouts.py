@@ -11,6 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.config import ConfigError, load_config, to_dict
 from pipeline.io.corpus import CorpusError, find_corpus_files
@@ -184,3 +186,26 @@ def test_filesystem_uris_are_read_through_pyarrow_fs(tmp_path: Path, photos) -> 
     assert (row["id"], row["image"], row["txt"], row["kg_file"]) == ("k1", photos["coffee"], "a cup", Path(t).as_uri())
     with pytest.raises(CorpusError, match="no such file or folder"):
         find_corpus_files(f"{uri}/nothing")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(st.binary(max_size=2048), st.builds(lambda n, b: _tar_bytes(n, b), st.text(max_size=20), st.binary(max_size=64))))
+def test_any_tar_bytes_are_read_or_an_error_line(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "x.tar"
+    path.write_bytes(data)
+    try:
+        corpus = open_corpus([str(path)], CorpusMapping(), ["text"])
+    except CorpusError as e:
+        assert "x.tar" in str(e) and "\n" not in str(e)
+        return
+    rows = _rows(corpus)
+    assert len(rows) == corpus.inputs[0].rows and all(isinstance(r["id"], str) for r in rows)
+
+
+def _tar_bytes(name: str, body: bytes) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tf:
+        info = tarfile.TarInfo(name.replace("\x00", "") or "x")
+        info.size = len(body)
+        tf.addfile(info, io.BytesIO(body))
+    return buf.getvalue()

@@ -209,3 +209,38 @@ def _tar_bytes(name: str, body: bytes) -> bytes:
         info.size = len(body)
         tf.addfile(info, io.BytesIO(body))
     return buf.getvalue()
+
+
+@pytest.mark.slow
+def test_tar_shards_resume_after_an_interrupted_build(tmp_path: Path, photos) -> None:
+    from pipeline.build import run_build
+
+    class Stop(Exception):
+        pass
+
+    d = tmp_path / "shards"
+    d.mkdir()
+    for i, name in enumerate(("coffee", "chelsea")):
+        _tar(d / f"{i:05d}.tar", [(f"{name}.jpg", photos[name]), (f"{name}.txt", f"a photo of {name}".encode())])
+
+    def cfg(out: Path):
+        c = load_config(None, ["detect.backend=none", "caption.backend=none"], out=str(out), runner="local")
+        c.corpus = [str(d)]
+        return c
+
+    seen: list[str] = []
+
+    def stop_after_first_shard(msg: str) -> None:
+        seen.append(msg)
+        if msg.startswith("1/2 rows"):
+            raise Stop
+
+    with pytest.raises(Stop):
+        run_build(cfg(tmp_path / "g"), progress=stop_after_first_shard)
+    assert len(list((tmp_path / "g" / ".staging").glob("*.done"))) == 1
+    said: list[str] = []
+    run_build(cfg(tmp_path / "g"), progress=said.append, resume=True)
+    assert any("1 already done" in m for m in said)
+    run_build(cfg(tmp_path / "fresh"), progress=lambda m: None)
+    for t in ("images", "captions", "entities", "edges"):
+        assert pq.read_table(tmp_path / "g" / t).equals(pq.read_table(tmp_path / "fresh" / t)), t

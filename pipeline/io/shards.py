@@ -3,8 +3,8 @@ of one corpus file; each corpus row carries its file (`path`) and row number (`r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Sequence
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -26,6 +26,8 @@ class Shard:
     row_groups: tuple[int, ...]
     first_row: int
     rows: int
+    # the shard's own reader (pipeline.io.layouts: mapped layouts, .tar shards); None: plain Parquet
+    reader: Any = field(default=None, compare=False, repr=False)
 
 
 def plan_shards(inputs: Sequence[CorpusFile], shard_rows: int) -> list[Shard]:
@@ -57,6 +59,9 @@ def _shard(cf: CorpusFile, groups: list[int], first_row: int, rows: int) -> Shar
 
 def read_shard(shard: Shard, batch_rows: int) -> Iterator[pd.DataFrame]:
     """The shard's rows in batches of at most `batch_rows`, with `path`, `row` and `shard` added."""
+    if shard.reader is not None:
+        yield from shard.reader.read(shard, batch_rows)
+        return
     pf = pq.ParquetFile(shard.file)
     row = shard.first_row
     for rb in pf.iter_batches(batch_size=batch_rows, row_groups=list(shard.row_groups)):

@@ -16,7 +16,7 @@ from pipeline.core.manifest import command_line, package_versions
 from pipeline.core.stage import Stage, check_order, make_stage
 from pipeline.graph.merge import merge, publish
 from pipeline.graph.records import FRAGMENTS, IMAGE_COLUMNS
-from pipeline.io.corpus import find_corpus_files
+from pipeline.io.corpus import find_corpus_files, redact_uri
 from pipeline.io.layouts import open_corpus
 from pipeline.runners import make_runner
 from pipeline.runners.staging import pending, staging_schema
@@ -164,10 +164,10 @@ def run_build(cfg: RunBase, progress: Callable[[str], None] = print, resume: boo
         )
     manifest = {
         "kind": "kg-build",
-        "command": command_line(),
-        "inputs": [i.__dict__ for i in inputs],
+        "command": " ".join(redact_uri(a) for a in command_line().split(" ")),
+        "inputs": [i.record() for i in inputs],
         "corpus_layout": corpus.manifest_entry(),
-        "config": to_dict(cfg),
+        "config": {**to_dict(cfg), "corpus": [redact_uri(c) for c in cfg.corpus]},
         "stages": [s.describe() for s in stages],
         "extractor": extractor,
         "versions": package_versions(),

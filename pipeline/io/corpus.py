@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import glob
 import os
-from dataclasses import dataclass
+import re
+import urllib.parse
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -27,12 +29,22 @@ class CorpusError(ValueError):
 
 @dataclass(frozen=True)
 class CorpusFile:
-    """One input Parquet file, as recorded in the manifest."""
+    """One input file, as recorded in the manifest (`path` without credentials, see redact_uri)."""
 
     path: str
     rows: int
     bytes: int
     sha256: str
+    source: str = field(default="", compare=False, repr=False)  # the URI to open, when it holds secrets
+
+    @property
+    def open_path(self) -> str:
+        """The path or URI to read the file from (credentials included)."""
+        return self.source or self.path
+
+    def record(self) -> dict:
+        """What the manifest records of the file."""
+        return {"path": self.path, "rows": self.rows, "bytes": self.bytes, "sha256": self.sha256}
 
 
 CORPUS_SUFFIXES = (".parquet", ".tar")
@@ -43,6 +55,23 @@ def is_uri(spec: str) -> bool:
     return "://" in spec.split("?", 1)[0]
 
 
+# query parameters of a filesystem URI that hold secrets (access_key, secret_key, session_token,
+# access_token, X-Amz-Signature, password ...): never recorded or logged
+_SECRET_PARAM = re.compile(r"key|secret|token|passw|credential|signature|sig$|auth", re.IGNORECASE)
+
+
+def redact_uri(spec: str) -> str:
+    """`spec` fit to be recorded or logged: a URI without user info (`user:pass@`) and without
+    secret query parameters (`access_key`, `secret_key`, `session_token` ...); other parameters
+    (`endpoint_override`, `region`) stay. A local path is returned as it is."""
+    if not is_uri(spec):
+        return spec
+    parts = urllib.parse.urlsplit(spec)
+    netloc = parts.netloc.rpartition("@")[2]
+    query = [kv for kv in parts.query.split("&") if kv and not _SECRET_PARAM.search(urllib.parse.unquote_plus(kv.split("=", 1)[0]))]
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "&".join(query), parts.fragment))
+
+
 def open_filesystem(spec: str):
     """(pyarrow FileSystem, path inside it) for a local path or a pyarrow filesystem URI."""
     import pyarrow.fs as pafs
@@ -51,7 +80,7 @@ def open_filesystem(spec: str):
         try:
             return pafs.FileSystem.from_uri(spec)
         except (pa.ArrowInvalid, OSError, ValueError) as e:
-            raise CorpusError(f"{spec}: cannot open ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
+            raise CorpusError(f"{redact_uri(spec)}: cannot open ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
     return pafs.LocalFileSystem(), os.path.abspath(spec)
 
 
@@ -76,7 +105,7 @@ def _uri_files(spec: str) -> list[str]:
         infos = fs.get_file_info(pafs.FileSelector(base, recursive=True, allow_not_found=True))
         found = [i.path for i in infos if i.type == pafs.FileType.File and fnmatch.fnmatchcase(i.path, path)]
         if not found:
-            raise CorpusError(f"{spec}: pattern matches no files")
+            raise CorpusError(f"{redact_uri(spec)}: pattern matches no files")
         return [uri(p) for p in found]
     info = fs.get_file_info(path)
     if info.type == pafs.FileType.File:
@@ -86,9 +115,9 @@ def _uri_files(spec: str) -> list[str]:
         files = [i.path for i in infos if i.type == pafs.FileType.File]
         found = _prefer_tar(files)
         if not found:
-            raise CorpusError(f"{spec}: folder holds no *.parquet or *.tar files")
+            raise CorpusError(f"{redact_uri(spec)}: folder holds no *.parquet or *.tar files")
         return [uri(p) for p in found]
-    raise CorpusError(f"{spec}: no such file or folder")
+    raise CorpusError(f"{redact_uri(spec)}: no such file or folder")
 
 
 def _prefer_tar(files: Sequence[str]) -> list[str]:

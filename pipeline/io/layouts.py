@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from pipeline.core import columns as C
 from pipeline.core.ids import digest
 from pipeline.core.stage import QUARANTINE_DETAIL, QUARANTINE_REASON, QUARANTINE_STAGE
-from pipeline.io.corpus import CorpusError, CorpusFile, _is_binary, _is_string, _is_text, file_size_and_sha256, open_filesystem
+from pipeline.io.corpus import CorpusError, CorpusFile, _is_binary, _is_string, _is_text, file_size_and_sha256, open_filesystem, redact_uri
 from pipeline.io.shards import ROW, SHARD, Shard, plan_shards
 
 Layout = Literal["auto", "kg", "img2dataset", "huggingface", "webdataset", "urls"]
@@ -320,7 +320,7 @@ def scan_tar(spec: str, hash_file: bool = True) -> tuple[int, list[str], int, st
             while stream.read(1 << 20):  # the tail (padding) counts in the hash
                 pass
     except (tarfile.TarError, OSError, EOFError) as e:
-        raise CorpusError(f"{spec}: not a readable WebDataset .tar ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+        raise CorpusError(f"{redact_uri(spec)}: not a readable WebDataset .tar ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
     return n, sorted(exts), reader.size, (reader.sha.hexdigest() if hash_file else "")
 
 
@@ -450,7 +450,7 @@ class ShardReader:
 
     def _tables(self, shard: Shard, batch_rows: int) -> Iterator[pa.Table]:
         if is_tar(shard.file):
-            fs, path = open_filesystem(shard.file)
+            fs, path = open_filesystem(shard.open_path)
             with fs.open_input_stream(path) as raw:
                 buf: list[dict] = []
                 for sample in iter_tar_samples(raw):
@@ -461,7 +461,7 @@ class ShardReader:
                 if buf:
                     yield _tar_table(buf)
             return
-        pf = pq.ParquetFile(shard.file)
+        pf = pq.ParquetFile(shard.open_path)
         for rb in pf.iter_batches(batch_size=batch_rows, row_groups=list(shard.row_groups)):
             yield pa.Table.from_batches([rb])
 
@@ -510,7 +510,7 @@ class Corpus:
         for cf in self.inputs:
             if is_tar(cf.path):
                 h = digest(cf.path, cf.sha256, "tar", size=8)
-                out.append(Shard(f"s{h}", cf.path, (), 0, cf.rows, reader=ShardReader(self.mappings[cf.path])))
+                out.append(Shard(f"s{h}", cf.path, (), 0, cf.rows, reader=ShardReader(self.mappings[cf.path]), source=cf.source))
             else:
                 out.extend(planned[cf.path])
         return out
@@ -540,21 +540,22 @@ def open_corpus(files: Sequence[str], explicit: CorpusMapping | None, text_colum
     inputs: list[CorpusFile] = []
     mappings: dict[str, ResolvedMapping] = {}
     for f in files:
+        name = redact_uri(f)  # what is recorded and logged: no credentials
         if is_tar(f):
             rows, exts, size, sha = scan_tar(f, hash_files)
-            m = resolve_mapping(f, None, explicit, text_columns, exts)
+            m = resolve_mapping(name, None, explicit, text_columns, exts)
         else:
             try:
                 pf = pq.ParquetFile(f)
                 schema, rows = pf.schema_arrow, pf.metadata.num_rows
             except Exception as e:  # noqa: BLE001 - any reader error means the file is unusable
-                raise CorpusError(f"{f}: not a readable Parquet file ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
-            m = resolve_mapping(f, schema, explicit, text_columns)
+                raise CorpusError(f"{name}: not a readable Parquet file ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+            m = resolve_mapping(name, schema, explicit, text_columns)
             size, sha = file_size_and_sha256(f, hash_files)
-        mappings[f] = m
-        inputs.append(CorpusFile(f, rows, size, sha))
+        mappings[name] = m
+        inputs.append(CorpusFile(name, rows, size, sha, source=f if f != name else ""))
     if not inputs:
         raise CorpusError("no corpus files given")
     if sum(cf.rows for cf in inputs) == 0:
-        raise CorpusError(f"{', '.join(files)}: corpus is empty (0 rows)")
+        raise CorpusError(f"{', '.join(cf.path for cf in inputs)}: corpus is empty (0 rows)")
     return Corpus(inputs, mappings)

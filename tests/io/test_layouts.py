@@ -188,6 +188,20 @@ def test_filesystem_uris_are_read_through_pyarrow_fs(tmp_path: Path, photos) -> 
         find_corpus_files(f"{uri}/nothing")
 
 
+def test_uris_are_recorded_without_credentials(tmp_path: Path) -> None:
+    from pipeline.io.corpus import redact_uri
+
+    uri = "s3://b/cc/?endpoint_override=http://127.0.0.1:9000&scheme=http&access_key=AKID&secret_key=SK&session_token=ST"
+    assert redact_uri(uri) == "s3://b/cc/?endpoint_override=http://127.0.0.1:9000&scheme=http"
+    assert redact_uri("s3://AKID:SK@b/x.tar?region=eu-west-1") == "s3://b/x.tar?region=eu-west-1"
+    assert redact_uri("gs://b/x.tar?access_token=T") == "gs://b/x.tar"
+    assert redact_uri(str(tmp_path / "a b.parquet")) == str(tmp_path / "a b.parquet")
+    # an error about a URI names it without its secrets
+    with pytest.raises(CorpusError) as e:
+        find_corpus_files((tmp_path / "nothing").as_uri() + "?secret_key=SK")
+    assert "SK" not in str(e.value)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.one_of(st.binary(max_size=2048), st.builds(lambda n, b: _tar_bytes(n, b), st.text(max_size=20), st.binary(max_size=64))))
 def test_any_tar_bytes_are_read_or_an_error_line(tmp_path: Path, data: bytes) -> None:

@@ -156,6 +156,9 @@ def test_img2dataset_parquet_and_webdataset_give_the_same_graph(img2dataset_grap
     # the failed download stays accounted for, with img2dataset's own status and error
     (q,) = _table(pq_out, "quarantine").to_pylist()
     assert (q["corpus_id"], q["reason"]) == ("000000003", "source_failed_to_download") and "404" in q["detail"]
+    stats = json.loads((pq_out / "stats" / "stages.json").read_text())
+    assert stats[0] == {"stage": "read", "rows": 0, "busy_seconds": 0.0, "quarantined": {"source_failed_to_download": 1}}
+    assert "read" not in {s["stage"] for s in json.loads((wds_out / "stats" / "stages.json").read_text())}
     assert _table(wds_out, "quarantine").num_rows == 0
     (a,) = pq_man["accounting"]
     assert (a["rows_in"], a["rows_in_graph"], a["rows_quarantined"], a["balanced"]) == (4, 3, 1, True)
@@ -222,7 +225,9 @@ def test_url_corpus_fetches_politely_and_quarantines_each_failure(server, tmp_pa
 
 
 def test_webdataset_shards_on_object_storage(img2dataset_outputs, img2dataset_graphs, tmp_path: Path, model_dir, monkeypatch) -> None:
-    """img2dataset's .tar on S3 (moto server on 127.0.0.1), read through pyarrow.fs: the same graph."""
+    """img2dataset's .tar on S3 (moto server on 127.0.0.1), read through pyarrow.fs with the
+    credentials in the URI: the same graph, and the credentials are written nowhere (manifest,
+    kg_file, image URIs, stats, progress lines)."""
     import boto3
     from moto.server import ThreadedMotoServer
 
@@ -230,22 +235,31 @@ def test_webdataset_shards_on_object_storage(img2dataset_outputs, img2dataset_gr
     srv.start()
     try:
         host, port = srv.get_host_and_port()
-        for k, v in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true"}.items():
-            monkeypatch.setenv(k, v)
-        s3 = boto3.client("s3", endpoint_url=f"http://{host}:{port}", region_name="us-east-1")
+        monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+            monkeypatch.delenv(k, raising=False)
+        key_id, secret = "AKIAKGSECRETID0000", "kg-secret-value-xyz"
+        s3 = boto3.client("s3", endpoint_url=f"http://{host}:{port}", region_name="us-east-1",
+                          aws_access_key_id=key_id, aws_secret_access_key=secret)
         s3.create_bucket(Bucket="corpora")
         for f in sorted(img2dataset_outputs["webdataset"].iterdir()):
             s3.put_object(Bucket="corpora", Key=f"cc/{f.name}", Body=f.read_bytes())
-        uri = f"s3://corpora/cc/?endpoint_override=http://{host}:{port}&scheme=http&region=us-east-1"
+        uri = (f"s3://corpora/cc/?endpoint_override=http://{host}:{port}&scheme=http&region=us-east-1"
+               f"&access_key={key_id}&secret_key={secret}")
         out = tmp_path / "graph"
         cfg = load_config(REPO / "jobs/configs/sample.yaml", [], out=str(out), runner="local")
         cfg.corpus = [uri]
-        run_build(cfg, progress=lambda m: None)
+        lines: list[str] = []
+        run_build(cfg, progress=lines.append)
     finally:
         srv.stop()
     man = json.loads((out / "manifest.json").read_text())
     (inp,) = man["inputs"]
-    assert inp["path"].startswith("s3://corpora/cc/00000.tar") and man["corpus_layout"]["layout"] == "webdataset"
+    assert inp["path"] == f"s3://corpora/cc/00000.tar?endpoint_override=http://{host}:{port}&scheme=http&region=us-east-1"
+    assert man["corpus_layout"]["layout"] == "webdataset"
+    assert set(pq.read_table(out / "images", columns=["kg_file"]).column(0).to_pylist()) == {inp["path"]}
+    written = [p.read_bytes() for p in out.rglob("*") if p.is_file()] + [m.encode() for m in lines]
+    assert not [w for w in written if key_id.encode() in w or secret.encode() in w]
     local_out, local_man = img2dataset_graphs["webdataset"]
     assert inp["sha256"] == local_man["inputs"][0]["sha256"] and inp["rows"] == 3
     for t in ("captions", "regions", "mentions", "entities", "edges"):

@@ -91,12 +91,14 @@ def _uri_files(spec: str) -> list[str]:
     import pyarrow.fs as pafs
 
     base_uri, _, query = spec.partition("?")
-    scheme = base_uri.split("://", 1)[0]
+    scheme, _, rest = base_uri.partition("://")
+    netloc = rest.split("/", 1)[0]
+    user = netloc.rpartition("@")[0]  # credentials (s3://KEY:SECRET@bucket/...) go with every file
     fs, path = open_filesystem(spec)
     suffix = f"?{query}" if query else ""
 
     def uri(p: str) -> str:
-        return f"{scheme}://{p if scheme != 'file' else '/' + p.lstrip('/')}{suffix}"
+        return f"{scheme}://{user + '@' if user else ''}{p if scheme != 'file' else '/' + p.lstrip('/')}{suffix}"
 
     if any(ch in path for ch in "*?["):
         parts = path.split("/")

@@ -244,8 +244,7 @@ def test_webdataset_shards_on_object_storage(img2dataset_outputs, img2dataset_gr
         s3.create_bucket(Bucket="corpora")
         for f in sorted(img2dataset_outputs["webdataset"].iterdir()):
             s3.put_object(Bucket="corpora", Key=f"cc/{f.name}", Body=f.read_bytes())
-        uri = (f"s3://corpora/cc/?endpoint_override=http://{host}:{port}&scheme=http&region=us-east-1"
-               f"&access_key={key_id}&secret_key={secret}")
+        uri = f"s3://{key_id}:{secret}@corpora/cc/?endpoint_override=http://{host}:{port}&scheme=http&region=us-east-1"
         out = tmp_path / "graph"
         cfg = load_config(REPO / "jobs/configs/sample.yaml", [], out=str(out), runner="local")
         cfg.corpus = [uri]
@@ -257,7 +256,7 @@ def test_webdataset_shards_on_object_storage(img2dataset_outputs, img2dataset_gr
     (inp,) = man["inputs"]
     assert inp["path"] == f"s3://corpora/cc/00000.tar?endpoint_override=http://{host}:{port}&scheme=http&region=us-east-1"
     assert man["corpus_layout"]["layout"] == "webdataset"
-    assert set(pq.read_table(out / "images", columns=["kg_file"]).column(0).to_pylist()) == {inp["path"]}
+    assert set(pq.read_table(out / "images", columns=["source_file"]).column(0).to_pylist()) == {inp["path"]}
     written = [p.read_bytes() for p in out.rglob("*") if p.is_file()] + [m.encode() for m in lines]
     assert not [w for w in written if key_id.encode() in w or secret.encode() in w]
     local_out, local_man = img2dataset_graphs["webdataset"]

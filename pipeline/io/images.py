@@ -59,21 +59,6 @@ def read_image_file(path: str, max_bytes: int) -> bytes:
         return f.read()
 
 
-def fetch_remote(url: str, max_bytes: int, timeout_s: float) -> bytes:
-    """GET an http(s) URL (only when the config allows remote images), at most `max_bytes`."""
-    import urllib.error
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": "kg-pipeline"}), timeout=timeout_s) as r:
-            data = r.read(max_bytes + 1)
-    except (urllib.error.URLError, OSError, ValueError) as e:
-        raise ImageRejected("fetch_failed", f"{url[:200]}: {getattr(e, 'reason', e)}") from None
-    if len(data) > max_bytes:
-        raise ImageRejected("too_large", f"{url[:200]}: more than {max_bytes} bytes")
-    return data
-
-
 @dataclass(frozen=True)
 class Decoded:
     """An image after EXIF orientation: original size and an RGB working copy."""

@@ -16,7 +16,8 @@ from pydantic import Field, PositiveFloat, PositiveInt
 from pipeline.core.ids import image_id
 from pipeline.core.stage import QUARANTINE_DETAIL, QUARANTINE_REASON, Records, Resources, Stage, StageConfig, register_stage
 from pipeline.graph.records import Caption, caption_id
-from pipeline.io.images import ImageRejected, decode_image, fetch_remote, read_image_file, resolve_image_path
+from pipeline.io.fetch import FetchOptions, fetch_batch, is_remote, take
+from pipeline.io.images import ImageRejected, decode_image, read_image_file, resolve_image_path
 from pipeline.stages import columns as C
 
 
@@ -26,6 +27,7 @@ class DecodeConfig(StageConfig):
     image_roots: list[str] = []  # image_path is resolved under these
     allow_remote: bool = False  # fetch http(s) image_path URLs; off: such rows are quarantined
     remote_timeout_s: PositiveFloat = 10.0
+    fetch: FetchOptions = Field(default_factory=FetchOptions)  # per-host limit, retries, opt-outs, address checks
     text_columns: list[str] = ["text"]  # string or list<string>
     max_side: PositiveInt = 1024  # longest side of the working copy handed to models
     max_pixels: PositiveInt = 80_000_000  # decompression-bomb guard (width*height of the original)
@@ -65,6 +67,11 @@ class DecodeStage(Stage):
         known = {C.ID, C.IMAGE, C.IMAGE_PATH, C.SOURCE_FILE, *cfg.text_columns}
         extra_cols = [c for c in batch.columns if c not in known and not c.startswith(("quarantine_", "kg_", "seconds_"))] if cfg.passthrough else []
         rows: dict[str, list] = {k: [] for k in [*self.produces, QUARANTINE_REASON, QUARANTINE_DETAIL]}
+        fetched = {}  # the batch's URLs, fetched together
+        if cfg.allow_remote:
+            no_column = [None] * len(batch)
+            fetched = fetch_batch(batch.get(C.IMAGE, no_column), batch.get(C.IMAGE_PATH, no_column), cfg.fetch,
+                                  cfg.remote_timeout_s, cfg.max_bytes)
         for rec in batch.to_dict("records"):
             out = dict.fromkeys(rows)
             try:
@@ -73,7 +80,7 @@ class DecodeStage(Stage):
                 rid = rec.get(C.ID)
                 if not isinstance(rid, str) or not rid.strip():
                     raise ImageRejected("missing_id", "row has no id")
-                data, uri = self._image_bytes(rec)
+                data, uri = self._image_bytes(rec, fetched)
                 dec = decode_image(data, cfg.max_pixels, cfg.max_side)
                 iid = image_id(data)
                 out.update({
@@ -88,15 +95,17 @@ class DecodeStage(Stage):
                 rows[k].append(out[k])
         return pd.DataFrame(rows)
 
-    def _image_bytes(self, rec: dict) -> tuple[bytes, str]:
+    def _image_bytes(self, rec: dict, fetched: dict) -> tuple[bytes, str]:
+        """The row's encoded image and its URI: inline bytes, a fetched URL (`fetched`), or a
+        file under the image roots."""
         data = rec.get(C.IMAGE)
         if isinstance(data, (bytes, bytearray, memoryview)) and len(data) > 0:
             uri = f"{rec.get(C.SOURCE_FILE) or ''}#id={rec[C.ID]}"
             return bytes(data), uri
         path = rec.get(C.IMAGE_PATH)
         if isinstance(path, str) and path:
-            if self.config.allow_remote and path.lower().startswith(("http://", "https://")):
-                return fetch_remote(path, self.config.max_bytes, self.config.remote_timeout_s), path
+            if self.config.allow_remote and is_remote(path):
+                return take(fetched, path), path
             real = resolve_image_path(path, self.config.image_roots)
             return read_image_file(real, self.config.max_bytes), path
         if isinstance(data, (bytes, bytearray, memoryview)):

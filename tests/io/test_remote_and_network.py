@@ -55,14 +55,16 @@ def no_outside_network(monkeypatch):
     return tried
 
 
-def _build(tmp_path: Path, url: str, allow: bool):
+def _build(tmp_path: Path, url: str, allow: bool, private: bool = True):
     corpus = write_corpus(tmp_path / "c.parquet", [{"id": "remote", "image_path": f"{url}/coffee.jpg", "text": "a cup of coffee"}],
                           pa.schema([("id", pa.string()), ("image_path", pa.string()), ("text", pa.string())]))
-    cfg = load_config(REPO / "jobs/configs/sample.yaml", ["decode.text_columns=[text]", f"decode.allow_remote={str(allow).lower()}"],
-                      out=str(tmp_path / f"g{allow}"), runner="local")
+    out = tmp_path / f"g{allow}{private}"
+    cfg = load_config(REPO / "jobs/configs/sample.yaml", ["decode.text_columns=[text]", f"decode.allow_remote={str(allow).lower()}",
+                                                          f"decode.fetch.allow_private_addresses={str(private).lower()}"],
+                      out=str(out), runner="local")
     cfg.corpus = [str(corpus)]
     run_build(cfg, progress=lambda m: None)
-    return tmp_path / f"g{allow}"
+    return out
 
 
 def test_remote_images_are_refused_by_default(tmp_path, image_server, model_dir, no_outside_network) -> None:
@@ -77,3 +79,9 @@ def test_remote_images_are_fetched_when_allowed(tmp_path, image_server, model_di
     assert pq.read_table(out / "quarantine").num_rows == 0
     (img,) = pq.read_table(out / "images").to_pylist()
     assert (img["width"], img["height"]) == (600, 400)
+
+
+def test_loopback_is_refused_unless_allowed(tmp_path, image_server, model_dir) -> None:
+    out = _build(tmp_path, image_server, allow=True, private=False)
+    (q,) = pq.read_table(out / "quarantine").to_pylist()
+    assert q["reason"] == "private_address" and "127.0.0.1" in q["detail"]

@@ -102,39 +102,28 @@ class NightlySummary:
 
 # -- the corpus and the graph ------------------------------------------------------------------
 def list_corpus(spec: str) -> list[CorpusEntry]:
-    """The corpus's Parquet files with size and sha256: a local file/folder/glob, or a folder URI
-    that pyarrow.fs opens (``s3://bucket/corpus``). Raises NightlyError when nothing is there."""
-    import hashlib
+    """The corpus files (Parquet or WebDataset .tar, as the build finds them) with size and sha256:
+    a local file/folder/glob, or a pyarrow filesystem URI (``s3://bucket/corpus``). Raises
+    NightlyError when nothing is there."""
+    from pipeline.io.corpus import CorpusError, file_size_and_sha256, find_corpus_files
 
-    import pyarrow.fs as pafs
-
-    if "://" in spec:
-        try:
-            fs, root = pafs.FileSystem.from_uri(spec)
-            infos = fs.get_file_info(pafs.FileSelector(root, recursive=True))
-        except (OSError, ValueError) as e:
-            raise NightlyError(f"{spec}: cannot list the corpus ({e})") from None
-        out = []
-        for i in sorted((i for i in infos if i.type == pafs.FileType.File and i.path.endswith(".parquet")),
-                        key=lambda i: i.path):
-            h = hashlib.sha256()
-            with fs.open_input_stream(i.path) as f:
-                for chunk in iter(lambda: f.read(1 << 20), b""):
-                    h.update(chunk)
-            scheme = spec.split("://", 1)[0]
-            out.append(CorpusEntry(f"{scheme}://{i.path}", i.size, h.hexdigest()))
-    else:
-        from pipeline.core.ids import file_sha256
-        from pipeline.io.corpus import CorpusError, find_corpus_files
-
-        try:
-            files = find_corpus_files(spec)
-        except CorpusError as e:
-            raise NightlyError(str(e)) from None
-        out = [CorpusEntry(p, os.path.getsize(p), file_sha256(p)) for p in files]
+    try:
+        files = find_corpus_files(spec)
+        out = [CorpusEntry(p, *file_size_and_sha256(p)) for p in files]
+    except CorpusError as e:
+        raise NightlyError(str(e)) from None
+    except OSError as e:
+        raise NightlyError(f"{redact(spec)}: cannot list the corpus ({e})") from None
     if not out:
-        raise NightlyError(f"{spec}: no *.parquet files")
+        raise NightlyError(f"{redact(spec)}: no corpus files")
     return out
+
+
+def redact(spec: str) -> str:
+    """A path or URI fit for logs and the summary line (no credentials)."""
+    from pipeline.io.corpus import redact_uri
+
+    return redact_uri(spec)
 
 
 def graph_inputs(graph: str) -> list[dict] | None:
@@ -238,7 +227,7 @@ def run_nightly(corpus: str, graph: str, cfg: Any, progress: Progress, owner: st
     from pipeline.io.corpus import CorpusError
 
     t0 = time.perf_counter()
-    s = NightlySummary("failed", EXIT_ERROR, graph, corpus)
+    s = NightlySummary("failed", EXIT_ERROR, redact(graph), redact(corpus))
     try:
         plan = plan_nightly(corpus, graph)
         s.corpus_files = len(plan.corpus)
@@ -252,7 +241,7 @@ def run_nightly(corpus: str, graph: str, cfg: Any, progress: Progress, owner: st
                 recover(graph, progress)
             plan = plan_nightly(corpus, graph)  # again: a run that held the lock may have done it
             s.corpus_files = len(plan.corpus)
-            s.new_files = [c.path for c in plan.new]
+            s.new_files = [redact(c.path) for c in plan.new]
             if plan.graph_exists and not plan.new:
                 progress("nothing new: another run brought the graph up to date")
                 s.status, s.exit = "nothing_new", EXIT_OK

@@ -77,3 +77,19 @@ def photos() -> dict[str, bytes]:
 
     return {"astronaut": jpeg(data.astronaut()), "coffee": jpeg(data.coffee()), "chelsea": jpeg(data.chelsea()),
             "rocket": jpeg(data.rocket())}
+
+
+@pytest.fixture(scope="session")
+def sample_graph(tmp_path_factory, model_dir) -> Path:
+    """The sample corpus built once per session (query, export and report tests; see tests/graph_builds.py)."""
+    import graph_builds
+
+    return graph_builds.sample_graph(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="session")
+def hostile_graph(tmp_path_factory, photos, model_dir) -> Path:
+    """A graph of hostile captions built once per session (see tests/graph_builds.py)."""
+    import graph_builds
+
+    return graph_builds.hostile_graph(tmp_path_factory.getbasetemp(), photos)

@@ -23,3 +23,15 @@ def write_corpus(path: Path, rows: list[dict], schema: pa.Schema | None = None) 
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
     return path
+
+
+class Replies:
+    """Mixin for `http.server.BaseHTTPRequestHandler` test servers: `_send(code, body, headers)`."""
+
+    def _send(self, code: int, body: bytes, headers: dict | None = None) -> None:
+        self.send_response(code)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)

@@ -28,14 +28,7 @@ def group(st: State, tok: Token) -> list[Token]:
             break
         root = st.tokens[head]
         seen += 1
-    out: list[Token] = []
-    stack = [root]
-    while stack and len(out) < 50:
-        t = stack.pop()
-        out.append(t)
-        stack.extend(c for c in st.kids[t.i] if st.dep[c.i] == "conj" or c.i in st.conj_head)
-    out.sort(key=lambda t: t.i)
-    return out
+    return conjuncts(st, root)
 
 
 def conjuncts(st: State, tok: Token) -> list[Token]:

@@ -9,11 +9,12 @@ import time
 
 import pytest
 
+from helpers import Replies
 from pipeline.io.fetch import FetchOptions, _checked_address, fetch_urls, is_disallowed
 from pipeline.io.images import ImageRejected
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(Replies, http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"
     state: dict = {}
 
@@ -57,14 +58,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         finally:
             with st["lock"]:
                 st["now"] -= 1
-
-    def _send(self, code: int, body: bytes, headers: dict | None = None) -> None:
-        self.send_response(code)
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
 
 @pytest.fixture()

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from helpers import Replies
 from pipeline.build import run_build
 from pipeline.config import load_config
 
@@ -30,7 +31,7 @@ CAPTIONS = {"astronaut": "an astronaut holding a helmet", "coffee": "a cup of co
             "chelsea": "a tabby cat sitting on a rug", "rocket": "a rocket on a launch pad"}
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
+class _Handler(Replies, http.server.SimpleHTTPRequestHandler):
     """Static photos under /img/, plus the misbehaving routes of the URL corpus."""
 
     def log_message(self, *a):  # quiet
@@ -62,14 +63,6 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if self.path == "/flaky.jpg":
             return self._send(429, b"slow down", {"Retry-After": "0"}) if hits == 1 else self._send(200, photo["chelsea"])
         return super().do_GET()
-
-    def _send(self, code: int, body: bytes, headers: dict | None = None) -> None:
-        self.send_response(code)
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ I2D_VENV ?= .venv-img2dataset
 I2D      := $(I2D_VENV)/bin/img2dataset
 I2D_PKG  ?= img2dataset==1.47.0
 
-.PHONY: run test test-fast setup models browser systemd-tools sample bench clean help
+.PHONY: run test test-fast setup test-setup models browser systemd-tools sample bench clean help
 
 help:
 	@echo "make run    # set up, then build the sample corpus graph on an embedded local Ray"
@@ -35,7 +35,11 @@ $(STAMP): pyproject.toml | $(PY)
 	  $(PY) -m pip uninstall --quiet -y opencv-python && $(PY) -m pip install --quiet --no-deps opencv-python-headless; fi
 	touch $(STAMP)
 
-setup: $(STAMP) models browser systemd-tools
+setup: $(STAMP) models
+
+# What only the test suite needs beyond `setup`: the report test's browser, systemd-analyze for the
+# infra units, and img2dataset in its own venv (it pins pandas<3).
+test-setup: setup browser systemd-tools $(I2D)
 
 # The report test drives Debian's chromium through playwright (no browser download): installed
 # here when missing. Flags for this offline machine are in tests/export/test_report.py.
@@ -69,7 +73,7 @@ $(I2D):
 	$(PYTHON) -m venv $(I2D_VENV)
 	$(I2D_VENV)/bin/pip install --quiet "$(I2D_PKG)"
 
-test: setup $(I2D)
+test: test-setup
 	@set +e; KG_IMG2DATASET=$(abspath $(I2D)) $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 

@@ -134,10 +134,10 @@ def test_failed_write_publishes_nothing(corpus, reference, tmp_path, monkeypatch
     out = tmp_path / "graph"
     real_write = merge_mod._write
 
-    def failing(con, sql, path):
+    def failing(con, sql, path, *args, **kwargs):
         if path.parent.name == "edges":
             raise OSError("disk full (simulated)")
-        return real_write(con, sql, path)
+        return real_write(con, sql, path, *args, **kwargs)
 
     monkeypatch.setattr(merge_mod, "_write", failing)
     with pytest.raises(OSError, match="disk full"):

@@ -23,6 +23,8 @@ from pipeline.graph.merge import TABLES
 
 REPO = Path(__file__).resolve().parents[2]
 N_ROWS = 48
+RESUME_SHARD_ROWS = 4  # small shards finish one by one, so a kill lands between the first and the last
+N_SHARDS = N_ROWS // RESUME_SHARD_ROWS
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +42,7 @@ def corpus(tmp_path_factory) -> Path:
         crop = a[i % 7: a.shape[0] - (i % 5), i % 11:]
         rows.append({"id": f"r{i:03d}", "image": jpeg(np.ascontiguousarray(crop)), "text": caps[i % 4]})
     path = tmp_path_factory.mktemp("faults") / "corpus.parquet"
-    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=8)
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=RESUME_SHARD_ROWS)  # shards are whole row groups
     return path
 
 
@@ -105,23 +107,23 @@ def test_killed_model_actor_is_restarted_and_output_is_identical(corpus, referen
 def test_killed_driver_then_resume_gives_identical_output(corpus, reference, tmp_path) -> None:
     out = tmp_path / "graph"
     args = [sys.executable, "-m", "pipeline.cli", "build", "-c", str(REPO / "jobs/configs/sample.yaml"), "--corpus", str(corpus),
-            "--out", str(out), "--set", "decode.text_columns=[text]", "--set", "shard_rows=8", "--set", "ray.num_cpus=2"]
+            "--out", str(out), "--set", "decode.text_columns=[text]", "--set", f"shard_rows={RESUME_SHARD_ROWS}", "--set", "ray.num_cpus=2"]
     for st in ("decode", "detect", "caption", "extract", "ground"):
         args += ["--set", f"{st}.resources.batch_size=8"]
     env = {**os.environ, "RAY_ADDRESS": ""}
     p = subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.time() + 180
-    while time.time() < deadline and p.poll() is None and _markers(out) < 2:
-        time.sleep(0.05)
+    while time.time() < deadline and p.poll() is None and _markers(out) < 1:
+        time.sleep(0.01)
     assert p.poll() is None, "the build ended before the driver could be killed mid-run"
     os.killpg(p.pid, signal.SIGKILL)
     p.wait(30)
     done_before = _markers(out)  # counted once the driver is dead: what --resume finds
-    assert 2 <= done_before < N_ROWS // 8
+    assert 1 <= done_before < N_SHARDS, f"{done_before} of {N_SHARDS} shards done when the driver died"
     assert not (out / "manifest.json").exists()
     r = subprocess.run([*args, "--resume"], capture_output=True, text=True, timeout=300, env=env)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert f"{N_ROWS} rows in 1 file(s), {N_ROWS // 8} shard(s), {done_before} already done" in r.stderr, r.stderr[-2000:]
+    assert f"{N_ROWS} rows in 1 file(s), {N_SHARDS} shard(s), {done_before} already done" in r.stderr, r.stderr[-2000:]
     m = json.loads((out / "manifest.json").read_text())
     assert m["resumed"] is True
     assert m["accounting"][0]["rows_in_graph"] == N_ROWS

@@ -70,6 +70,57 @@ def ray_local():
         ray.shutdown()
 
 
+class S3Server:
+    """A real S3-compatible server (moto's server mode) on 127.0.0.1, for the object-storage paths."""
+
+    def __init__(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.server.start()
+        host, port = self.server.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+        #: the standard AWS variables a user sets; pyarrow, boto3 and Ray workers read them
+        self.env = {"AWS_ACCESS_KEY_ID": "kg-test-key-id", "AWS_SECRET_ACCESS_KEY": "kg-test-secret-value",
+                    "AWS_ENDPOINT_URL": self.endpoint, "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+                    "AWS_EC2_METADATA_DISABLED": "true"}
+        self._buckets = 0
+
+    def client(self):
+        """A boto3 S3 client for this server."""
+        import boto3
+
+        return boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1",
+                            aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
+                            aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"])
+
+    def bucket(self) -> str:
+        """A new empty bucket; returns its URI (``s3://kg-test-N``)."""
+        self._buckets += 1
+        name = f"kg-test-{self._buckets}"
+        self.client().create_bucket(Bucket=name)
+        return f"s3://{name}"
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """One moto S3 server for the session (see `s3`)."""
+    srv = S3Server()
+    yield srv
+    srv.server.stop()
+
+
+@pytest.fixture
+def s3(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
+    """The S3 server with the standard AWS_* variables pointing at it for this test (no
+    credentials in any URI); `s3.bucket()` makes a fresh bucket."""
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    for k, v in s3_server.env.items():
+        monkeypatch.setenv(k, v)
+    return s3_server
+
+
 @pytest.fixture(scope="session")
 def photos() -> dict[str, bytes]:
     """A few real photos (scikit-image, CC0) as JPEG bytes."""

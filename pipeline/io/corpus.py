@@ -50,26 +50,8 @@ class CorpusFile:
 CORPUS_SUFFIXES = (".parquet", ".tar")
 
 
-def is_uri(spec: str) -> bool:
-    """True for a pyarrow filesystem URI (``s3://bucket/x``, ``gs://...``, ``file:///...``)."""
-    return "://" in spec.split("?", 1)[0]
-
-
-# query parameters of a filesystem URI that hold secrets (access_key, secret_key, session_token,
-# access_token, X-Amz-Signature, password ...): never recorded or logged
-_SECRET_PARAM = re.compile(r"key|secret|token|passw|credential|signature|sig$|auth", re.IGNORECASE)
-
-
-def redact_uri(spec: str) -> str:
-    """`spec` fit to be recorded or logged: a URI without user info (`user:pass@`) and without
-    secret query parameters (`access_key`, `secret_key`, `session_token` ...); other parameters
-    (`endpoint_override`, `region`) stay. A local path is returned as it is."""
-    if not is_uri(spec):
-        return spec
-    parts = urllib.parse.urlsplit(spec)
-    netloc = parts.netloc.rpartition("@")[2]
-    query = [kv for kv in parts.query.split("&") if kv and not _SECRET_PARAM.search(urllib.parse.unquote_plus(kv.split("=", 1)[0]))]
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "&".join(query), parts.fragment))
+# one definition of each, in core (also used by pipeline.core.storage)
+from pipeline.core.storage import is_uri, redact_uri  # noqa: E402,F401
 
 
 def open_filesystem(spec: str):

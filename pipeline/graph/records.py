@@ -127,6 +127,21 @@ class Grounding:
     score: F32
 
 
+@dataclass(frozen=True)
+class SpatialRelation:
+    """Region `subject_region` is `predicate` (left of, right of, above, below, overlaps,
+    inside) region `object_region` of the same image, read from the boxes alone; `score` is how
+    clearly the boxes say so (0..1), `source` what computed it (``geometry:<stage>@<version>``)."""
+
+    subject_region: str
+    subject_entity: str
+    predicate: str
+    object_region: str
+    object_entity: str
+    score: F32
+    source: str
+
+
 # Staging columns (one list of records per image) the merge reads, by record type.
 FRAGMENTS: dict[str, type] = {
     "captions": Caption,
@@ -135,6 +150,10 @@ FRAGMENTS: dict[str, type] = {
     "groundings": Grounding,
     "attributes": Attribute,
     "relations": Relation,
+}
+# Record columns the merge reads when a stage wrote them (absent: no such records).
+OPTIONAL_FRAGMENTS: dict[str, type] = {
+    "spatial": SpatialRelation,
 }
 # Scalar staging columns the merge reads besides the bookkeeping ones.
 IMAGE_COLUMNS = ("image_id", "image_uri", "width", "height", "extra_json")

@@ -24,6 +24,7 @@ def _summary(res) -> str:
         if k in res.seconds:
             rows.append((f"{k} (wall s)", f"{res.seconds[k]:.2f}"))
     rows.append(("output", str(res.out_dir)))
+    rows.append(("version", f"{res.version}" + ("" if res.published else " (unchanged)")))
     width = max(len(k) for k, _ in rows)
     line = "-" * (width + 3 + max(len(str(v)) for _, v in rows))
     body = "\n".join(f"{k.ljust(width)} | {v}" for k, v in rows)
@@ -41,11 +42,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     overrides = list(args.set or [])
     if args.image_root:
         overrides.append("decode.image_roots=[" + ",".join(repr(r) for r in args.image_root) + "]")
-    cfg = load_config(args.config, overrides, out=args.out, runner=args.runner,
+    if args.update and args.out and args.out != args.update:
+        raise SystemExit("kg build: give the graph once (--update GRAPH, or --out GRAPH)")
+    if args.remove and not args.update:
+        raise SystemExit("kg build: --remove needs --update GRAPH")
+    cfg = load_config(args.config, overrides, out=args.update or args.out, runner=args.runner, keep=args.keep,
                       corpus=list(args.corpus) if args.corpus else None, **{"ray.address": args.address})
-    if not cfg.corpus:
+    if not cfg.corpus and not args.remove:
         raise SystemExit("kg build: no corpus given (--corpus PATH or corpus: in the config)")
-    res = run_build(cfg, progress=lambda m: print(f"[kg] {m}", file=sys.stderr, flush=True), resume=args.resume)
+    res = run_build(cfg, progress=lambda m: print(f"[kg] {m}", file=sys.stderr, flush=True), resume=args.resume,
+                    update=bool(args.update), remove=args.remove or ())
     print(_summary(res))
     return 0
 
@@ -226,7 +232,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
     if args.image_root:
         overrides.append("decode.image_roots=[" + ",".join(repr(r) for r in args.image_root) + "]")
     try:
-        cfg = load_config(args.config, overrides, runner=args.runner)
+        cfg = load_config(args.config, overrides, runner=args.runner, keep=args.keep)
     except ConfigError as e:
         import json
 
@@ -268,7 +274,8 @@ def cmd_jobs(args: argparse.Namespace) -> int:
 
 def _add_job_parsers(sub: "argparse._SubParsersAction") -> None:
     n = sub.add_parser("nightly", help="bring a graph up to date with a corpus folder (for schedulers)",
-                       description="Process corpus files not yet in the graph (by content hash), under a lock.",
+                       description="Process corpus files not yet in the graph (by content hash) as an incremental update "
+                                   "under a lock, and publish a new version.",
                        epilog=NIGHTLY_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     n.add_argument("--corpus", required=True, help="corpus folder, file or glob (local path or storage URI)")
     n.add_argument("--graph", required=True, help="graph folder to bring up to date (created when missing)")
@@ -278,6 +285,7 @@ def _add_job_parsers(sub: "argparse._SubParsersAction") -> None:
     n.add_argument("--runner", choices=["ray", "local"], help="ray (default) or local in-process loop")
     n.add_argument("--address", help="Ray cluster address (default: embedded local Ray)")
     n.add_argument("--lock-ttl", type=float, metavar="S", help="seconds without a heartbeat before a lock counts as dead (default 600)")
+    n.add_argument("--keep", type=int, metavar="N", help="versions kept after publishing (default 3)")
     n.set_defaults(func=cmd_nightly)
 
     s = sub.add_parser("submit", help="run build or nightly on a Ray cluster (Jobs API) and follow it",
@@ -307,7 +315,12 @@ def make_parser() -> argparse.ArgumentParser:
                    help="Parquet or WebDataset .tar file, folder, glob or filesystem URI (s3://, gs://, file://); "
                         "kg, img2dataset, Hugging Face, WebDataset and URL-list layouts are recognised, input.* maps "
                         "other columns (repeatable)")
-    b.add_argument("--out", "-o", help="output folder")
+    b.add_argument("--out", "-o", help="graph folder or storage URI (s3://bucket/graph ...) to publish a new version in")
+    b.add_argument("--update", metavar="GRAPH",
+                   help="extend GRAPH's current version: process only --corpus files that are new or changed "
+                        "(same content hash: skipped), re-merge, publish a new version")
+    b.add_argument("--remove", action="append", metavar="PATH", help="with --update: take this input file out (repeatable)")
+    b.add_argument("--keep", type=int, metavar="N", help="versions kept after publishing (default 3)")
     b.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
     b.add_argument("--image-root", action="append", metavar="DIR", help="root for image_path (repeatable)")
     b.add_argument("--runner", choices=["ray", "local"], help="ray (default) or local in-process loop")

@@ -39,6 +39,18 @@ class RayConfig(BaseModel):
     object_store_memory_mb: PositiveInt | None = None  # embedded Ray only
 
 
+class MergeConfig(BaseModel):
+    """How the merge runs: tables are cut into `partitions` by key hash (fixed when a graph is
+    first built: updates use the graph's), each partition merged by one task with its own
+    DuckDB limited to `memory_mb` and `threads`."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    partitions: PositiveInt = 8
+    memory_mb: PositiveInt = 1024
+    threads: PositiveInt = 1
+
+
 class RunBase(BaseModel):
     """Everything a build needs besides the stage sections: inputs, output, runner, stage list."""
 
@@ -51,6 +63,8 @@ class RunBase(BaseModel):
     stages: list[str] = Field(default_factory=lambda: list(DEFAULT_STAGES))
     input: CorpusMapping = Field(default_factory=CorpusMapping)  # corpus layout and column mapping
     ray: RayConfig = Field(default_factory=RayConfig)
+    merge: MergeConfig = Field(default_factory=MergeConfig)
+    keep: PositiveInt = 3  # versions of the graph kept (the current one and the newest before it)
 
     @field_validator("corpus", mode="before")
     @classmethod

@@ -2,20 +2,19 @@
 
 One run:
 
-1. lists the corpus files and hashes them (sha256), reads the graph's ``manifest.json``
+1. lists the corpus files and hashes them (sha256), reads the current version's manifest
    (through :class:`pipeline.graph.store.GraphStore`, which follows ``CURRENT``) and compares
-   the hashes with the graph's recorded ``inputs``; with nothing new it says so and exits 0;
+   (path, hash) with the version's recorded ``inputs``; with nothing new it says so and exits 0;
 2. takes the graph lock (:mod:`pipeline.graph.lock`, ``<graph>.lock``); a live holder makes it
    exit 75 naming the holder; a dead holder's lock is taken over;
-3. finishes what a killed run left (a half-done swap, a finished-but-unswapped build), plans
-   again under the lock, and updates the graph through :func:`update_graph`, the one call site
-   that changes when ``kg build --update`` exists;
+3. plans again under the lock and runs the incremental update (``kg build --update``): only
+   new or changed files go through the stages, their contributions are kept with the graph,
+   the union is re-merged and published as a new version (the last ``keep`` are kept);
 4. prints one JSON summary line on stdout (for log collectors), whatever happened.
 
-Until incremental updates exist, :func:`update_graph` rebuilds the graph from ALL corpus files
-into ``.<name>.nightly`` beside the graph (resuming the shards a killed run finished there) and
-then swaps it in with two renames; a run killed at any point leaves the old graph readable or
-a state the next run completes.
+A run killed at any point leaves the current version as it was; the next run finds the shards
+the killed one finished (their completion markers, in the graph's contributions) and does only
+the rest, so nothing is redone or doubled and the result equals an uninterrupted run.
 
 Exit status (for schedulers): see :data:`EXIT_CODES`.
 """
@@ -23,12 +22,9 @@ Exit status (for schedulers): see :data:`EXIT_CODES`.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
 from pipeline.graph.lock import GraphLock, LockHeld, lock_path_for
@@ -70,13 +66,13 @@ class NightlyPlan:
     """The corpus files, the hashes the graph already holds, and the files not in it yet."""
 
     corpus: list[CorpusEntry]
-    known: set[str]
+    known: set[tuple[str, str]]  # (path, sha256) of the current version's inputs
     graph_exists: bool
 
     @property
     def new(self) -> list[CorpusEntry]:
-        """Corpus files whose content hash is not among the graph's inputs."""
-        return [c for c in self.corpus if c.sha256 not in self.known]
+        """Corpus files not among the graph's inputs with this content (new or changed)."""
+        return [c for c in self.corpus if (c.path, c.sha256) not in self.known]
 
 
 @dataclass
@@ -89,7 +85,8 @@ class NightlySummary:
     corpus: str
     corpus_files: int = 0
     new_files: list[str] = field(default_factory=list)
-    mode: str = "rebuild"  # how the update was done: rebuild (today) or update (kg build --update)
+    mode: str = "update"  # how the graph was changed: an incremental update (kg build --update)
+    version: str | None = None  # the version published
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     holder: dict[str, Any] | None = None
@@ -147,74 +144,19 @@ def plan_nightly(corpus: str, graph: str) -> NightlyPlan:
     """Which corpus files are new to the graph (by content hash)."""
     entries = list_corpus(corpus)
     inputs = graph_inputs(graph)
-    return NightlyPlan(entries, {i["sha256"] for i in inputs or [] if i.get("sha256")}, inputs is not None)
+    return NightlyPlan(entries, {(i["path"], i["sha256"]) for i in inputs or [] if i.get("sha256")}, inputs is not None)
 
 
 # -- updating ----------------------------------------------------------------------------------------
-def _beside(graph: Path, what: str) -> Path:
-    return graph.parent / f".{graph.name}.{what}"
-
-
-def recover(graph: str, progress: Progress) -> None:
-    """Finish a swap a killed run left half-done (call with the lock held)."""
-    g = Path(graph)
-    new, old = _beside(g, "nightly"), _beside(g, "nightly-old")
-    if not g.exists() and old.exists():
-        if (new / "manifest.json").exists():
-            progress(f"finishing the swap an interrupted run left: {new.name} -> {g.name}")
-            os.rename(new, g)
-        else:
-            progress(f"restoring the graph an interrupted run moved aside: {old.name} -> {g.name}")
-            os.rename(old, g)
-    if old.exists():
-        shutil.rmtree(old)
-
-
-def _swap(graph: Path, new: Path) -> None:
-    """Put the finished build `new` in place of `graph` (two renames; see :func:`recover`)."""
-    old = _beside(graph, "nightly-old")
-    if graph.exists():
-        os.rename(graph, old)
-    os.rename(new, graph)
-    if old.exists():
-        shutil.rmtree(old)
-
-
-def update_graph(cfg: Any, graph: str, plan: NightlyPlan, progress: Progress) -> dict[str, int]:
-    """Bring `graph` up to date with ``plan.corpus``; returns the new graph's counts.
-
-    THE call site to switch to ``kg build --update`` (only ``plan.new`` would be processed).
-    Today: a full rebuild of all corpus files into ``.<name>.nightly`` beside the graph
-    (resuming a killed run's finished shards there), then a swap.
-    """
+def update_graph(cfg: Any, graph: str, corpus: str, progress: Progress) -> tuple[str | None, dict[str, int]]:
+    """Run the incremental update of `graph` with the files of `corpus` (call with the lock
+    held); returns the version published and its counts."""
     from pipeline.build import run_build
-    from pipeline.config import ConfigError
 
-    if "://" in graph:
-        raise NightlyError(f"{graph}: the graph must be a local path until `kg build --update` exists")
-    g = Path(graph).expanduser().resolve()
-    tmp = _beside(g, "nightly")
-    want = sorted(c.sha256 for c in plan.corpus)
-    man = tmp / "manifest.json"
-    if man.exists() and sorted(i["sha256"] for i in json.loads(man.read_text()).get("inputs", [])) == want:
-        progress(f"a finished build of this corpus is waiting in {tmp.name}: swapping it in")
-        counts = json.loads(man.read_text()).get("counts", {})
-    else:
-        if man.exists():
-            shutil.rmtree(tmp)
-        cfg.out = str(tmp)
-        cfg.corpus = [c.path for c in plan.corpus]
-        resume = (tmp / ".staging" / "plan.json").exists()
-        try:
-            res = run_build(cfg, progress=progress, resume=resume)
-        except ConfigError:
-            if not resume:
-                raise
-            progress("the interrupted run's corpus or config differs: building afresh")
-            res = run_build(cfg, progress=progress, resume=False)
-        counts = dict(res.counts)
-    _swap(g, tmp)
-    return counts
+    cfg.out = graph
+    cfg.corpus = [corpus]
+    res = run_build(cfg, progress=progress, update=True)
+    return res.version, dict(res.counts)
 
 
 def run_nightly(corpus: str, graph: str, cfg: Any, progress: Progress, owner: str = "kg nightly",
@@ -237,8 +179,6 @@ def run_nightly(corpus: str, graph: str, cfg: Any, progress: Progress, owner: st
             return s
         kw = {} if lock_ttl_s is None else {"ttl_s": lock_ttl_s}
         with GraphLock(lock_path_for(graph), owner=owner, **kw):
-            if "://" not in graph:
-                recover(graph, progress)
             plan = plan_nightly(corpus, graph)  # again: a run that held the lock may have done it
             s.corpus_files = len(plan.corpus)
             s.new_files = [redact(c.path) for c in plan.new]
@@ -247,7 +187,7 @@ def run_nightly(corpus: str, graph: str, cfg: Any, progress: Progress, owner: st
                 s.status, s.exit = "nothing_new", EXIT_OK
                 return s
             progress(f"{len(plan.new)} new corpus file(s) of {len(plan.corpus)}: updating {graph}")
-            s.counts = update_graph(cfg, graph, plan, progress)
+            s.version, s.counts = update_graph(cfg, graph, corpus, progress)
         s.status, s.exit = "updated", EXIT_OK
     except LockHeld as e:
         s.status, s.exit, s.error = "locked", EXIT_LOCKED, str(e)

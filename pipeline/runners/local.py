@@ -3,15 +3,14 @@ the benchmark baseline."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import pyarrow as pa
 
 from pipeline.core.stage import Stage
 from pipeline.io.shards import Shard, read_shard
 from pipeline.runners.chain import Chain, transient_drops
-from pipeline.runners.staging import ShardTracker, StagingSink
+from pipeline.runners.staging import ShardTracker, StagingSink, StagingTarget
 
 
 class LocalRunner:
@@ -20,13 +19,30 @@ class LocalRunner:
     def __init__(self, batch_size: int = 32) -> None:
         self.batch_size = batch_size
 
-    def run(self, shards: Sequence[Shard], stages: Sequence[Stage], schema: pa.Schema, staging: Path,
-            progress: Callable[[str], None]) -> None:
-        """Push every row of `shards` through `stages`, writing staging parts and markers."""
+    def run(self, shards: Sequence[Shard], stages: Sequence[Stage], schema: pa.Schema, target: StagingTarget,
+            progress: Callable[[str], None]) -> set[str]:
+        """Push every row of `shards` through `stages`, writing staging parts and markers to
+        `target`; returns the nodes that wrote (none: no Ray here)."""
+        if not shards:
+            return set()
         chain = Chain(stages, transient_drops(stages, []))
         chain.setup()
-        sink = StagingSink(schema, str(staging))
-        tracker = ShardTracker(shards, staging, progress)
+        sink = StagingSink(schema, target)
+        tracker = ShardTracker(shards, target, progress)
         for shard in shards:
             for batch in read_shard(shard, self.batch_size):
                 tracker.add(sink(chain(batch)))
+        return tracker.nodes
+
+    def map(self, fn: Callable[[Any], Any], args: Sequence[Any]) -> list[Any]:
+        """`fn` over `args` in this process, in order (the merge's tasks)."""
+        return [fn(a) for a in args]
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def __enter__(self) -> "LocalRunner":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

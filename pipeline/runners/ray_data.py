@@ -5,8 +5,7 @@ onto the model stage they follow or precede (see `plan_segments`)."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import pandas as pd
 import pyarrow as pa
@@ -14,7 +13,7 @@ import pyarrow as pa
 from pipeline.core.stage import Stage, StageError
 from pipeline.io.shards import Shard, read_shard
 from pipeline.runners.chain import Chain, transient_drops
-from pipeline.runners.staging import ShardTracker, StagingSink
+from pipeline.runners.staging import ShardTracker, StagingSink, StagingTarget
 
 Progress = Callable[[str], None]
 
@@ -85,12 +84,29 @@ class RayRunner:
         self.object_store_memory_mb = object_store_memory_mb
         self.read_batch_rows = read_batch_rows
         self.block_bytes = block_bytes
+        self._started = False
+        #: Ray node ids that ran the merge's tasks (see `map`)
+        self.map_nodes: set[str] = set()
 
-    def _init(self) -> bool:
+    def __enter__(self) -> "RayRunner":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Shut Ray down if this runner started it."""
+        if self._started:
+            import ray
+
+            ray.shutdown()
+            self._started = False
+
+    def _init(self) -> None:
         import ray
 
         if ray.is_initialized():
-            return False
+            return
         kwargs: dict = {"logging_level": logging.WARNING}
         if self.address:
             kwargs["address"] = self.address
@@ -101,42 +117,60 @@ class RayRunner:
             if self.object_store_memory_mb:
                 kwargs["object_store_memory"] = self.object_store_memory_mb * 1024 * 1024
         ray.init(**kwargs)
-        return True
+        self._started = True
 
-    def run(self, shards: Sequence[Shard], stages: Sequence[Stage], schema: pa.Schema, staging: Path, progress: Progress) -> None:
+    def map(self, fn: Callable[[Any], Any], args: Sequence[Any], num_cpus: float = 1) -> list[Any]:
+        """`fn` over `args` as Ray tasks spread over the cluster's nodes; results in order (the
+        merge's partitions)."""
+        import ray
+
+        self._init()
+        remote = ray.remote(num_cpus=num_cpus, max_retries=2, scheduling_strategy="SPREAD")(_with_node)
+        out = ray.get([remote.remote(fn, a) for a in args])
+        self.map_nodes |= {node for node, _ in out if node}
+        return [r for _, r in out]
+
+    def run(self, shards: Sequence[Shard], stages: Sequence[Stage], schema: pa.Schema, target: StagingTarget,
+            progress: Progress) -> set[str]:
+        """Push every row of `shards` through `stages`, writing staging parts and markers to
+        `target`; returns the Ray node ids that wrote."""
         import ray
         import ray.data
         from ray.data import ActorPoolStrategy
 
         if not shards:
-            return
-        started = self._init()
-        try:
-            ctx = ray.data.DataContext.get_current()
-            ctx.enable_progress_bars = True
-            # small blocks: a shard's rows are spread over several blocks, so every actor of a
-            # pool gets work and later stages start before the shard is done
-            ctx.target_max_block_size = self.block_bytes
-            ds = ray.data.from_items([{"shard_index": i} for i in range(len(shards))], override_num_blocks=len(shards))
-            ds = ds.map_batches(_ReadShards(shards, self.read_batch_rows), batch_size=1, batch_format="numpy", num_cpus=0.25)
-            segments = plan_segments(stages)
-            check_fits(segments, ray.cluster_resources().get("CPU", 0.0))
-            for i, seg in enumerate(segments):
-                lead = next((s for s in seg if s.stateful or s.resources.num_gpus), seg[0])
-                r = lead.resources
-                common = dict(batch_size=r.batch_size, batch_format="pandas", udf_modifying_row_count=False,
-                              num_cpus=max(s.resources.num_cpus for s in seg))
-                if r.num_gpus:
-                    common["num_gpus"] = r.num_gpus
-                chain = Chain(seg, transient_drops([s for g in segments[: i + 1] for s in g], [s for g in segments[i + 1:] for s in g]))
-                if any(s.stateful for s in seg) or r.num_gpus:
-                    ds = ds.map_batches(_StageActor, fn_constructor_args=(chain,), compute=ActorPoolStrategy(size=max(1, r.concurrency)), **common)
-                else:
-                    ds = ds.map_batches(chain, **common)
-            ds = ds.map_batches(StagingSink(schema, str(staging)), batch_format="pandas", batch_size=None, num_cpus=0.25)
-            tracker = ShardTracker(shards, staging, progress)
-            for counts in ds.iter_batches(batch_format="pandas", batch_size=None):
-                tracker.add(counts)
-        finally:
-            if started:
-                ray.shutdown()
+            return set()
+        self._init()
+        ctx = ray.data.DataContext.get_current()
+        ctx.enable_progress_bars = True
+        # small blocks: a shard's rows are spread over several blocks, so every actor of a
+        # pool gets work and later stages start before the shard is done
+        ctx.target_max_block_size = self.block_bytes
+        ds = ray.data.from_items([{"shard_index": i} for i in range(len(shards))], override_num_blocks=len(shards))
+        ds = ds.map_batches(_ReadShards(shards, self.read_batch_rows), batch_size=1, batch_format="numpy", num_cpus=0.25)
+        segments = plan_segments(stages)
+        check_fits(segments, ray.cluster_resources().get("CPU", 0.0))
+        for i, seg in enumerate(segments):
+            lead = next((s for s in seg if s.stateful or s.resources.num_gpus), seg[0])
+            r = lead.resources
+            common = dict(batch_size=r.batch_size, batch_format="pandas", udf_modifying_row_count=False,
+                          num_cpus=max(s.resources.num_cpus for s in seg))
+            if r.num_gpus:
+                common["num_gpus"] = r.num_gpus
+            chain = Chain(seg, transient_drops([s for g in segments[: i + 1] for s in g], [s for g in segments[i + 1:] for s in g]))
+            if any(s.stateful for s in seg) or r.num_gpus:
+                ds = ds.map_batches(_StageActor, fn_constructor_args=(chain,), compute=ActorPoolStrategy(size=max(1, r.concurrency)), **common)
+            else:
+                ds = ds.map_batches(chain, **common)
+        ds = ds.map_batches(StagingSink(schema, target), batch_format="pandas", batch_size=None, num_cpus=0.25)
+        tracker = ShardTracker(shards, target, progress)
+        for counts in ds.iter_batches(batch_format="pandas", batch_size=None):
+            tracker.add(counts)
+        return tracker.nodes
+
+
+def _with_node(fn: Callable[[Any], Any], arg: Any) -> tuple[str, Any]:
+    """Run `fn(arg)` in a Ray task; (node id, result)."""
+    import ray
+
+    return ray.get_runtime_context().get_node_id(), fn(arg)

@@ -1,16 +1,18 @@
 """Staging: what the runners write and the merge reads, and what makes a build resumable.
 
-Processed rows are written under `staging/<shard>/` as Parquet parts, each atomically and
-named by its content (the rows it holds), so a retried task rewrites the same file. When all
-rows of a shard are written, the driver drops a completion marker `staging/<shard>.done`; a
-resumed run skips shards that have one and redoes the rest.
+Processed rows are written under each shard's folder (on any storage: local disk or object
+store, so workers of a multi-node cluster need no shared disk) as Parquet parts, each written
+atomically and named by its content (the rows it holds), so a retried task rewrites the same
+file. The build hands in `split`, which cuts a batch into the merge's partitioned fragment
+tables; each is written as ``<folder>/<rel>/part-<name>.parquet``. When all rows of a shard
+are written, the driver drops a completion marker ``<folder>.done``; a resumed run skips
+shards that have one and redoes the rest.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 import pandas as pd
@@ -19,9 +21,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.core import columns as C
-from pipeline.core.atomic import atomic_write, write_json_atomic
 from pipeline.core.ids import digest
 from pipeline.core.records import as_list
+from pipeline.core.storage import Storage
 from pipeline.core.stage import QUARANTINE_DETAIL, QUARANTINE_REASON, QUARANTINE_STAGE, SECONDS_PREFIX, Stage
 from pipeline.io.shards import Shard
 
@@ -77,12 +79,33 @@ def _missing(v: object) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and v != v)
 
 
-class StagingSink:
-    """Writes a processed batch as staging parts, one per shard; returns (shard, rows) counts."""
+@dataclass(frozen=True)
+class StagingTarget:
+    """Where processed rows go: `storage` (any Storage), the folder of each shard (by shard key,
+    relative to `storage`; its completion marker is ``<folder>.done``), and `split`, which cuts a
+    batch of staging rows into (relative folder, table) parts."""
 
-    def __init__(self, schema: pa.Schema, staging: str) -> None:
+    storage: Storage
+    folders: dict[str, str]
+    split: Callable[[pa.Table], list[tuple[str, pa.Table]]]
+
+
+def _node_id() -> str:
+    """The Ray node this runs on ("" outside Ray): which nodes did the work."""
+    try:
+        import ray
+
+        return ray.get_runtime_context().get_node_id() if ray.is_initialized() else ""
+    except Exception:  # noqa: BLE001 - bookkeeping only
+        return ""
+
+
+class StagingSink:
+    """Writes a processed batch as staging parts, one set per shard; returns (shard, rows, node) counts."""
+
+    def __init__(self, schema: pa.Schema, target: StagingTarget) -> None:
         self.schema = schema
-        self.staging = staging
+        self.target = target
 
     def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
         table = to_staging(batch, self.schema)
@@ -90,53 +113,53 @@ class StagingSink:
         for key in sorted(set(table.column(C.SHARD).to_pylist())):
             part = table.filter(pc.equal(table.column(C.SHARD), key))
             name = digest(json.dumps(part.column(C.ROW).to_pylist()), size=8)
-            folder = Path(self.staging) / key
-            folder.mkdir(parents=True, exist_ok=True)
-            atomic_write(folder / f"part-{name}.parquet", lambda tmp: pq.write_table(part, tmp))
+            folder = self.target.folders[key]
+            for rel, piece in self.target.split(part):
+                self.target.storage.write_parquet(f"{folder}/{rel}/part-{name}.parquet", piece)
             keys.append(key)
             counts.append(part.num_rows)
-        return pd.DataFrame({C.SHARD: keys, "rows": counts})
+        return pd.DataFrame({C.SHARD: keys, "rows": counts, "node": [_node_id()] * len(keys)})
 
 
 class ShardTracker:
-    """Counts rows written per shard and drops a marker when a shard is complete."""
+    """Counts rows written per shard, drops a marker when a shard is complete, and notes which
+    nodes wrote."""
 
-    def __init__(self, shards: Sequence[Shard], staging: Path, progress: Progress) -> None:
+    def __init__(self, shards: Sequence[Shard], target: StagingTarget, progress: Progress) -> None:
         self.expected = {s.key: s.rows for s in shards}
         self.done = {s.key: 0 for s in shards}
-        self.staging = staging
+        self.target = target
         self.progress = progress
         self.total = sum(self.expected.values())
         self.rows = 0
+        self.nodes: set[str] = set()
 
     def add(self, counts: pd.DataFrame) -> None:
         for key, n in zip(counts[C.SHARD], counts["rows"]):
             self.done[key] += int(n)
             self.rows += int(n)
             if self.done[key] == self.expected[key]:
-                mark_done(self.staging, key, self.expected[key])
+                mark_done(self.target, key, self.expected[key])
+        self.nodes |= {n for n in counts.get("node", []) if n}
         self.progress(f"{self.rows}/{self.total} rows")
 
 
-def mark_done(staging: Path, key: str, rows: int) -> None:
+def mark_done(target: StagingTarget, key: str, rows: int) -> None:
     """Write the completion marker of shard `key`."""
-    write_json_atomic(staging / f"{key}.done", {"rows": rows})
+    target.storage.write_json(f"{target.folders[key]}.done", {"rows": rows})
 
 
-def is_done(staging: Path, shard: Shard) -> bool:
+def is_done(target: StagingTarget, shard: Shard) -> bool:
     """True when `shard` has a completion marker with the right row count."""
-    marker = staging / f"{shard.key}.done"
-    try:
-        return json.loads(marker.read_text())["rows"] == shard.rows
-    except (OSError, ValueError, KeyError):
-        return False
+    marker = target.storage.read_json(f"{target.folders[shard.key]}.done", default=None)
+    return isinstance(marker, dict) and marker.get("rows") == shard.rows
 
 
-def pending(shards: Iterable[Shard], staging: Path) -> list[Shard]:
+def pending(shards: Iterable[Shard], target: StagingTarget) -> list[Shard]:
     """Shards without a completion marker; their partial parts are removed."""
     out = []
     for s in shards:
-        if not is_done(staging, s):
-            shutil.rmtree(staging / s.key, ignore_errors=True)
+        if not is_done(target, s):
+            target.storage.delete(target.folders[s.key])
             out.append(s)
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 from pathlib import Path
 
-from helpers import write_corpus
+from helpers import write_corpus, graph_root
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -44,7 +44,7 @@ def _once(base: Path, name: str, make) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(base / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (out / "manifest.json").exists():
+        if not (graph_root(out) / "manifest.json").exists():
             make(out)
     return out
 

@@ -35,3 +35,24 @@ class Replies:
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+def graph_root(out: Path) -> Path:
+    """The folder of a local graph's live version (follows CURRENT; a plain folder otherwise)."""
+    out = Path(out)
+    cur = out / "CURRENT"
+    if cur.exists():
+        return out / "versions" / cur.read_text().strip().removeprefix("versions/").strip("/")
+    return out
+
+
+def read_graph_manifest(out: Path) -> dict:
+    """The live version's manifest of a local graph."""
+    import json
+
+    return json.loads((graph_root(out) / "manifest.json").read_text())
+
+
+def read_graph_table(out: Path, table: str) -> pa.Table:
+    """One table of a local graph's live version (all its parts, in part order)."""
+    return pq.read_table(graph_root(out) / table)

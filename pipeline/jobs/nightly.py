@@ -124,14 +124,17 @@ def redact(spec: str) -> str:
 
 
 def graph_inputs(graph: str) -> list[dict] | None:
-    """The ``inputs`` recorded in the graph's manifest (path, rows, bytes, sha256 each), or None
-    when there is no graph there yet. Raises NightlyError for a folder that is not a graph."""
-    import pyarrow.fs as pafs
+    """The ``inputs`` recorded in the graph's current version (path, rows, bytes, sha256 each),
+    or None when there is no graph there yet (no folder, an empty one, or only the work of a
+    first run that was killed). Raises NightlyError for a folder that is something else."""
+    from pipeline.core.storage import Storage, StorageError
+    from pipeline.graph.store import GraphError, GraphStore
 
-    from pipeline.graph.store import GraphError, GraphStore, _split_uri
-
-    fs, base = _split_uri(graph)
-    if fs.get_file_info(base).type == pafs.FileType.NotFound:
+    try:
+        entries = set(Storage.open(graph).list())
+    except StorageError as e:
+        raise NightlyError(str(e)) from None
+    if not entries - {"contributions", "versions"} and "CURRENT" not in entries:
         return None
     try:
         with GraphStore.open(graph) as store:

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from PIL import Image
 
-from helpers import jpeg, write_corpus
+from helpers import jpeg, write_corpus, graph_root
 
 from pipeline.build import run_build
 from pipeline.config import load_config
@@ -123,17 +123,17 @@ def bad_graph(bad_corpus, tmp_path_factory, model_dir, ray_local) -> Path:
 
 def test_each_bad_row_lands_where_it_should(bad_graph: Path, bad_corpus) -> None:
     _, _, expected = bad_corpus
-    q = pq.read_table(bad_graph / "quarantine").to_pylist()
+    q = pq.read_table(graph_root(bad_graph) / "quarantine").to_pylist()
     got = {r["corpus_id"]: r["reason"] for r in q if r["corpus_id"] != "dup"}
     assert got == {k: v for k, v in expected.items() if v}
     dups = [r for r in q if r["corpus_id"] == "dup"]
     assert [(r["reason"], r["source_row"]) for r in dups] == [("duplicate_id", 20)]
-    in_graph = {cid for r in pq.read_table(bad_graph / "images").to_pylist() for cid in r["corpus_ids"]}
+    in_graph = {cid for r in pq.read_table(graph_root(bad_graph) / "images").to_pylist() for cid in r["corpus_ids"]}
     assert in_graph == {k for k, v in expected.items() if v is None} | {"dup"}
 
 
 def test_accounting_adds_up_per_file(bad_graph: Path) -> None:
-    m = json.loads((bad_graph / "manifest.json").read_text())
+    m = json.loads((graph_root(bad_graph) / "manifest.json").read_text())
     acc = {Path(a["file"]).name: a for a in m["accounting"]}
     assert acc["bad.parquet"]["rows_in"] == 29 == acc["bad.parquet"]["rows_in_graph"] + acc["bad.parquet"]["rows_quarantined"]
     assert acc["utf8.parquet"] == {**acc["utf8.parquet"], "rows_in": 1, "rows_in_graph": 1, "rows_quarantined": 0}
@@ -141,7 +141,7 @@ def test_accounting_adds_up_per_file(bad_graph: Path) -> None:
 
 
 def test_odd_images_decode_correctly(bad_graph: Path) -> None:
-    imgs = {r["corpus_id"]: r for r in pq.read_table(bad_graph / "images").to_pylist()}
+    imgs = {r["corpus_id"]: r for r in pq.read_table(graph_root(bad_graph) / "images").to_pylist()}
     assert (imgs["rotated"]["width"], imgs["rotated"]["height"]) == (20, 40)
     assert (imgs["tiny"]["width"], imgs["tiny"]["height"]) == (1, 1)
     assert (imgs["cmyk"]["width"], imgs["cmyk"]["height"]) == (12, 8)
@@ -149,7 +149,7 @@ def test_odd_images_decode_correctly(bad_graph: Path) -> None:
 
 
 def test_strange_captions_survive(bad_graph: Path) -> None:
-    caps = {r["text"] for r in pq.read_table(bad_graph / "captions").to_pylist()}
+    caps = {r["text"] for r in pq.read_table(graph_root(bad_graph) / "captions").to_pylist()}
     assert 'a <script>alert("x")</script> sign, "quoted", ]]> and\nnewline\x00nul' in caps
     assert "a 🐎 horse 🐴 on the 🌾 grass" in caps
     assert "caf\ufffd \ufffd\ufffd horse" in caps

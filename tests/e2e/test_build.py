@@ -10,7 +10,7 @@ import networkx as nx
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import write_corpus
+from helpers import write_corpus, graph_root
 
 from pipeline.build import run_build
 from pipeline.config import load_config
@@ -47,7 +47,7 @@ def ray_graph(corpus, tmp_path_factory, model_dir, ray_local) -> Path:
 
 
 def _table(out: Path, name: str):
-    return pq.read_table(out / name).to_pylist()
+    return pq.read_table(graph_root(out) / name).to_pylist()
 
 
 def test_graph_contents(ray_graph: Path) -> None:
@@ -77,7 +77,7 @@ def test_quarantine_and_accounting(ray_graph: Path) -> None:
 
     q = _table(ray_graph, "quarantine")
     assert [(r["corpus_id"], r["reason"], r["stage"]) for r in q] == [("broken", "not_an_image", "decode")]
-    m = json.loads((ray_graph / "manifest.json").read_text())
+    m = json.loads((graph_root(ray_graph) / "manifest.json").read_text())
     (acc,) = m["accounting"]
     assert acc["rows_in"] == 4 and acc["rows_in_graph"] == 3 and acc["rows_quarantined"] == 1 and acc["balanced"]
     assert m["inputs"][0]["sha256"] and m["versions"]["ray"] and m["config"]["detect"]["backend"] == "onnx"
@@ -92,7 +92,7 @@ def test_tables_match_schema_and_local_runner_is_identical(ray_graph, corpus, tm
     for t in ("images", "captions", "regions", "mentions", "entities", "edges", "quarantine"):
         a = (out1 / t / "part-0.parquet").read_bytes()
         assert a == (out2 / t / "part-0.parquet").read_bytes(), f"{t} differs between two local runs"
-        assert pq.read_table(out1 / t).equals(pq.read_table(ray_graph / t)), f"{t} differs between Ray and local runs"
+        assert pq.read_table(graph_root(out1) / t).equals(pq.read_table(graph_root(ray_graph) / t)), f"{t} differs between Ray and local runs"
 
 
 def test_graphml_export_reads_back(ray_graph: Path) -> None:

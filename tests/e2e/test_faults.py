@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import jpeg
+from helpers import jpeg, graph_root
 
 from pipeline.build import run_build
 from pipeline.config import load_config
@@ -62,11 +62,11 @@ def reference(corpus, tmp_path_factory, model_dir) -> Path:
 
 def assert_same_graph(a: Path, b: Path) -> None:
     for t in TABLES:
-        assert pq.read_table(a / t).equals(pq.read_table(b / t)), f"table {t} differs"
+        assert pq.read_table(graph_root(a) / t).equals(pq.read_table(graph_root(b) / t)), f"table {t} differs"
 
 
 def _markers(out: Path) -> int:
-    return len(list((out / ".staging").glob("*.done"))) if (out / ".staging").exists() else 0
+    return len(list(out.glob("contributions/*/*.done")))  # shard completion markers
 
 
 def test_killed_model_actor_is_restarted_and_output_is_identical(corpus, reference, tmp_path, ray_local) -> None:
@@ -100,7 +100,7 @@ def test_killed_model_actor_is_restarted_and_output_is_identical(corpus, referen
     assert killed, "the run ended before an actor could be killed mid-run"
     assert "error" not in result, result.get("error")
     assert_same_graph(reference, out)
-    acc = json.loads((out / "manifest.json").read_text())["accounting"]
+    acc = json.loads((graph_root(out) / "manifest.json").read_text())["accounting"]
     assert acc[0]["rows_in"] == N_ROWS == acc[0]["rows_in_graph"]
 
 
@@ -120,11 +120,11 @@ def test_killed_driver_then_resume_gives_identical_output(corpus, reference, tmp
     p.wait(30)
     done_before = _markers(out)  # counted once the driver is dead: what --resume finds
     assert 1 <= done_before < N_SHARDS, f"{done_before} of {N_SHARDS} shards done when the driver died"
-    assert not (out / "manifest.json").exists()
+    assert not (graph_root(out) / "manifest.json").exists()
     r = subprocess.run([*args, "--resume"], capture_output=True, text=True, timeout=300, env=env)
     assert r.returncode == 0, r.stderr[-2000:]
     assert f"{N_ROWS} rows in 1 file(s), {N_SHARDS} shard(s), {done_before} already done" in r.stderr, r.stderr[-2000:]
-    m = json.loads((out / "manifest.json").read_text())
+    m = json.loads((graph_root(out) / "manifest.json").read_text())
     assert m["resumed"] is True
     assert m["accounting"][0]["rows_in_graph"] == N_ROWS
     assert_same_graph(reference, out)
@@ -144,7 +144,7 @@ def test_failed_write_publishes_nothing(corpus, reference, tmp_path, monkeypatch
     monkeypatch.setattr(merge_mod, "_write", failing)
     with pytest.raises(OSError, match="disk full"):
         run_build(_cfg(corpus, out, "local"), progress=lambda m: None)
-    assert not (out / "manifest.json").exists()
+    assert not (graph_root(out) / "manifest.json").exists()
     assert not any((out / t).exists() for t in TABLES)
     # the finished shards are kept: --resume completes the build without redoing them
     monkeypatch.setattr(merge_mod, "_write", real_write)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from helpers import write_corpus
+from helpers import write_corpus, graph_root
 from tiny_models import build_tiny_blip, build_tiny_detr, build_tiny_vit_gpt2
 
 from pipeline.build import run_build
@@ -27,13 +27,13 @@ def test_tiny_transformers_models_in_a_build(tmp_path: Path, photos) -> None:
     cfg.corpus = [str(corpus)]
     res = run_build(cfg, progress=lambda m: None)
     assert check_graph(tmp_path / "g") == []
-    caps = pq.read_table(tmp_path / "g" / "captions").to_pylist()
-    images = {i["image_id"] for i in pq.read_table(tmp_path / "g" / "images").to_pylist()}
+    caps = pq.read_table(graph_root(tmp_path / "g") / "captions").to_pylist()
+    images = {i["image_id"] for i in pq.read_table(graph_root(tmp_path / "g") / "images").to_pylist()}
     model_caps = [c for c in caps if c["source"] == f"model:hf:{blip}"]
     # random weights write random words, but at least 3 tokens of them: one caption per image
     assert sorted(c["image_id"] for c in model_caps) == sorted(images) and all(c["text"].strip() for c in model_caps)
     assert {c["source"] for c in caps} == {"corpus", f"model:hf:{blip}"}
-    regions = pq.read_table(tmp_path / "g" / "regions").to_pylist()
+    regions = pq.read_table(graph_root(tmp_path / "g") / "regions").to_pylist()
     assert regions and {r["detector"] for r in regions} == {f"hf:{detr}"}
     assert all(0 <= r["x1"] <= r["x2"] and 0 <= r["y1"] <= r["y2"] for r in regions)
     assert res.counts["images"] == len(photos)
@@ -47,7 +47,7 @@ def test_vision_encoder_decoder_captions_in_a_build(tmp_path: Path, photos) -> N
         "caption.min_new_tokens=2", "detect.backend=none"], out=str(tmp_path / "g"), runner="local")
     cfg.corpus = [str(corpus)]
     res = run_build(cfg, progress=lambda m: None)
-    (image,) = pq.read_table(tmp_path / "g" / "images").to_pylist()
-    (cap,) = pq.read_table(tmp_path / "g" / "captions").to_pylist()  # no corpus text: the model's caption only
+    (image,) = pq.read_table(graph_root(tmp_path / "g") / "images").to_pylist()
+    (cap,) = pq.read_table(graph_root(tmp_path / "g") / "captions").to_pylist()  # no corpus text: the model's caption only
     assert cap["image_id"] == image["image_id"] and cap["source"] == f"model:hf:{ved}" and cap["text"].strip()
     assert res.counts["regions"] == 0 and "detect: off" in res.notes

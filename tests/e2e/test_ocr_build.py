@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import jpeg, write_corpus
+from helpers import jpeg, write_corpus, graph_root
 from signs import sign_photo
 
 from pipeline.build import run_build
@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def table(g: Path, name: str) -> list[dict]:
-    return pq.read_table(g / name).to_pylist()
+    return pq.read_table(graph_root(g) / name).to_pylist()
 
 
 @pytest.mark.parametrize("runner", ["local", "ray"])

@@ -17,6 +17,7 @@ from graph_builds import HOSTILE
 
 from pipeline.export import export_graph
 from pipeline.export.graphml import xml_text
+from helpers import graph_root
 
 pytestmark = pytest.mark.slow  # every test exports the hostile session graph (a whole build)
 
@@ -67,7 +68,7 @@ EXPORTERS: list[tuple[str, Callable[[Path], set[str]], Callable[[str], str]]] = 
 
 
 def test_parquet_tables_keep_text_exactly(hostile_graph: Path) -> None:
-    caps = {r["text"] for r in pq.read_table(hostile_graph / "captions").to_pylist()}
+    caps = {r["text"] for r in pq.read_table(graph_root(hostile_graph) / "captions").to_pylist()}
     assert {t.strip() for t in HOSTILE} <= caps
 
 

@@ -16,6 +16,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.export import export_graph
 from pipeline.export.turtle import VOCAB
+from helpers import graph_root
 
 pytestmark = pytest.mark.slow  # every test exports the session graphs (whole builds)
 
@@ -27,7 +28,7 @@ HEADER_FIELD = re.compile(rf"^(?:[A-Za-z_][A-Za-z0-9_]*)?(?::(?:ID(?:\([A-Za-z_]
 
 
 def tables(g: Path) -> dict[str, pd.DataFrame]:
-    return {t: pd.read_parquet(g / t) for t in TABLES}
+    return {t: pd.read_parquet(graph_root(g) / t) for t in TABLES}
 
 
 def read_neo4j(folder: Path) -> tuple[dict[str, list[dict]], dict[str, list[dict]], str]:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from pipeline.config import ConfigError, load_config, to_dict
 from pipeline.io.corpus import CorpusError, find_corpus_files
 from pipeline.io.layouts import CorpusMapping, detect_layout, open_corpus
+from helpers import graph_root
 
 HF_IMAGE = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
 
@@ -251,10 +252,10 @@ def test_tar_shards_resume_after_an_interrupted_build(tmp_path: Path, photos) ->
 
     with pytest.raises(Stop):
         run_build(cfg(tmp_path / "g"), progress=stop_after_first_shard)
-    assert len(list((tmp_path / "g" / ".staging").glob("*.done"))) == 1
+    assert len(list((tmp_path / "g").glob("contributions/*/*.done"))) == 1
     said: list[str] = []
     run_build(cfg(tmp_path / "g"), progress=said.append, resume=True)
     assert any("1 already done" in m for m in said)
     run_build(cfg(tmp_path / "fresh"), progress=lambda m: None)
     for t in ("images", "captions", "entities", "edges"):
-        assert pq.read_table(tmp_path / "g" / t).equals(pq.read_table(tmp_path / "fresh" / t)), t
+        assert pq.read_table(graph_root(tmp_path / "g") / t).equals(pq.read_table(graph_root(tmp_path / "fresh") / t)), t

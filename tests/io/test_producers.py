@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import Replies
+from helpers import Replies, graph_root
 from pipeline.build import run_build
 from pipeline.config import load_config
 
@@ -97,11 +97,11 @@ def _build(corpus: str | list[str], out: Path, sets: list[str] = ()) -> dict:
     cfg = load_config(REPO / "jobs/configs/sample.yaml", list(sets), out=str(out), runner="ray")
     cfg.corpus = corpus if isinstance(corpus, list) else [corpus]
     run_build(cfg, progress=lambda m: None)
-    return json.loads((out / "manifest.json").read_text())
+    return json.loads((graph_root(out) / "manifest.json").read_text())
 
 
 def _table(out: Path, name: str) -> pa.Table:
-    return pq.read_table(out / name)
+    return pq.read_table(graph_root(out) / name)
 
 
 @pytest.fixture(scope="session")
@@ -180,7 +180,7 @@ def test_hugging_face_datasets_parquet_builds_with_one_command(tmp_path: Path, p
                         "--runner", "local"], capture_output=True, text=True, timeout=300, cwd=REPO)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "corpus layout: huggingface (id <- id; image <- image; text <- captions)" in r.stderr
-    man = json.loads((out / "manifest.json").read_text())
+    man = json.loads((graph_root(out) / "manifest.json").read_text())
     assert man["corpus_layout"]["layout"] == "huggingface" and man["config"]["decode"]["text_columns"] == ["captions"]
     images = _table(out, "images").to_pylist()
     assert sorted(i["corpus_id"] for i in images) == ["101", "102", "103"]  # integer ids kept as text
@@ -245,11 +245,11 @@ def test_webdataset_shards_on_object_storage(img2dataset_outputs, img2dataset_gr
         run_build(cfg, progress=lines.append)
     finally:
         srv.stop()
-    man = json.loads((out / "manifest.json").read_text())
+    man = json.loads((graph_root(out) / "manifest.json").read_text())
     (inp,) = man["inputs"]
     assert inp["path"] == f"s3://corpora/cc/00000.tar?endpoint_override=http://{host}:{port}&scheme=http&region=us-east-1"
     assert man["corpus_layout"]["layout"] == "webdataset"
-    assert set(pq.read_table(out / "images", columns=["source_file"]).column(0).to_pylist()) == {inp["path"]}
+    assert set(pq.read_table(graph_root(out) / "images", columns=["source_file"]).column(0).to_pylist()) == {inp["path"]}
     written = [p.read_bytes() for p in out.rglob("*") if p.is_file()] + [m.encode() for m in lines]
     assert not [w for w in written if key_id.encode() in w or secret.encode() in w]
     local_out, local_man = img2dataset_graphs["webdataset"]

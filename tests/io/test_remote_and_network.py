@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import write_corpus
+from helpers import write_corpus, graph_root
 
 from pipeline.build import run_build
 from pipeline.config import load_config
@@ -69,19 +69,19 @@ def _build(tmp_path: Path, url: str, allow: bool, private: bool = True):
 
 def test_remote_images_are_refused_by_default(tmp_path, image_server, model_dir, no_outside_network) -> None:
     out = _build(tmp_path, image_server, allow=False)
-    (q,) = pq.read_table(out / "quarantine").to_pylist()
+    (q,) = pq.read_table(graph_root(out) / "quarantine").to_pylist()
     assert q["reason"] == "remote_disabled"
     assert no_outside_network == []
 
 
 def test_remote_images_are_fetched_when_allowed(tmp_path, image_server, model_dir) -> None:
     out = _build(tmp_path, image_server, allow=True)
-    assert pq.read_table(out / "quarantine").num_rows == 0
-    (img,) = pq.read_table(out / "images").to_pylist()
+    assert pq.read_table(graph_root(out) / "quarantine").num_rows == 0
+    (img,) = pq.read_table(graph_root(out) / "images").to_pylist()
     assert (img["width"], img["height"]) == (600, 400)
 
 
 def test_loopback_is_refused_unless_allowed(tmp_path, image_server, model_dir) -> None:
     out = _build(tmp_path, image_server, allow=True, private=False)
-    (q,) = pq.read_table(out / "quarantine").to_pylist()
+    (q,) = pq.read_table(graph_root(out) / "quarantine").to_pylist()
     assert q["reason"] == "private_address" and "127.0.0.1" in q["detail"]

@@ -99,6 +99,9 @@ def test_nightly_twice_then_nothing_new(corpora, reference, tmp_path: Path, mode
     assert r.returncode == 0, r.stderr
     s = _summary(r.stdout)
     assert s["status"] == "updated" and [Path(p).name for p in s["new_files"]] == ["b.parquet"]
+    assert s["mode"] == "update" and s["version"] == (graph / "CURRENT").read_text().strip()
+    # only the new file went through the stages; a's rows came from its kept contribution
+    assert "1 new, 0 changed, 0 removed, 1 unchanged file(s)" in r.stderr and "2 rows in 1 file(s)" in r.stderr
     assert _tables(graph, corpus) == reference
     assert not Path(lock_path_for(str(graph))).exists()
     assert sorted(p.name for p in graph.parent.iterdir()) == ["main"]  # no temp folders left
@@ -133,37 +136,24 @@ def test_two_runs_at_once_one_builds_one_is_refused(corpora, reference, tmp_path
 def test_sigkilled_run_is_completed_by_the_next(corpora, reference, tmp_path: Path, model_dir) -> None:
     corpus, graph = _link(corpora, tmp_path / "corpus", "a"), tmp_path / "graph"
     assert _nightly(corpus, graph).returncode == 0
+    a_done = len(list(graph.glob("contributions/*/*.done")))  # a's shards
     _link(corpora, corpus, "b")
     p = _nightly(corpus, graph, wait=False)
-    staging = tmp_path / ".graph.nightly" / ".staging"
     t_end = time.time() + 300
-    while time.time() < t_end and p.poll() is None and not list(staging.glob("*.done")):
+    while time.time() < t_end and p.poll() is None and len(list(graph.glob("contributions/*/*.done"))) == a_done:
         time.sleep(0.02)
     assert p.poll() is None, "the run ended before it could be killed"
     os.killpg(p.pid, signal.SIGKILL)
     p.wait()
     assert Path(lock_path_for(str(graph))).exists()  # the dead run's lock is left behind ...
-    assert len(_tables(graph, corpus)["images"]) == 2  # ... and the old graph is intact
+    assert len(_tables(graph, corpus)["images"]) == 2  # ... and the live version is intact
+    done = len(list(graph.glob("contributions/*/*.done"))) - a_done
     r = _nightly(corpus, graph)  # ... and the next run takes the lock over (pid gone) and finishes
     assert r.returncode == 0, r.stderr
     assert _summary(r.stdout)["status"] == "updated"
+    assert f"{done} already done" in r.stderr  # finished shards are not redone
     assert _tables(graph, corpus) == reference
     assert sorted(p.name for p in tmp_path.iterdir() if "graph" in p.name) == ["graph"]
-
-
-def test_half_done_swap_is_finished(corpora, reference, tmp_path: Path, model_dir) -> None:
-    """Killed between the two renames: the graph is missing, the old one aside, the new one done."""
-    from pipeline.jobs.nightly import recover
-
-    corpus, graph = _link(corpora, tmp_path / "corpus", "a", "b"), tmp_path / "graph"
-    assert _nightly(corpus, graph).returncode == 0
-    os.rename(graph, tmp_path / ".graph.nightly")
-    (tmp_path / ".graph.nightly-old").mkdir()
-    recover(str(graph), lambda m: None)
-    assert _tables(graph, corpus) == reference and not (tmp_path / ".graph.nightly-old").exists()
-    os.rename(graph, tmp_path / ".graph.nightly-old")  # killed after moving the old graph, before the build
-    recover(str(graph), lambda m: None)
-    assert _tables(graph, corpus) == reference
 
 
 def test_bad_input_exits_2_with_a_summary(corpora, tmp_path: Path) -> None:
@@ -171,5 +161,6 @@ def test_bad_input_exits_2_with_a_summary(corpora, tmp_path: Path) -> None:
     assert r.returncode == 2 and "nope" in r.stderr
     assert _summary(r.stdout)["status"] == "failed"
     (tmp_path / "notagraph").mkdir()
+    (tmp_path / "notagraph" / "notes.txt").write_text("not a graph")
     r = _nightly(_link(corpora, tmp_path / "c", "a"), tmp_path / "notagraph")
     assert r.returncode == 2 and "notagraph" in r.stderr and "not a complete graph" in r.stderr

@@ -16,6 +16,7 @@ import pytest
 from graph_builds import HOSTILE
 
 from pipeline.cli import main
+from helpers import graph_root
 
 pytestmark = pytest.mark.slow  # every test queries the session graphs (whole builds)
 
@@ -34,7 +35,7 @@ def kg_json(capsys, *argv: str) -> dict:
 
 
 def tables(g: Path) -> dict[str, pd.DataFrame]:
-    return {t: pd.read_parquet(g / t) for t in ("images", "captions", "regions", "mentions", "entities", "edges", "quarantine")}
+    return {t: pd.read_parquet(graph_root(g) / t) for t in ("images", "captions", "regions", "mentions", "entities", "edges", "quarantine")}
 
 
 def images_with(t: dict[str, pd.DataFrame], name: str, min_score: float = 0.0) -> set[str]:
@@ -167,9 +168,9 @@ def test_cypher_cached_and_rebuilt(sample_graph: Path, tmp_path: Path, capsys) -
          "RETURN DISTINCT i.corpus_id AS c")
     assert {r["c"] for r in kg_json(capsys, g, "cypher", q)["rows"]} <= images_with(t, "cup")
     # the graph changes (a rebuild writes a new manifest): the database is loaded again
-    m = json.loads((g / "manifest.json").read_text())
+    m = json.loads((graph_root(g) / "manifest.json").read_text())
     m["seconds"]["total"] += 1
-    (g / "manifest.json").write_text(json.dumps(m))
+    (graph_root(g) / "manifest.json").write_text(json.dumps(m))
     assert kg_json(capsys, g, "cypher", "MATCH (e:Entity) RETURN count(e) AS n")["loaded"] is True
     rc, _, err = kg(capsys, g, "cypher", "MATCH (e:Entity) SET e.name = 'x'")
     assert rc == 2 and "read-only" in err

@@ -146,6 +146,48 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_versions(args: argparse.Namespace) -> int:
+    import json
+
+    from pipeline.core.storage import StorageError
+    from pipeline.graph.versions import Versions
+
+    try:
+        vs = Versions(args.graph)
+        if not vs.is_graph():
+            print(f"kg versions: error: {vs.storage.display}: not a graph (no CURRENT, versions/ or manifest.json)",
+                  file=sys.stderr)
+            return 2
+        rows = [vars(v) for v in vs.list()]
+        legacy = vs.legacy_manifest()
+    except StorageError as e:
+        print(f"kg versions: error: {e}", file=sys.stderr)
+        return 2
+    if legacy is not None:  # a graph of an earlier release: one unversioned graph at the root
+        ins = legacy.get("inputs", [])
+        rows.insert(0, {"id": None, "created": str(legacy.get("created", "")), "current": True,
+                        "inputs": len(ins) if isinstance(ins, list) else 0, "counts": dict(legacy.get("counts") or {})})
+    if args.json:
+        print(json.dumps({"graph": vs.storage.display, "current": vs.current(),
+                          "layout": "plain" if legacy is not None else "versioned", "versions": rows}, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"versions of {vs.storage.display}")
+    for col, just in (("", "left"), ("id", "left"), ("created", "left"), ("files", "right"), ("images", "right"),
+                      ("edges", "right")):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for r in rows:
+        c = r["counts"]
+        table.add_row("*" if r["current"] else "", r["id"] or "(plain layout)", r["created"], str(r["inputs"]),
+                      str(c.get("images", "")), str(c.get("edges", "")))
+    Console(soft_wrap=True).print(table)
+    if not rows:
+        print("no complete version yet")
+    return 0
+
+
 def cmd_parse_captions(args: argparse.Namespace) -> int:
     from pipeline.text.factual import parse_captions_csv
 
@@ -348,6 +390,11 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument("--thumbnails", type=int, default=24, help="images in the gallery (default 24)")
     r.add_argument("--entities", type=int, default=30, help="entities in the entity view (default 30)")
     r.set_defaults(func=cmd_report)
+
+    v = sub.add_parser("versions", help="the versions of a graph (id, created, files, images, edges; * = current)")
+    v.add_argument("graph", help="graph folder (local path or storage URI)")
+    v.add_argument("--json", action="store_true", help="one JSON document")
+    v.set_defaults(func=cmd_versions)
 
     pc = sub.add_parser("parse-captions", help="caption CSV -> scene graphs in FACTUAL's format")
     pc.add_argument("input", help="CSV with a `caption` column")

@@ -7,7 +7,10 @@ Layouts read:
   ``<graph>/<table>/`` (what ``kg build`` writes today);
 * a versioned graph: ``<graph>/CURRENT`` holds a version id (one line, e.g. ``20260101T0000-ab12``
   or ``versions/20260101T0000-ab12``) naming ``<graph>/versions/<id>/``, which is read as above.
-  CURRENT is followed whenever it is present.
+  CURRENT is followed whenever it is present (it is written by :mod:`pipeline.graph.versions`).
+  CURRENT is read once, when the graph is opened, and the version's Parquet parts are listed
+  then too: a reader keeps reading that one version while a writer publishes others (if the
+  version is pruned under a long reader, its reads fail; they never mix versions).
 
 A graph is complete when its ``manifest.json`` (written last by the build) and every table of
 the contract (pipeline/schemas/graph.json) are there; anything else raises GraphError with one
@@ -64,13 +67,14 @@ class GraphStore:
     """
 
     def __init__(self, uri: str, fs: "pafs.FileSystem", base: str, root: str, version: str | None,
-                 manifest_bytes: bytes) -> None:
+                 manifest_bytes: bytes, parts: "dict[str, list[str]] | None" = None) -> None:
         self.uri = uri
         self.fs = fs
         self.base = base  # the graph folder (holds CURRENT when versioned)
         self.root = root  # the folder read: base, or base/versions/<version>
         self.version = version
         self._manifest_bytes = manifest_bytes
+        self._parts = parts  # table -> its Parquet parts, listed when the graph was opened
         self._con: duckdb.DuckDBPyConnection | None = None
         self._views: set[str] = set()
 
@@ -108,13 +112,19 @@ class GraphStore:
                 raise GraphError(f"{uri}: CURRENT names version {version!r}, which is missing")
         man = f"{root}/manifest.json"
         if fs.get_file_info(man).type != pafs.FileType.File:
+            if version is not None:
+                raise GraphError(f"{uri}: CURRENT names version {version!r}, which is incomplete (no manifest.json)")
             raise GraphError(f"{uri}: not a complete graph (no manifest.json)")
         missing = [t for t in TABLES if fs.get_file_info(f"{root}/{t}").type != pafs.FileType.Directory]
         if missing:
             raise GraphError(f"{uri}: incomplete graph: table {', '.join(missing)} missing")
         with fs.open_input_stream(man) as f:
             manifest_bytes = f.read()
-        return cls(uri, fs, base, root, version, manifest_bytes)
+        parts = _list_parts(fs, root)
+        # a version is removed manifest first: still there after the listing, the listing is whole
+        if version is not None and fs.get_file_info(man).type != pafs.FileType.File:
+            raise GraphError(f"{uri}: version {version!r} was removed while it was being opened; open the graph again")
+        return cls(uri, fs, base, root, version, manifest_bytes, parts)
 
     def __enter__(self) -> "GraphStore":
         return self
@@ -169,14 +179,13 @@ class GraphStore:
             return json.loads(f.read())
 
     def files(self, table: str) -> list[str]:
-        """Paths (within the filesystem) of the table's Parquet parts, sorted."""
-        import pyarrow.fs as pafs
-
+        """Paths (within the filesystem) of the table's Parquet parts, sorted (as listed when the
+        graph was opened)."""
         if table not in TABLES:
             raise GraphError(f"unknown table {table!r} (tables: {', '.join(TABLES)})")
-        sel = pafs.FileSelector(f"{self.root}/{table}", recursive=True)
-        return sorted(i.path for i in self.fs.get_file_info(sel)
-                      if i.type == pafs.FileType.File and i.path.endswith(".parquet"))
+        if self._parts is None:
+            self._parts = _list_parts(self.fs, self.root)
+        return list(self._parts.get(table, []))
 
     def dataset(self, table: str) -> "ds.Dataset":
         """The table as a pyarrow dataset with the contract's schema (empty when it has no parts)."""
@@ -278,6 +287,22 @@ class GraphStore:
             return cols, cur.fetchall()
         except duckdb.Error as e:
             raise GraphError(f"SQL: {str(e).splitlines()[0]}") from None
+
+
+def _list_parts(fs: "pafs.FileSystem", root: str) -> dict[str, list[str]]:
+    """table -> paths of its Parquet parts under `root` (one recursive listing per table; names starting
+    with "." or "_tmp", writes in flight, are left out), each list sorted."""
+    import pyarrow.fs as pafs
+
+    parts: dict[str, list[str]] = {t: [] for t in TABLES}
+    for t in TABLES:
+        sel = pafs.FileSelector(f"{root}/{t}", recursive=True, allow_not_found=True)
+        for i in fs.get_file_info(sel):
+            rel = i.path[len(root):].lstrip("/").split("/")
+            if (i.type == pafs.FileType.File and i.path.endswith(".parquet")
+                    and not any(p.startswith((".", "_tmp")) for p in rel)):
+                parts[t].append(i.path)
+    return {t: sorted(v) for t, v in parts.items()}
 
 
 def open_graph(uri: str | os.PathLike) -> GraphStore:

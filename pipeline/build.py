@@ -237,7 +237,7 @@ def run_build(cfg: RunBase, progress: Callable[[str], None] = print, resume: boo
         sources = tuple(graph.child(CONTRIBUTIONS, final[p]["contribution"]).spec for p in sorted(final))
         progress(f"merge: {len(sources)} contribution(s) in {partitions} partition(s)")
         job = MergeJob(sources=sources, out=out.spec, partitions=partitions, stage_names=tuple(s.name for s in stages),
-                       memory_mb=cfg.merge.memory_mb, threads=cfg.merge.threads)
+                       memory_limit=f"{cfg.merge.memory_mb}MB", threads=cfg.merge.threads)
         try:
             result = merge_graph(job, runner.map)
         except BaseException:

@@ -119,16 +119,16 @@ class RayRunner:
         ray.init(**kwargs)
         self._started = True
 
-    def map(self, fn: Callable[[Any], Any], args: Sequence[Any], num_cpus: float = 1) -> list[Any]:
-        """`fn` over `args` as Ray tasks spread over the cluster's nodes; results in order (the
-        merge's partitions)."""
-        import ray
+    def map(self, fn: Callable[[Any], Any], args: Sequence[Any]) -> list[Any]:
+        """`fn` over `args` as Ray tasks spread over the cluster's nodes (one CPU each); results
+        in order (the merge's partitions)."""
+        from pipeline.runners.merge import RayMap
 
         self._init()
-        remote = ray.remote(num_cpus=num_cpus, max_retries=2, scheduling_strategy="SPREAD")(_with_node)
-        out = ray.get([remote.remote(fn, a) for a in args])
-        self.map_nodes |= {node for node, _ in out if node}
-        return [r for _, r in out]
+        ray_map = RayMap(num_cpus=1)
+        out = ray_map(fn, args)
+        self.map_nodes |= {n for n in ray_map.nodes if n}
+        return out
 
     def run(self, shards: Sequence[Shard], stages: Sequence[Stage], schema: pa.Schema, target: StagingTarget,
             progress: Progress) -> set[str]:
@@ -168,9 +168,3 @@ class RayRunner:
             tracker.add(counts)
         return tracker.nodes
 
-
-def _with_node(fn: Callable[[Any], Any], arg: Any) -> tuple[str, Any]:
-    """Run `fn(arg)` in a Ray task; (node id, result)."""
-    import ray
-
-    return ray.get_runtime_context().get_node_id(), fn(arg)

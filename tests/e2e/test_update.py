@@ -133,16 +133,18 @@ def test_changed_and_removed_files(files, tmp_path) -> None:
     run_build(_cfg(ref, [a, b]), progress=lambda m: None)
     _same(str(ref), str(g))
     # b removed: the graph equals a build of a alone
-    r = run_build(_cfg(g, []), progress=lambda m: None, update=True, remove=[str(b)])
+    assert len(Storage.open(str(g)).list("versions")) == 2
+    r = run_build(_cfg(g, [], keep=1), progress=lambda m: None, update=True, remove=[str(b)])
     assert r.changes["removed"] == [str(b)]
     ref2 = tmp_path / "ref2"
     run_build(_cfg(ref2, [a]), progress=lambda m: None)
     _same(str(ref2), str(g))
     ids = set(pq.read_table(graph_root(g) / "images", columns=["corpus_id"]).column(0).to_pylist())
     assert ids and not any(i.startswith("b") for i in ids)
-    # the old versions are kept (3 by default); contributions no kept version names are gone
-    assert len(Storage.open(str(g)).list("versions")) == 3
-    assert len(set(Storage.open(str(g)).list("contributions")) & old_contribs) == 1  # b's, still named by a kept version
+    # keep=1: the older versions went, and with them the contributions no kept version names
+    assert Storage.open(str(g)).list("versions") == [r.version]
+    contribs = Storage.open(str(g)).list("contributions")
+    assert len(contribs) == 1 and not set(contribs) & old_contribs  # a's new content only
     with pytest.raises(ConfigError, match="not an input"):
         run_build(_cfg(g, []), progress=lambda m: None, update=True, remove=[str(b)])
 

@@ -60,6 +60,7 @@ def merge(staging_glob: str, out_dir: str | Path, extractor: str, stage_names: l
               FROM staging_raw)""")
     con.execute("CREATE VIEW ok AS SELECT * FROM staging WHERE quarantine_reason IS NULL")
     con.execute(_flatten_sql())
+    _optional_views(con)
     cap = EVIDENCE_CAP
     ext = extractor.replace("'", "''")
     conf = f"CASE WHEN source = 'corpus' THEN 1.0 ELSE {MODEL_CAPTION_CONFIDENCE} END"
@@ -105,15 +106,18 @@ def merge(staging_glob: str, out_dir: str | Path, extractor: str, stage_names: l
                 UNION ALL SELECT entity_id, 'HAS_ATTRIBUTE', value_id, value, 'concept', {conf}, image_id, '{ext}' FROM f_attributes
                 UNION ALL SELECT subject_mention, 'RELATION', object_mention, predicate, 'image', {conf}, caption_id, '{ext}' FROM f_relations
                 UNION ALL SELECT subject_entity, 'RELATION', object_entity, predicate, 'concept', {conf}, image_id, '{ext}' FROM f_relations
+                UNION ALL SELECT subject_region, 'RELATION', object_region, predicate, 'image', score, image_id, source FROM f_spatial
+                UNION ALL SELECT subject_entity, 'RELATION', object_entity, predicate, 'concept', score, image_id, source FROM f_spatial
             )
-            SELECT md5(src || chr(31) || type || chr(31) || dst || chr(31) || predicate)[:24] AS edge_id,
+            SELECT md5(src || chr(31) || type || chr(31) || dst || chr(31) || predicate
+                       || CASE WHEN geo THEN chr(31) || 'geometry' ELSE '' END)[:24] AS edge_id,
                    src, type, dst, predicate, scope,
                    count(DISTINCT ev)::BIGINT AS count,
                    round(max(conf), 4)::FLOAT AS confidence,
                    list(DISTINCT ev ORDER BY ev)[1:{cap}] AS evidence,
                    string_agg(DISTINCT prov, ';' ORDER BY prov) AS provenance
-            FROM raw GROUP BY src, type, dst, predicate, scope
-            ORDER BY type, src, dst, predicate""",
+            FROM (SELECT *, prov LIKE 'geometry%' AS geo FROM raw) GROUP BY src, type, dst, predicate, scope, geo
+            ORDER BY type, src, dst, predicate, geo""",
         "quarantine": """
             SELECT id AS corpus_id, kg_file AS source_file, kg_row AS source_row, quarantine_stage AS stage,
                    quarantine_reason AS reason, quarantine_detail AS detail
@@ -181,6 +185,23 @@ def _flatten_sql() -> str:
                          for f in struct_type(cls))
         views.append(f"CREATE VIEW f_{frag} AS SELECT image_id, {cols} FROM (SELECT image_id, unnest({frag}) AS x FROM ok)")
     return ";\n".join(views)
+
+
+def _optional_views(con) -> None:
+    """One view f_<fragment> per optional record column (OPTIONAL_FRAGMENTS, e.g. the spatial
+    stage's `spatial`): flattened like the others when the staging files have the column,
+    else the same columns with no rows (a run without that stage merges as before)."""
+    from pipeline.core.records import list_type, struct_type
+    from pipeline.graph.records import OPTIONAL_FRAGMENTS
+
+    have = {r[0] for r in con.execute("DESCRIBE staging_raw").fetchall()}
+    for frag, cls in OPTIONAL_FRAGMENTS.items():
+        src = "ok"
+        if frag not in have:
+            src = f"_no_{frag}"
+            con.register(src, pa.table({"image_id": pa.array([], pa.string()), frag: pa.array([], list_type(cls))}))
+        cols = ", ".join(f'x."{f.name}"' for f in struct_type(cls))
+        con.execute(f"CREATE VIEW f_{frag} AS SELECT image_id, {cols} FROM (SELECT image_id, unnest({frag}) AS x FROM {src})")
 
 
 #: mentions and regions are written sorted by entity_id in row groups of this many rows, so a

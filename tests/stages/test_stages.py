@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from helpers import jpeg
+from helpers import stacked_photo
 
 from pipeline.core.records import list_type, read_records, write_records
 from pipeline.core.stage import typed_column
@@ -87,16 +87,11 @@ def test_ground_links_mentions_to_regions_by_id() -> None:
 def test_spatial_relations_from_real_detections(photos, centernet_model) -> None:
     """The detector on a real stacked photo (the coffee photo above the astronaut): the boxes of
     the coffee scene are said to be above the person, nothing contradicts the pixels."""
-    import numpy as np
-    from skimage import data
-
     from pipeline.core.stage import make_stage
     from pipeline.graph.records import SpatialRelation
     from pipeline.stages.spatial import SpatialConfig, SpatialStage
 
-    canvas = np.full((912, 600, 3), 255, np.uint8)
-    canvas[:400], canvas[400:, 44:556] = data.coffee(), data.astronaut()
-    batch = pd.DataFrame({"id": ["stacked", "plain", "bad"], "image": [jpeg(canvas), photos["rocket"], b"x"],
+    batch = pd.DataFrame({"id": ["stacked", "plain", "bad"], "image": [stacked_photo(), photos["rocket"], b"x"],
                           "text": ["a cup above an astronaut", "a rocket", "no image"], "kg_file": ["c.parquet"] * 3})
     decoded = DecodeStage(DecodeConfig(max_side=512))(batch)
     boxes = DetectStage(DetectConfig(model=str(centernet_model), threads=1, score_threshold=0.2))(decoded)

@@ -21,7 +21,9 @@ intersection, and `ox`, `oy` the lengths of the overlap of their x and y extents
 
 Since ``separation < alignment`` (checked by the stage config), a pair is never both
 left/right and above/below, and inside excludes both (an inner box shares most of both
-extents). Diagonal pairs (neither shared rows nor shared columns) get no direction.
+extents). Diagonal pairs (neither shared rows nor shared columns) get no direction. Overlaps
+may come with a direction only when ``overlap_iou <= separation / (2 - separation)`` (an overlap
+of at most `separation` of the narrower box caps the IoU there): never with the defaults.
 
 **One record per fact, never its mirror.** A left of B is not also written as B right of A.
 The subject of left of / right of / above / below / overlaps is the box whose label sorts first

@@ -22,7 +22,7 @@ from pipeline.core.stage import STAGES, Resources
 from pipeline.io.layouts import CorpusMapping
 
 # The stages of a build, in order (a config may list others: `stages: [...]`).
-DEFAULT_STAGES = ("decode", "detect", "caption", "ocr", "extract", "ground")
+DEFAULT_STAGES = ("decode", "detect", "spatial", "caption", "ocr", "extract", "ground")
 
 
 class ConfigError(ValueError):

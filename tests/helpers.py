@@ -18,6 +18,17 @@ def jpeg(arr, quality: int = 90) -> bytes:
     return b.getvalue()
 
 
+def stacked_photo() -> bytes:
+    """A real 600x912 JPEG: scikit-image's coffee photo (cup, spoon) on top, the astronaut
+    (a person) below it: boxes in a known spatial layout."""
+    import numpy as np
+    from skimage import data
+
+    canvas = np.full((912, 600, 3), 255, np.uint8)
+    canvas[:400], canvas[400:, 44:556] = data.coffee(), data.astronaut()
+    return jpeg(canvas)
+
+
 def write_corpus(path: Path, rows: list[dict], schema: pa.Schema | None = None) -> Path:
     """Write `rows` (dicts with id, image/image_path, text ...) as a Parquet corpus file."""
     path.parent.mkdir(parents=True, exist_ok=True)

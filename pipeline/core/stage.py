@@ -56,9 +56,9 @@ class StageConfig(BaseModel):
 
     resources: Resources = Field(default_factory=Resources)
 
-    @property
-    def enabled(self) -> bool:
-        return True
+    # A section switches its stage off (`make_stage` gives `Off`) with an `enabled` that is
+    # False: a plain `enabled: bool` field, or a property (BackendConfig: `backend: none`).
+    # Absent: always on. (Not declared here: a field could not override a base property.)
 
     def options(self) -> dict[str, Any]:
         """The options as plain values, without `resources` (what backends are built from)."""
@@ -279,7 +279,7 @@ def make_stage(name: str, config: StageConfig | None = None) -> Stage:
     """The registered stage `name` configured with `config`; `Off` when the config switches it off."""
     cls = STAGES.get(name)
     config = config if config is not None else cls.Config()
-    return cls(config) if config.enabled else Off(cls, config)
+    return cls(config) if getattr(config, "enabled", True) else Off(cls, config)
 
 
 def check_order(stages: Sequence[Stage], given: Sequence[str], needed_at_end: Sequence[str] = ()) -> None:

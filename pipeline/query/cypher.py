@@ -12,7 +12,7 @@ Node tables (primary key first, all columns of the graph table of the same name)
 confidence, evidence, provenance``): ``HAS_CAPTION`` Image->Caption, ``DEPICTS`` Image->Entity,
 ``MENTIONS`` Caption->Entity, ``INSTANCE_OF`` Region->Entity and Mention->Entity,
 ``GROUNDED_IN`` Mention->Region, ``HAS_ATTRIBUTE`` Mention->Entity and Entity->Entity,
-``RELATION`` Mention->Mention and Entity->Entity.
+``RELATION`` Mention->Mention, Region->Region (spatial, from the boxes) and Entity->Entity.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ REL_PAIRS: dict[str, list[tuple[str, str]]] = {
     "INSTANCE_OF": [("Region", "Entity"), ("Mention", "Entity")],
     "GROUNDED_IN": [("Mention", "Region")],
     "HAS_ATTRIBUTE": [("Mention", "Entity"), ("Entity", "Entity")],
-    "RELATION": [("Mention", "Mention"), ("Entity", "Entity")],
+    "RELATION": [("Mention", "Mention"), ("Region", "Region"), ("Entity", "Entity")],
 }
 _TYPES = {"string": "STRING", "int32": "INT32", "int64": "INT64", "float": "FLOAT", "double": "DOUBLE",
           "list<element: string>": "STRING[]"}

@@ -34,9 +34,14 @@ def _resolve(store: GraphStore, name: str, type_: str | None = None) -> Entity:
         raise NotFound(str(e)) from None
 
 
+#: edges read from the boxes alone (the spatial stage), kept apart from what captions say
+GEOMETRY = "coalesce(e.provenance, '') LIKE 'geometry%'"
+
+
 # --------------------------------------------------------------------------- entity
 def entity(store: GraphStore, name: str, type_: str | None = None, limit: int = 10) -> Result:
-    """What the graph knows about NAME: counts, attributes, relations out and in, example images."""
+    """What the graph knows about NAME: counts, attributes, relations out and in (what captions
+    say, then what the boxes show: `spatial_out` / `spatial_in`, provenance geometry), example images."""
     found = find_entities(store, name, type_)
     if not found:
         raise NotFound(str(UnknownName(name, suggest(store, name))))
@@ -52,13 +57,14 @@ def entity(store: GraphStore, name: str, type_: str | None = None, limit: int = 
     attrs = q(f"""SELECT predicate AS attribute, count FROM edges
                   WHERE type = 'HAS_ATTRIBUTE' AND scope = 'concept' AND src IN {eid}
                   ORDER BY count DESC, attribute LIMIT {int(limit)}""").fetchall()
-    out = q(f"""SELECT e.predicate, o.name, o.type, e.count, e.confidence FROM edges e
-                JOIN entities o ON o.entity_id = e.dst
-                WHERE e.type = 'RELATION' AND e.scope = 'concept' AND e.src IN {eid}
+    rel: dict[str, list] = {}
+    for kind, geo in (("relations", "NOT "), ("spatial", "")):  # captions' relations, then the boxes'
+        where = f"e.type = 'RELATION' AND e.scope = 'concept' AND {geo}{GEOMETRY}"
+        rel[kind + "_out"] = q(f"""SELECT e.predicate, o.name, o.type, e.count, e.confidence, e.provenance FROM edges e
+                JOIN entities o ON o.entity_id = e.dst WHERE {where} AND e.src IN {eid}
                 ORDER BY e.count DESC, e.predicate, o.name LIMIT {int(limit)}""").fetchall()
-    inn = q(f"""SELECT s.name, s.type, e.predicate, e.count, e.confidence FROM edges e
-                JOIN entities s ON s.entity_id = e.src
-                WHERE e.type = 'RELATION' AND e.scope = 'concept' AND e.dst IN {eid}
+        rel[kind + "_in"] = q(f"""SELECT s.name, s.type, e.predicate, e.count, e.confidence, e.provenance FROM edges e
+                JOIN entities s ON s.entity_id = e.src WHERE {where} AND e.dst IN {eid}
                 ORDER BY e.count DESC, e.predicate, s.name LIMIT {int(limit)}""").fetchall()
     imgs = q(f"""WITH ev AS (
                    SELECT image_id, 'caption' AS via FROM mentions WHERE entity_id IN {eid}
@@ -70,8 +76,10 @@ def entity(store: GraphStore, name: str, type_: str | None = None, limit: int = 
                  ORDER BY evidence DESC, i.corpus_id LIMIT {int(limit)}""").fetchall()
     sections = [
         Section("attributes", ["attribute", "count"], [list(r) for r in attrs]),
-        Section("relations_out", ["predicate", "object", "object_type", "count", "confidence"], [list(r) for r in out]),
-        Section("relations_in", ["subject", "subject_type", "predicate", "count", "confidence"], [list(r) for r in inn]),
+        *(Section(k, ["predicate", "object", "object_type", "count", "confidence", "provenance"], [list(r) for r in rel[k]])
+          for k in ("relations_out", "spatial_out")),
+        *(Section(k, ["subject", "subject_type", "predicate", "count", "confidence", "provenance"], [list(r) for r in rel[k]])
+          for k in ("relations_in", "spatial_in")),
     ]
     if e.type == "attribute":
         of = q(f"""SELECT s.name, s.type, e.count FROM edges e JOIN entities s ON s.entity_id = e.src
@@ -134,10 +142,16 @@ def _relation(store: GraphStore, text: str) -> Condition:
     s, p, o = _split_relation(store, text)
     return Condition(f"relation {text}", f"""
         WITH ms AS (SELECT mention_id, image_id, caption_id FROM mentions WHERE entity_id IN {sql_list(s)}),
-             mo AS (SELECT mention_id FROM mentions WHERE entity_id IN {sql_list(o)})
+             mo AS (SELECT mention_id FROM mentions WHERE entity_id IN {sql_list(o)}),
+             boxes AS (SELECT e.src, e.dst FROM edges e
+                       JOIN regions rs ON e.src = rs.region_id AND rs.entity_id IN {sql_list(s)}
+                       JOIN regions ro ON e.dst = ro.region_id AND ro.entity_id IN {sql_list(o)}
+                       WHERE e.type = 'RELATION' AND e.scope = 'image' AND e.predicate = {sql_list([p])[1:-1]})
         SELECT ms.image_id, 'caption' AS kind, ms.caption_id AS ref, NULL::FLOAT AS score FROM edges e
         JOIN ms ON e.src = ms.mention_id JOIN mo ON e.dst = mo.mention_id
-        WHERE e.type = 'RELATION' AND e.scope = 'image' AND e.predicate = {sql_list([p])[1:-1]}""")
+        WHERE e.type = 'RELATION' AND e.scope = 'image' AND e.predicate = {sql_list([p])[1:-1]}
+        UNION ALL SELECT r.image_id, 'box', r.region_id, r.score FROM regions r   -- the boxes show it
+        WHERE r.region_id IN (SELECT src FROM boxes UNION ALL SELECT dst FROM boxes)""")
 
 
 def _attr(store: GraphStore, spec: str) -> Condition:
@@ -212,7 +226,7 @@ _CONCEPT = "scope = 'concept' AND type IN ('RELATION', 'HAS_ATTRIBUTE')"
 
 
 def _expand(store: GraphStore, frontier: set[str], predicate: str | None) -> list[tuple]:
-    """Concept edges touching `frontier`: (src, dst, type, predicate, count)."""
+    """Concept edges touching `frontier`: (src, dst, type, predicate, count, provenance)."""
     import pyarrow as pa
 
     pred = f" AND predicate = {sql_list([predicate])[1:-1]}" if predicate else ""
@@ -222,7 +236,7 @@ def _expand(store: GraphStore, frontier: set[str], predicate: str | None) -> lis
     else:
         store.con.register("_kg_frontier", pa.table({"id": sorted(frontier)}))
         where = "(src IN (SELECT id FROM _kg_frontier) OR dst IN (SELECT id FROM _kg_frontier))"
-    return store.sql(f"SELECT src, dst, type, predicate, count FROM edges WHERE {_CONCEPT}{pred} AND {where}").fetchall()
+    return store.sql(f"SELECT src, dst, type, predicate, count, provenance FROM edges WHERE {_CONCEPT}{pred} AND {where}").fetchall()
 
 
 def _names(store: GraphStore, ids: set[str]) -> dict[str, tuple[str, str]]:
@@ -247,7 +261,7 @@ def neighbors(store: GraphStore, name: str, depth: int = 1, predicate: str | Non
             break
         nxt: set[str] = set()
         for e in _expand(store, frontier, predicate):
-            key = e[:4]
+            key = (*e[:4], e[5])  # a caption's and the boxes' "left of" are two edges
             if key not in edges:
                 edges[key] = (d, e)
             for n in (e[0], e[1]):
@@ -260,16 +274,17 @@ def neighbors(store: GraphStore, name: str, depth: int = 1, predicate: str | Non
             break
     names = _names(store, {n for _, e in edges.values() for n in e[:2]})
     rows = []
-    for d, (src, dst, typ, pred, count) in sorted(edges.values(), key=lambda x: (x[0], -x[1][4], x[1][3], x[1][0], x[1][1])):
+    for d, (src, dst, typ, pred, count, prov) in sorted(
+            edges.values(), key=lambda x: (x[0], -x[1][4], x[1][3], x[1][0], x[1][1], x[1][5] or "")):
         rows.append([d, names.get(src, (src, ""))[0], pred if typ == "RELATION" else "has attribute",
-                     names.get(dst, (dst, ""))[0], count, typ])
+                     names.get(dst, (dst, ""))[0], count, typ, prov])
     summary = {"entity": f"{start.name} ({start.type})", "depth": depth, "edges": len(rows), "nodes": len(seen)}
     if truncated:
         summary["truncated"] = f"stopped expanding past {max_nodes} nodes"
     shown = rows[: int(limit)]
     summary["shown"] = len(shown)
     return Result(f"neighbors {start.name}", summary,
-                  [Section("neighbors", ["depth", "subject", "predicate", "object", "count", "edge_type"], shown)])
+                  [Section("neighbors", ["depth", "subject", "predicate", "object", "count", "edge_type", "provenance"], shown)])
 
 
 def path(store: GraphStore, a: str, b: str, max_depth: int = 6) -> Result:
@@ -289,10 +304,10 @@ def path(store: GraphStore, a: str, b: str, max_depth: int = 6) -> Result:
         if not frontier:
             break
         nxt: set[str] = set()
-        for src, dst, typ, pred, count in _expand(store, frontier, None):
+        for src, dst, typ, pred, count, prov in _expand(store, frontier, None):
             old = g.get_edge_data(src, dst)
             if old is None or old["count"] < count:
-                g.add_edge(src, dst, src=src, dst=dst, type=typ, predicate=pred, count=count)
+                g.add_edge(src, dst, src=src, dst=dst, type=typ, predicate=pred, count=count, provenance=prov)
             nxt |= {src, dst} - seen
         seen |= nxt
         sides[i] = (seen, nxt)
@@ -307,15 +322,16 @@ def path(store: GraphStore, a: str, b: str, max_depth: int = 6) -> Result:
         d = g.edges[u, v]
         pred = d["predicate"] if d["type"] == "RELATION" else "has attribute"
         rows.append([k, names[d["src"]][0], pred, names[d["dst"]][0], d["count"],
-                     "->" if d["src"] == u else "<-"])
+                     "->" if d["src"] == u else "<-", d["provenance"]])
     summary = {"from": ea.name, "to": eb.name, "length": len(rows), "subgraph_edges": g.number_of_edges()}
     return Result(f"path {ea.name} -> {eb.name}", summary,
-                  [Section("path", ["step", "subject", "predicate", "object", "count", "direction"], rows)])
+                  [Section("path", ["step", "subject", "predicate", "object", "count", "direction", "provenance"], rows)])
 
 
 # --------------------------------------------------------------------------- stats / sql
 def stats(store: GraphStore, limit: int = 10) -> Result:
-    """Table sizes, edge types, top entities, top predicates, quarantine reasons."""
+    """Table sizes, edge types, top entities, top predicates (captions; then spatial ones, from
+    the boxes), quarantine reasons."""
     from pipeline.graph.store import TABLES
 
     q = store.sql
@@ -323,9 +339,10 @@ def stats(store: GraphStore, limit: int = 10) -> Result:
     etypes = q("SELECT type, scope, count(*) AS edges, sum(count) AS total_count FROM edges GROUP BY ALL ORDER BY type, scope").fetchall()
     top = q(f"""SELECT name, type, image_count, mention_count, region_count FROM entities
                 ORDER BY image_count DESC, mention_count + region_count DESC, name LIMIT {int(limit)}""").fetchall()
-    preds = q(f"""SELECT predicate, count(*) AS pairs, sum(count) AS total_count FROM edges
-                  WHERE type = 'RELATION' AND scope = 'concept'
-                  GROUP BY predicate ORDER BY total_count DESC, pairs DESC, predicate LIMIT {int(limit)}""").fetchall()
+    preds, spatial = ([list(r) for r in q(f"""SELECT predicate, count(*) AS pairs, sum(count) AS total_count FROM edges e
+                  WHERE type = 'RELATION' AND scope = 'concept' AND {geo}{GEOMETRY}
+                  GROUP BY predicate ORDER BY total_count DESC, pairs DESC, predicate LIMIT {int(limit)}""").fetchall()]
+                      for geo in ("NOT ", ""))
     quar = q("SELECT stage, reason, count(*) AS rows FROM quarantine GROUP BY ALL ORDER BY rows DESC, stage, reason").fetchall()
     m = store.manifest
     summary = {"graph": store.uri, "version": store.version or "(unversioned folder)",
@@ -334,7 +351,8 @@ def stats(store: GraphStore, limit: int = 10) -> Result:
         Section("tables", ["table", "rows"], sizes),
         Section("edge_types", ["type", "scope", "edges", "total_count"], [list(r) for r in etypes]),
         Section("top_entities", ["name", "type", "images", "mentions", "regions"], [list(r) for r in top]),
-        Section("top_predicates", ["predicate", "pairs", "total_count"], [list(r) for r in preds]),
+        Section("top_predicates", ["predicate", "pairs", "total_count"], preds),  # what captions say
+        Section("spatial_predicates", ["predicate", "pairs", "total_count"], spatial),  # what the boxes show
         Section("quarantine", ["stage", "reason", "rows"], [list(r) for r in quar]),
     ])
 

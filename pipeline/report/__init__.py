@@ -187,6 +187,9 @@ def build_report(store: GraphStore, thumbnails: int = 24, entities: int = 30,
     wall = [[k, v] for k, v in (m.get("seconds") or {}).items()]
     ent_chart = bar_chart([(f"{r[0]} ({r[1]})", r[2]) for r in st.section("top_entities").rows], "top entities (images)")
     pred_chart = bar_chart([(r[0], r[2]) for r in st.section("top_predicates").rows], "top predicates (count)")
+    if st.section("spatial_predicates").rows:
+        pred_chart += bar_chart([(r[0], r[2]) for r in st.section("spatial_predicates").rows],
+                                "spatial predicates, from the boxes (count)")
     say("report: gallery")
     imgs = [dict(zip(("image_id", "corpus_id", "source_uri", "source_file", "width", "height", "n"), r)) for r in q(
         f"""SELECT i.image_id, i.corpus_id, i.source_uri, i.source_file, i.width, i.height,
@@ -209,13 +212,14 @@ def build_report(store: GraphStore, thumbnails: int = 24, entities: int = 30,
     nb: dict[str, list[tuple[str, str, str, int]]] = {e: [] for e in ent_ids}
     if ent_ids:
         el = verbs.sql_list(ent_ids)
-        rows = q(f"""SELECT e.src, e.dst, e.type, e.predicate, e.count, s.name, d.name FROM edges e
+        # what captions say first, then what the boxes show (provenance geometry, marked)
+        rows = q(f"""SELECT e.src, e.dst, e.type, e.predicate, e.count, s.name, d.name, {verbs.GEOMETRY} FROM edges e
                      JOIN entities s ON s.entity_id = e.src JOIN entities d ON d.entity_id = e.dst
                      WHERE e.scope = 'concept' AND e.type IN ('RELATION', 'HAS_ATTRIBUTE')
                        AND (e.src IN {el} OR e.dst IN {el})
-                     ORDER BY e.count DESC, e.predicate, s.name, d.name""").fetchall()
-        for src, dst, typ, pred, count, sname, dname in rows:
-            label = pred if typ == "RELATION" else "has attribute"
+                     ORDER BY {verbs.GEOMETRY}, e.count DESC, e.predicate, s.name, d.name""").fetchall()
+        for src, dst, typ, pred, count, sname, dname, geo in rows:
+            label = (pred + " [boxes]" if geo else pred) if typ == "RELATION" else "has attribute"
             if src in nb and len(nb[src]) < 12:
                 nb[src].append(("out", label, dname, count))
             if dst in nb and dst != src and len(nb[dst]) < 12:

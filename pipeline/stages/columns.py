@@ -16,6 +16,7 @@ CAPTIONS = "captions"  # list<Caption>: corpus text (decode), then generated one
 REGIONS = "regions"  # list<Region>
 MENTIONS, ATTRIBUTES, RELATIONS = "mentions", "attributes", "relations"  # from extract
 GROUNDINGS = "groundings"  # list<Grounding>
+SPATIAL = "spatial"  # list<SpatialRelation>: relations between the boxes of an image
 
 
 def pixels_to_array(data: bytes, h: int, w: int) -> np.ndarray:

@@ -41,6 +41,9 @@ def test_yaml_and_overrides_are_typed() -> None:
     ("extract.resources.batch_size=0", "extract.resources.batch_size: must be greater than or equal to 1, got 0"),
     ("stages=[decode, detekt]", "stages: unknown stage 'detekt'; known: "),
     ("nonsense", "--set nonsense: expected key=value"),
+    ("spatial.separation=0.6", "spatial.separation: must be within 0..0.5"),
+    ("spatial.alignment=0.1", "spatial: separation must be below alignment, got 0.2 >= 0.1"),
+    ("spatial.enabled=maybe", "spatial.enabled: expected true/false, got 'maybe'"),
 ])
 def test_bad_values_stop_with_one_line_naming_the_key(override: str, line: str) -> None:
     with pytest.raises(ConfigError) as e:
@@ -58,6 +61,10 @@ def test_every_registered_stage_has_a_section_and_off_is_handled_once() -> None:
     out = detect(pd.DataFrame({"image_id": ["a"]}))
     assert out["regions"].tolist() == [[]]  # off: the column exists, empty, with its declared type
     assert make_stage("detect", load_config(REPO / "jobs/configs/sample.yaml").detect).stateful
+    # a plain `enabled` field switches a stage off the same way
+    spatial = make_stage("spatial", load_config(REPO / "jobs/configs/sample.yaml", ["spatial.enabled=false"]).spatial)
+    assert isinstance(spatial, Off) and spatial(pd.DataFrame({"regions": [[]]}))["spatial"].tolist() == [[]]
+    assert not isinstance(make_stage("spatial", cfg.spatial), Off)
 
 
 def test_cluster_config_loads() -> None:

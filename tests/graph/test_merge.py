@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.core.records import write_records
 from pipeline.graph.merge import merge
-from pipeline.graph.records import (ATTRIBUTE_TYPE, FRAGMENTS, Attribute, Caption, Grounding, Mention, Region, Relation,
+from pipeline.graph.records import (ATTRIBUTE_TYPE, FRAGMENTS, Attribute, Caption, Grounding, Mention, Region, Relation, SpatialRelation,
                                     caption_id, entity_id, mention_id, region_id)
 from pipeline.graph.schema import check_graph
 from pipeline.runners.staging import BOOKKEEPING
@@ -111,3 +111,58 @@ def test_groundings_and_regions(graph) -> None:
     assert gi["dst"] == region["region_id"] and gi["provenance"] == "ground" and gi["confidence"] == pytest.approx(0.8123)
     depicts = [e for e in table(g, "edges") if e["type"] == "DEPICTS"]
     assert depicts[0]["provenance"] == "detector:det" and depicts[0]["src"] == "img_a"
+
+
+def spatial_rows(with_records: bool) -> list[dict]:
+    """Two images whose caption says "man left of horse" (besides "man rides horse"); image a's
+    boxes also say man left of horse (geometry), image b's say nothing spatial."""
+    rows = []
+    for rid, row, image in (("a", 0, "img_a"), ("b", 1, "img_b")):
+        r = image_row(rid, row, image, "man rides horse", None)
+        m0, m1 = (Mention(**m) for m in r["mentions"])
+        r["relations"].append(write_records([[Relation(m0.caption_id, m0.mention_id, m0.entity_id, "left of",
+                                                       m1.mention_id, m1.entity_id, "corpus")]], Relation)[0][0])
+        boxes = [Region(region_id(image, "det", lab, x, 0.0, x + 10, 10.0), lab, 0.9, x, 0.0, x + 10, 10.0, "det",
+                        entity_id("concept", lab)) for lab, x in (("man", 0.0), ("horse", 20.0))]
+        r["regions"] = write_records([boxes], Region)[0]
+        spatial = [SpatialRelation(boxes[0].region_id, boxes[0].entity_id, "left of", boxes[1].region_id,
+                                   boxes[1].entity_id, 0.75, "geometry:spatial@1")]
+        r["spatial"] = write_records([spatial if with_records and image == "img_a" else []], SpatialRelation)[0]
+        rows.append(r)
+    return rows
+
+
+def merged_edges(tmp_path: Path, name: str, rows: list[dict], spatial_column: bool) -> list[dict]:
+    from pipeline.core.records import list_type
+
+    extra = [("spatial", list_type(SpatialRelation))] if spatial_column else []
+    schema = pa.schema([*SCHEMA, *[(k, list_type(cls)) for k, cls in FRAGMENTS.items()], *extra])
+    folder = tmp_path / name / "staging"
+    folder.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), folder / "part-0.parquet")
+    merge(str(folder / "*.parquet"), tmp_path / name / "g", EXTRACTOR, [])
+    assert check_graph(tmp_path / name / "g") == []
+    return table(tmp_path / name / "g", "edges")
+
+
+def test_geometry_relations_stay_apart_from_caption_relations(tmp_path: Path) -> None:
+    import hashlib
+
+    man, horse = entity_id("concept", "man"), entity_id("concept", "horse")
+    on = merged_edges(tmp_path, "on", spatial_rows(True), True)
+    absent = merged_edges(tmp_path, "absent", spatial_rows(False), False)  # a run without the stage
+    empty = merged_edges(tmp_path, "empty", spatial_rows(False), True)  # the stage switched off
+    geo = [e for e in on if (e["provenance"] or "").startswith("geometry")]
+    assert absent == empty == [e for e in on if e not in geo]  # caption edges (ids too) as without the stage
+    left = [e for e in on if e["type"] == "RELATION" and e["scope"] == "concept" and e["predicate"] == "left of"]
+    assert {(e["src"], e["dst"], e["provenance"], e["count"]) for e in left} == {
+        (man, horse, EXTRACTOR, 2), (man, horse, "geometry:spatial@1", 1)}
+    (g,) = [e for e in left if e["provenance"].startswith("geometry")]
+    (c,) = [e for e in left if e is not g]  # the caption edge keeps its id
+    assert c["edge_id"] == hashlib.md5("\x1f".join([man, "RELATION", horse, "left of"]).encode()).hexdigest()[:24]
+    key = "\x1f".join([man, "RELATION", horse, "left of", "geometry"])
+    assert g["edge_id"] == hashlib.md5(key.encode()).hexdigest()[:24]
+    assert g["evidence"] == ["img_a"] and g["confidence"] == pytest.approx(0.75)
+    (img,) = [e for e in geo if e["scope"] == "image"]
+    assert img["src"].startswith("reg_") and img["dst"].startswith("reg_") and img["evidence"] == ["img_a"]
+    assert len({e["edge_id"] for e in on}) == len(on)

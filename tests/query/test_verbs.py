@@ -57,7 +57,11 @@ def test_entity_normalises_and_counts(sample_graph: Path, capsys) -> None:
     assert (doc["mention_count"], doc["image_count"], doc["region_count"]) == (cup.mention_count, cup.image_count, cup.region_count)
     e = t["edges"]
     rel_out = e[(e.type == "RELATION") & (e.scope == "concept") & (e.src == cup.entity_id)]
-    assert {r["predicate"] for r in doc["relations_out"]} == set(rel_out.predicate)
+    geo = rel_out.provenance.str.startswith("geometry")
+    assert {r["predicate"] for r in doc["relations_out"]} == set(rel_out[~geo].predicate)  # what captions say
+    assert {(r["predicate"], r["object"]) for r in doc["spatial_out"]} <= set(  # what the boxes show
+        zip(rel_out[geo].predicate, rel_out[geo].dst.map(dict(zip(t["entities"].entity_id, t["entities"].name)))))
+    assert all(r["provenance"] == "geometry:spatial@1" for r in doc["spatial_out"] + doc["spatial_in"])
     attrs = e[(e.type == "HAS_ATTRIBUTE") & (e.scope == "concept") & (e.src == cup.entity_id)]
     assert {a["attribute"] for a in doc["attributes"]} == set(attrs.predicate)
     assert {i["corpus_id"] for i in doc["images"]} == images_with(t, "cup")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers import stacked_photo
 
 from pipeline.core.records import list_type, read_records, write_records
 from pipeline.core.stage import typed_column
@@ -81,3 +82,39 @@ def test_ground_links_mentions_to_regions_by_id() -> None:
     ((g,),) = read_records(out["groundings"], Grounding)
     assert (g.mention_id, g.region_id) == ("m", "r") and g.score == pytest.approx(0.77)  # float32 in Arrow
     assert out["groundings"].dtype.pyarrow_dtype == list_type(Grounding)
+
+
+def test_spatial_relations_from_real_detections(photos, centernet_model) -> None:
+    """The detector on a real stacked photo (the coffee photo above the astronaut): the boxes of
+    the coffee scene are said to be above the person, nothing contradicts the pixels."""
+    from pipeline.core.stage import make_stage
+    from pipeline.graph.records import SpatialRelation
+    from pipeline.stages.spatial import SpatialConfig, SpatialStage
+
+    batch = pd.DataFrame({"id": ["stacked", "plain", "bad"], "image": [stacked_photo(), photos["rocket"], b"x"],
+                          "text": ["a cup above an astronaut", "a rocket", "no image"], "kg_file": ["c.parquet"] * 3})
+    decoded = DecodeStage(DecodeConfig(max_side=512))(batch)
+    boxes = DetectStage(DetectConfig(model=str(centernet_model), threads=1, score_threshold=0.2))(decoded)
+    out = SpatialStage(SpatialConfig(min_score=0.2))(boxes)
+    regions = {r.region_id: r for rs in read_records(boxes["regions"], Region) for r in rs}
+    rels, none, bad = read_records(out["spatial"], SpatialRelation)
+    assert none == [] and bad == [] and out["quarantine_reason"][2] == "not_an_image"
+    assert out["spatial"].dtype.pyarrow_dtype == list_type(SpatialRelation)
+    person = [r for r in regions.values() if r.label == "person"]
+    assert person and person[0].y1 > 400  # the astronaut, in the lower half
+    said = {(regions[r.subject_region].label, r.predicate, regions[r.object_region].label) for r in rels}
+    top = {r.label for r in regions.values() if r.y2 < 400}  # boxes of the coffee scene
+    assert top and any((lab, "above", "person") in said or ("person", "below", lab) in said for lab in top)
+    for r in rels:
+        s, o = regions[r.subject_region], regions[r.object_region]
+        assert r.source == "geometry:spatial@1" and 0 < r.score <= 1 and s.region_id != o.region_id
+        assert (r.subject_entity, r.object_entity) == (s.entity_id, o.entity_id)
+        if r.predicate == "above":
+            assert s.y2 < o.y1 + 0.2 * min(s.y2 - s.y1, o.y2 - o.y1)
+        if r.predicate == "below":
+            assert o.y2 < s.y1 + 0.2 * min(s.y2 - s.y1, o.y2 - o.y1)
+        if r.predicate == "inside":
+            assert (s.x2 - s.x1) * (s.y2 - s.y1) < (o.x2 - o.x1) * (o.y2 - o.y1)
+    # switched off: the column stays, empty
+    off = make_stage("spatial", SpatialConfig(enabled=False))(boxes)
+    assert read_records(off["spatial"], SpatialRelation) == [[], [], []]

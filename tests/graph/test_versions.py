@@ -351,3 +351,28 @@ def test_cli_versions(tmp_path, capsys) -> None:
     assert main(["versions", str(tmp_path / "old"), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["current"] is None and doc["layout"] == "plain" and doc["versions"][0]["counts"]["images"] == 5
+
+
+# -- exports and the report ------------------------------------------------------------------
+def test_exports_follow_current_and_stay_outside_versions(tmp_path) -> None:
+    """`kg export` and `kg report` of a versioned graph read the current version and write
+    under <graph>/exports/, never into versions/."""
+    import networkx as nx
+
+    from pipeline.export import export_graph
+    from pipeline.report import write_report
+
+    g = tmp_path / "g"
+    vs = Versions(g)
+    for n in (2, 5):
+        vid, man = make_version(vs, n)
+        vs.publish(vid, man)
+        before = {p.relative_to(g / "versions") for p in (g / "versions").rglob("*")}
+        out = export_graph(g, "graphml")
+        assert out == g / "exports" / "graph.graphml"
+        nodes = set(nx.read_graphml(out).nodes)
+        assert f"{vid}:0" in nodes and {n.split(":")[0] for n in nodes} == {vid}  # this version's nodes only
+        report = write_report(g, thumbnails=2, entities=2)
+        assert report == g / "exports" / "report.html" and "<html" in report.read_text()[:500].lower()
+        assert {p.relative_to(g / "versions") for p in (g / "versions").rglob("*")} == before
+    assert sorted(p.name for p in g.iterdir()) == ["CURRENT", "exports", "versions"]

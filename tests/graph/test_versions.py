@@ -6,6 +6,7 @@ server (moto); `kg versions` lists them."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -376,3 +377,44 @@ def test_exports_follow_current_and_stay_outside_versions(tmp_path) -> None:
         assert report == g / "exports" / "report.html" and "<html" in report.read_text()[:500].lower()
         assert {p.relative_to(g / "versions") for p in (g / "versions").rglob("*")} == before
     assert sorted(p.name for p in g.iterdir()) == ["CURRENT", "exports", "versions"]
+
+
+def test_killed_while_switching_current(tmp_path) -> None:
+    """A process killed in the middle of writing CURRENT (its temp file written, not yet moved
+    into place; no clean-up code runs) leaves the previous version current; the next publish
+    (another process) completes."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    g = tmp_path / "g"
+    vs = Versions(g)
+    prev, man = make_version(vs, 2)
+    vs.publish(prev, man)
+    new, man = make_version(vs, 3)
+    (tmp_path / "man.json").write_text(json.dumps(man))
+    script = f"""
+import json, os
+from pipeline.graph.versions import Versions
+class Dying:  # the filesystem, but the process dies when CURRENT is about to be moved into place
+    def __init__(self, fs):
+        self.fs = fs
+    def __getattr__(self, name):
+        return getattr(self.fs, name)
+    def move(self, src, dest):
+        if dest.endswith("/CURRENT"):
+            os._exit(9)
+        return self.fs.move(src, dest)
+vs = Versions({str(g)!r})
+vs.storage.fs = Dying(vs.storage.fs)
+vs.publish({new!r}, json.load(open({str(tmp_path / "man.json")!r})))
+"""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    r = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 9, r.stderr
+    assert [p.name for p in g.iterdir() if p.name.startswith(".CURRENT.")]  # the half-done write is there
+    assert vs.current() == prev and check_read(str(g)) == prev
+    assert vs.is_complete(new) and not [v for v in vs.list() if v.current and v.id != prev]
+    nxt, man2 = make_version(vs, 4)
+    assert vs.publish(nxt, man2, keep=2) == [prev]
+    assert check_read(str(g)) == nxt and [v.id for v in vs.list()] == [new, nxt]

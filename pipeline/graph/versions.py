@@ -239,12 +239,16 @@ class Versions:
             self._step(f"legacy {MANIFEST}", lambda: self.storage.delete(MANIFEST))
         rest = [n for n in LEGACY_ROOT[1:] if n in at_root]
         if rest:
-            self._step("legacy tables", lambda: [self.storage.delete(n) for n in rest] and None)
+            self._step("legacy tables", lambda: self._delete_all(rest))
         return sorted(removed)
+
+    def _delete_all(self, names: "list[str]") -> None:
+        for name in names:
+            self.storage.delete(name)
 
     def _remove(self, vid: str, complete: bool) -> None:
         rel = f"{VERSIONS}/{vid}"
-        if complete:  # incomplete first, so a crash half-way leaves a folder the next prune removes
+        if complete:  # made incomplete first: a crash half-way leaves a folder the next prune removes
             self._step(f"remove {vid}: {MANIFEST}", lambda: self.storage.delete(f"{rel}/{MANIFEST}"))
         self._step(f"remove {vid}: folder", lambda: self.storage.delete(rel))
 

@@ -89,9 +89,10 @@ def check_read(spec: str, opened: list[str] | None = None, sql: bool = True) -> 
         return tag
 
 
-@pytest.fixture(params=["local", "s3"])
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.slow)])
 def graph(request, tmp_path) -> str:
-    """Where a graph goes: a local folder or a prefix in a fresh bucket of the S3 server."""
+    """Where a graph goes: a local folder or a prefix in a fresh bucket of the S3 server (a
+    minute or two over all tests: `slow`, left out of `make test-fast`)."""
     if request.param == "local":
         return str(tmp_path / "g")
     return request.getfixturevalue("s3").bucket() + "/g"

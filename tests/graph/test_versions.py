@@ -263,13 +263,18 @@ def _files(root: Storage, rel: str) -> dict[str, bytes]:
     return {n: root.read_bytes(prefix + n) for n in names}
 
 
-def test_reader_refuses_incomplete_current(tmp_path) -> None:
+def test_reader_refuses_incomplete_current(tmp_path, capsys) -> None:
+    from pipeline.cli import main
+
     vs = Versions(tmp_path / "g")
     vid, man = make_version(vs, 1)
     vs.storage.write_text("CURRENT", vid + "\n")  # CURRENT switched before the manifest: refused
     with pytest.raises(GraphError, match=rf"CURRENT names version '{vid}', which is incomplete") as e:
         GraphStore.open(tmp_path / "g")
     assert "\n" not in str(e.value)
+    assert main(["query", str(tmp_path / "g"), "stats"]) == 2
+    err = capsys.readouterr().err
+    assert "which is incomplete (no manifest.json)" in err and err.count("\n") == 1
     vs.storage.write_text("CURRENT", "20990101T000000.000Z-000000\n")
     with pytest.raises(GraphError, match="which is missing"):
         GraphStore.open(tmp_path / "g")

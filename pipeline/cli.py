@@ -174,15 +174,18 @@ def cmd_versions(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"versions of {vs.storage.display}")
+    table = Table(title=f"versions of {vs.storage.display} (* current)")
     for col, just in (("", "left"), ("id", "left"), ("created", "left"), ("files", "right"), ("images", "right"),
                       ("edges", "right")):
-        table.add_column(col, justify=just)  # type: ignore[arg-type]
+        table.add_column(col, justify=just, no_wrap=col in ("id", "created"))  # type: ignore[arg-type]
     for r in rows:
         c = r["counts"]
-        table.add_row("*" if r["current"] else "", r["id"] or "(plain layout)", r["created"], str(r["inputs"]),
-                      str(c.get("images", "")), str(c.get("edges", "")))
-    Console(soft_wrap=True).print(table)
+        table.add_row("*" if r["current"] else "", r["id"] or "(plain layout)", r["created"][:19].replace("T", " "),
+                      str(r["inputs"]), str(c.get("images", "")), str(c.get("edges", "")))
+    console = Console()
+    if not console.is_terminal:  # piped: never cut an id
+        console = Console(width=200)
+    console.print(table)
     if not rows:
         print("no complete version yet")
     return 0

@@ -27,7 +27,7 @@ once and then only that version's files.
 Every write and removal of :meth:`publish` / :meth:`prune` goes through one hook
 (``Versions(..., on_step=f)``: ``f(step)`` is called before each step, with step names
 ``manifest``, ``current``, ``remove <id>: manifest.json``, ``remove <id>: folder``,
-``legacy <name>``), which the crash tests use to stop a publish at every step.
+``legacy manifest.json``, ``legacy tables``), which the crash tests use to stop a publish at every step.
 
 **Graphs of earlier releases** (plain layout: ``manifest.json`` and the tables at the root, no
 ``CURRENT``) are read as they are. Publishing a version into such a folder works like any
@@ -233,14 +233,22 @@ class Versions:
             if vid not in complete and vid < cur:
                 self._remove(vid, complete=False)
                 removed.append(vid)
-        for name in LEGACY_ROOT:  # the manifest first: a half-removed root is no graph
-            if self.storage.exists(name):
-                self._step(f"legacy {name}", lambda name=name: self.storage.delete(name))
+        # the plain layout's root: its manifest first (a half-removed root is no graph), then the rest
+        at_root = set(self.storage.list())
+        if MANIFEST in at_root:
+            self._step(f"legacy {MANIFEST}", lambda: self.storage.delete(MANIFEST))
+        rest = [n for n in LEGACY_ROOT[1:] if n in at_root]
+        if rest:
+            self._step("legacy tables", lambda: self._delete_all(rest))
         return sorted(removed)
+
+    def _delete_all(self, names: "list[str]") -> None:
+        for name in names:
+            self.storage.delete(name)
 
     def _remove(self, vid: str, complete: bool) -> None:
         rel = f"{VERSIONS}/{vid}"
-        if complete:  # incomplete first, so a crash half-way leaves a folder the next prune removes
+        if complete:  # made incomplete first: a crash half-way leaves a folder the next prune removes
             self._step(f"remove {vid}: {MANIFEST}", lambda: self.storage.delete(f"{rel}/{MANIFEST}"))
         self._step(f"remove {vid}: folder", lambda: self.storage.delete(rel))
 

@@ -30,14 +30,18 @@ def arrow_schema(table: str) -> pa.Schema:
 
 
 def check_graph(out_dir: str | Path) -> list[str]:
-    """Problems of the graph folder against the contract (empty list: conforms).
+    """Problems of the local graph folder (its current version when versioned) against the
+    contract (empty list: conforms).
 
     Checks every table exists with exactly the contract's columns and types, and that its key
     is unique and non-null (quarantine excepted: its key is the corpus row id).
     """
+    root = Path(out_dir)
+    if (root / "CURRENT").exists():
+        root = root / "versions" / (root / "CURRENT").read_text().strip().removeprefix("versions/").strip("/")
     problems: list[str] = []
     for table, spec in graph_contract()["tables"].items():
-        path = Path(out_dir) / table
+        path = root / table
         if not path.exists():
             problems.append(f"{table}: missing")
             continue

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import stacked_photo, write_corpus
+from helpers import stacked_photo, write_corpus, graph_root
 
 from pipeline.build import run_build
 from pipeline.cli import main
@@ -41,7 +41,7 @@ def graphs(tmp_path_factory, photos, model_dir) -> dict[str, Path]:
 
 
 def edges(g: Path) -> list[dict]:
-    return pq.read_table(g / "edges").to_pylist()
+    return pq.read_table(graph_root(g) / "edges").to_pylist()
 
 
 def test_geometry_edges_beside_unchanged_caption_edges(graphs: dict[str, Path]) -> None:

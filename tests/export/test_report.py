@@ -14,6 +14,7 @@ import pytest
 from graph_builds import HOSTILE
 
 from pipeline.cli import main
+from helpers import graph_root
 
 pytestmark = pytest.mark.slow  # whole graphs and a headless browser
 
@@ -58,7 +59,7 @@ def test_report_renders_offline(request, browser, tmp_path: Path, capsys, which:
     assert requests == [out.resolve().as_uri()], f"unexpected requests: {requests}"
     assert problems == [] and dialogs == []
     assert page.locator("h1").inner_text().startswith("kg report")
-    images = pd.read_parquet(graph / "images")
+    images = pd.read_parquet(graph_root(graph) / "images")
     assert page.locator("#gallery figure.img").count() == min(24, len(images))
     assert page.locator("#gallery rect.box").count() >= 1
     assert page.locator("#entities details").count() >= 1

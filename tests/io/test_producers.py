@@ -149,9 +149,9 @@ def test_img2dataset_parquet_and_webdataset_give_the_same_graph(img2dataset_grap
     # the failed download stays accounted for, with img2dataset's own status and error
     (q,) = _table(pq_out, "quarantine").to_pylist()
     assert (q["corpus_id"], q["reason"]) == ("000000003", "source_failed_to_download") and "404" in q["detail"]
-    stats = json.loads((pq_out / "stats" / "stages.json").read_text())
+    stats = json.loads((graph_root(pq_out) / "stats" / "stages.json").read_text())
     assert stats[0] == {"stage": "read", "rows": 0, "busy_seconds": 0.0, "quarantined": {"source_failed_to_download": 1}}
-    assert "read" not in {s["stage"] for s in json.loads((wds_out / "stats" / "stages.json").read_text())}
+    assert "read" not in {s["stage"] for s in json.loads((graph_root(wds_out) / "stats" / "stages.json").read_text())}
     assert _table(wds_out, "quarantine").num_rows == 0
     (a,) = pq_man["accounting"]
     assert (a["rows_in"], a["rows_in_graph"], a["rows_quarantined"], a["balanced"]) == (4, 3, 1, True)

@@ -9,6 +9,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from helpers import graph_root
+
 from pipeline.graph.store import TABLES, GraphError, GraphStore, ReadOnlyError
 
 pytestmark = pytest.mark.slow  # every test opens the session graphs (whole builds)
@@ -17,19 +19,19 @@ pytestmark = pytest.mark.slow  # every test opens the session graphs (whole buil
 def test_views_hold_the_tables(sample_graph: Path) -> None:
     with GraphStore.open(sample_graph) as s:
         for t in TABLES:
-            assert s.sql(f"SELECT count(*) FROM {t}").fetchone()[0] == pq.read_table(sample_graph / t).num_rows
-        assert s.version is None and s.manifest["counts"]["images"] == 15
+            assert s.sql(f"SELECT count(*) FROM {t}").fetchone()[0] == pq.read_table(graph_root(sample_graph) / t).num_rows
+        assert s.version == (sample_graph / "CURRENT").read_text().strip() and s.manifest["counts"]["images"] == 15
 
 
 def test_file_uri(sample_graph: Path) -> None:
     with GraphStore.open(f"file://{sample_graph}") as s:
-        assert s.sql("SELECT count(*) FROM edges").fetchone()[0] == pq.read_table(sample_graph / "edges").num_rows
+        assert s.sql("SELECT count(*) FROM edges").fetchone()[0] == pq.read_table(graph_root(sample_graph) / "edges").num_rows
         assert not s.uri.startswith("/")
 
 
 def test_follows_current(sample_graph: Path, tmp_path: Path) -> None:
     g = tmp_path / "g"
-    shutil.copytree(sample_graph, g / "versions" / "v2", ignore=shutil.ignore_patterns("exports"))
+    shutil.copytree(graph_root(sample_graph), g / "versions" / "v2", ignore=shutil.ignore_patterns("exports"))
     (g / "CURRENT").write_text("v2\n")
     with GraphStore.open(g) as s:
         assert s.version == "v2" and s.root.endswith("versions/v2")
@@ -55,7 +57,7 @@ def test_refuses_incomplete(sample_graph: Path, tmp_path: Path) -> None:
     with pytest.raises(GraphError, match=r"no manifest\.json"):
         GraphStore.open(tmp_path / "empty")
     g = tmp_path / "g"
-    shutil.copytree(sample_graph, g, ignore=shutil.ignore_patterns("exports"))
+    shutil.copytree(graph_root(sample_graph), g, ignore=shutil.ignore_patterns("exports"))
     shutil.rmtree(g / "edges")
     with pytest.raises(GraphError, match="table edges missing") as e:
         GraphStore.open(g)
@@ -78,7 +80,7 @@ def test_sql_cannot_read_other_files(sample_graph: Path) -> None:
         with pytest.raises(GraphError, match="disabled"):
             s.query_readonly("SELECT * FROM read_csv('/etc/hostname')")
         cols, rows = s.query_readonly("SELECT type, count(*) AS n FROM edges GROUP BY type ORDER BY type")
-        assert cols == ["type", "n"] and sum(r[1] for r in rows) == pq.read_table(sample_graph / "edges").num_rows
+        assert cols == ["type", "n"] and sum(r[1] for r in rows) == pq.read_table(graph_root(sample_graph) / "edges").num_rows
 
 
 def test_other_filesystem_reads_through_pyarrow(sample_graph: Path, capsys) -> None:

@@ -27,7 +27,8 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Sequence
 
@@ -51,6 +52,8 @@ class MergeResult:
     counts: dict[str, int]
     accounting: list[dict]  # per input file: rows_in_graph, rows_quarantined
     stage_stats: list[dict]  # per stage: rows processed, quarantined by reason, busy seconds
+    #: CPU seconds the merge tasks spent (all threads of their processes; not part of equality)
+    cpu_seconds: float = field(default=0.0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,7 @@ def _combine(job: MergeJob, firsts: list[dict], seconds: list[dict]) -> MergeRes
         why = dict(sorted(reasons.get(stage, {}).items()))
         if stage in job.stage_names or why:
             stats.append({"stage": stage, "rows": int(n), "busy_seconds": round(float(s), 3), "quarantined": why})
-    return MergeResult(counts, accounting, stats)
+    return MergeResult(counts, accounting, stats, sum(r["cpu_seconds"] for r in [*firsts, *seconds]))
 
 
 # -- the tasks ---------------------------------------------------------------------------------
@@ -187,6 +190,7 @@ def _rows_task(task: PartTask) -> dict:
     """Phase 1 on id-partition k: quarantine part k, the scratch list of rows not in the graph,
     and small results (quarantine and relation counts, accounting, stage seconds, reasons)."""
     job, k = task.job, task.k
+    cpu = time.process_time()
     con, tmp = _connect(job)
     try:
         con.register("rows_in", _Sources(job, k).dataset("rows"))
@@ -211,7 +215,7 @@ def _rows_task(task: PartTask) -> dict:
                    PurePosixPath("quarantine", job.part_name.format(k=k)), out)
         _write(con, "SELECT kg_file, kg_row FROM staging WHERE quarantine_reason IS NOT NULL ORDER BY kg_file, kg_row",
                PurePosixPath(SCRATCH, "drops", f"part-{k:05d}.parquet"), out)
-        relations = con.execute("SELECT coalesce(sum(relations), 0) FROM staging WHERE quarantine_reason IS NULL").fetchone()[0]
+        relations = con.execute("SELECT coalesce(sum(relations), 0) FROM staging WHERE quarantine_reason IS NULL").fetchall()[0][0]
         accounting = con.execute(
             "SELECT kg_file, count(*) FILTER (WHERE quarantine_reason IS NULL), count(*) FILTER (WHERE quarantine_reason IS NOT NULL) "
             "FROM staging GROUP BY kg_file ORDER BY kg_file").fetchall()
@@ -222,7 +226,7 @@ def _rows_task(task: PartTask) -> dict:
             "SELECT quarantine_stage, quarantine_reason, count(*) FROM staging WHERE quarantine_reason IS NOT NULL "
             "GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
         return {"counts": {"quarantine": n, "relations": int(relations)}, "accounting": accounting, "seconds": seconds,
-                "reasons": reasons}
+                "reasons": reasons, "cpu_seconds": time.process_time() - cpu}
     finally:
         _close(con, tmp)
 
@@ -233,6 +237,7 @@ def _tables_task(task: PartTask) -> dict:
     import pyarrow.dataset as ds
 
     job, k = task.job, task.k
+    cpu = time.process_time()
     out = Storage.open(job.out)
     con, tmp = _connect(job)
     try:
@@ -246,7 +251,7 @@ def _tables_task(task: PartTask) -> dict:
         for name, sql in _table_sql().items():
             rows = SORTED_ROW_GROUP if name in ("mentions", "regions") else 65536
             counts[name] = _write(con, sql, PurePosixPath(name, job.part_name.format(k=k)), out, rows)
-        return {"counts": counts}
+        return {"counts": counts, "cpu_seconds": time.process_time() - cpu}
     finally:
         _close(con, tmp)
 
@@ -289,12 +294,15 @@ def _table_sql() -> dict[str, str]:
                    sum(m)::BIGINT AS mention_count, sum(r)::BIGINT AS region_count,
                    count(image_id)::BIGINT AS image_count
             FROM per_image GROUP BY entity_id ORDER BY entity_id""",
-        # distinct (edge, evidence) first; then bounded aggregates per edge
+        # distinct (edge, evidence) first, then bounded aggregates per edge: the first
+        # EVIDENCE_CAP evidence ids by a window, the full count, the few distinct provenances
         "edges": f"""
-            WITH ev AS (SELECT {key}, ev, max(conf) AS conf FROM f_edges GROUP BY {key}, ev),
-                 agg AS (SELECT {key}, count(ev)::BIGINT AS count, max(conf) AS conf, min(ev, {cap}) AS evidence
+            WITH ev AS (SELECT {key}, ev, max(conf) AS conf, row_number() OVER (PARTITION BY {key} ORDER BY ev) AS rn
+                        FROM f_edges GROUP BY {key}, ev),
+                 agg AS (SELECT {key}, count(*)::BIGINT AS count, max(conf) AS conf,
+                                list_sort(list(ev) FILTER (WHERE rn <= {cap})) AS evidence
                          FROM ev GROUP BY {key}),
-                 prov AS (SELECT {key}, string_agg(prov, ';' ORDER BY prov) AS provenance
+                 prov AS (SELECT {key}, array_to_string(list_sort(list(prov) FILTER (WHERE prov IS NOT NULL)), ';') AS provenance
                           FROM (SELECT DISTINCT {key}, prov FROM f_edges) GROUP BY {key})
             SELECT md5(src || chr(31) || type || chr(31) || dst || chr(31) || predicate
                        || CASE WHEN geometry THEN chr(31) || 'geometry' ELSE '' END)[:24] AS edge_id,

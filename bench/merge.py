@@ -245,7 +245,7 @@ def main() -> int:
     from rich.console import Console
     from rich.table import Table
 
-    con = Console()
+    con = Console(width=150)
     work = a.work or Path(tempfile.mkdtemp(prefix="kg-bench-merge-"))
     small = [s for s in a.sizes if s <= 1_000_000] or a.sizes
     skew_at = a.skew_at or max(small)

@@ -88,17 +88,22 @@ def in_process_map(fn: Callable[[Any], Any], args: Sequence[Any]) -> list[Any]:
     return [fn(a) for a in args]
 
 
-def merge_graph(job: MergeJob, map_fn: MapFn = in_process_map) -> MergeResult:
+def merge_graph(job: MergeJob, map_fn: MapFn = in_process_map,
+                progress: Callable[[str], None] | None = None) -> MergeResult:
     """Write every graph table of `job` (its old tables removed first: the part set is exactly
-    `partitions` parts per table) and return the counts, per-file accounting and stage stats."""
+    `partitions` parts per table) and return the counts, per-file accounting and stage stats.
+    `map_fn` runs the tasks; `progress` (when given) hears of each phase."""
     if job.partitions < 1:
         raise ValueError(f"partitions must be >= 1, not {job.partitions}")
+    say = progress or (lambda msg: None)
     out = Storage.open(job.out)
     for name in (*TABLES, SCRATCH):
         out.delete(name)
     tasks = [PartTask(job, k) for k in range(job.partitions)]
     try:
+        say(f"merge 1/2: rows, duplicates and quarantine ({job.partitions} partitions)")
         firsts = map_fn(_rows_task, tasks)
+        say(f"merge 2/2: images, captions, regions, mentions, entities, edges ({job.partitions} partitions)")
         seconds = map_fn(_tables_task, tasks)
     finally:
         out.delete(SCRATCH)
@@ -360,7 +365,7 @@ def merge(staging_glob: str, out_dir: str | Path, extractor: str, stage_names: l
                 folder = work / f"f{i:06d}" / rel
                 folder.mkdir(parents=True, exist_ok=True)
                 pq.write_table(part, folder / "part-0.parquet")
-        job = MergeJob((str(work),), str(out_dir), 1, tuple(stage_names), memory_limit="2GB", threads=threads,
+        job = MergeJob((str(work),), str(out_dir), 1, tuple(stage_names), memory_limit="4GB", threads=threads,
                        part_name="part-{k}.parquet")
         return merge_graph(job, in_process_map)
     finally:

@@ -203,7 +203,7 @@ def run_merge(src: Path, out: Path, partitions: int, executor: str, memory_limit
 
         from pipeline.runners.merge import RayMap
 
-        ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR")
+        ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level="ERROR")
         ray_map = RayMap(num_cpus=2 if executor == "ray1" else 1)
         t0 = time.perf_counter()
         res = merge_graph(job, ray_map)

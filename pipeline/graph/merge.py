@@ -54,6 +54,8 @@ class MergeResult:
     stage_stats: list[dict]  # per stage: rows processed, quarantined by reason, busy seconds
     #: CPU seconds the merge tasks spent (all threads of their processes; not part of equality)
     cpu_seconds: float = field(default=0.0, compare=False)
+    #: wall seconds the merge tasks ran, summed (over the merge's wall time: how many ran at once)
+    task_seconds: float = field(default=0.0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,8 @@ def _combine(job: MergeJob, firsts: list[dict], seconds: list[dict]) -> MergeRes
         why = dict(sorted(reasons.get(stage, {}).items()))
         if stage in job.stage_names or why:
             stats.append({"stage": stage, "rows": int(n), "busy_seconds": round(float(s), 3), "quarantined": why})
-    return MergeResult(counts, accounting, stats, sum(r["cpu_seconds"] for r in [*firsts, *seconds]))
+    done = [*firsts, *seconds]
+    return MergeResult(counts, accounting, stats, sum(r["cpu_seconds"] for r in done), sum(r["task_seconds"] for r in done))
 
 
 # -- the tasks ---------------------------------------------------------------------------------
@@ -195,7 +198,7 @@ def _rows_task(task: PartTask) -> dict:
     """Phase 1 on id-partition k: quarantine part k, the scratch list of rows not in the graph,
     and small results (quarantine and relation counts, accounting, stage seconds, reasons)."""
     job, k = task.job, task.k
-    cpu = time.process_time()
+    cpu, wall = time.process_time(), time.perf_counter()
     con, tmp = _connect(job)
     try:
         con.register("rows_in", _Sources(job, k).dataset("rows"))
@@ -231,7 +234,8 @@ def _rows_task(task: PartTask) -> dict:
             "SELECT quarantine_stage, quarantine_reason, count(*) FROM staging WHERE quarantine_reason IS NOT NULL "
             "GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
         return {"counts": {"quarantine": n, "relations": int(relations)}, "accounting": accounting, "seconds": seconds,
-                "reasons": reasons, "cpu_seconds": time.process_time() - cpu}
+                "reasons": reasons, "cpu_seconds": time.process_time() - cpu,
+                "task_seconds": time.perf_counter() - wall}
     finally:
         _close(con, tmp)
 
@@ -242,7 +246,7 @@ def _tables_task(task: PartTask) -> dict:
     import pyarrow.dataset as ds
 
     job, k = task.job, task.k
-    cpu = time.process_time()
+    cpu, wall = time.process_time(), time.perf_counter()
     out = Storage.open(job.out)
     con, tmp = _connect(job)
     try:
@@ -256,7 +260,8 @@ def _tables_task(task: PartTask) -> dict:
         for name, sql in _table_sql().items():
             rows = SORTED_ROW_GROUP if name in ("mentions", "regions") else 65536
             counts[name] = _write(con, sql, PurePosixPath(name, job.part_name.format(k=k)), out, rows)
-        return {"counts": counts, "cpu_seconds": time.process_time() - cpu}
+        return {"counts": counts, "cpu_seconds": time.process_time() - cpu,
+                "task_seconds": time.perf_counter() - wall}
     finally:
         _close(con, tmp)
 

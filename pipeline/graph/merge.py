@@ -27,7 +27,8 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Sequence
 
@@ -51,6 +52,10 @@ class MergeResult:
     counts: dict[str, int]
     accounting: list[dict]  # per input file: rows_in_graph, rows_quarantined
     stage_stats: list[dict]  # per stage: rows processed, quarantined by reason, busy seconds
+    #: CPU seconds the merge tasks spent (all threads of their processes; not part of equality)
+    cpu_seconds: float = field(default=0.0, compare=False)
+    #: wall seconds the merge tasks ran, summed (over the merge's wall time: how many ran at once)
+    task_seconds: float = field(default=0.0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -85,17 +90,22 @@ def in_process_map(fn: Callable[[Any], Any], args: Sequence[Any]) -> list[Any]:
     return [fn(a) for a in args]
 
 
-def merge_graph(job: MergeJob, map_fn: MapFn = in_process_map) -> MergeResult:
+def merge_graph(job: MergeJob, map_fn: MapFn = in_process_map,
+                progress: Callable[[str], None] | None = None) -> MergeResult:
     """Write every graph table of `job` (its old tables removed first: the part set is exactly
-    `partitions` parts per table) and return the counts, per-file accounting and stage stats."""
+    `partitions` parts per table) and return the counts, per-file accounting and stage stats.
+    `map_fn` runs the tasks; `progress` (when given) hears of each phase."""
     if job.partitions < 1:
         raise ValueError(f"partitions must be >= 1, not {job.partitions}")
+    say = progress or (lambda msg: None)
     out = Storage.open(job.out)
     for name in (*TABLES, SCRATCH):
         out.delete(name)
     tasks = [PartTask(job, k) for k in range(job.partitions)]
     try:
+        say(f"merge 1/2: rows, duplicates and quarantine ({job.partitions} partitions)")
         firsts = map_fn(_rows_task, tasks)
+        say(f"merge 2/2: images, captions, regions, mentions, entities, edges ({job.partitions} partitions)")
         seconds = map_fn(_tables_task, tasks)
     finally:
         out.delete(SCRATCH)
@@ -133,7 +143,8 @@ def _combine(job: MergeJob, firsts: list[dict], seconds: list[dict]) -> MergeRes
         why = dict(sorted(reasons.get(stage, {}).items()))
         if stage in job.stage_names or why:
             stats.append({"stage": stage, "rows": int(n), "busy_seconds": round(float(s), 3), "quarantined": why})
-    return MergeResult(counts, accounting, stats)
+    done = [*firsts, *seconds]
+    return MergeResult(counts, accounting, stats, sum(r["cpu_seconds"] for r in done), sum(r["task_seconds"] for r in done))
 
 
 # -- the tasks ---------------------------------------------------------------------------------
@@ -187,6 +198,7 @@ def _rows_task(task: PartTask) -> dict:
     """Phase 1 on id-partition k: quarantine part k, the scratch list of rows not in the graph,
     and small results (quarantine and relation counts, accounting, stage seconds, reasons)."""
     job, k = task.job, task.k
+    cpu, wall = time.process_time(), time.perf_counter()
     con, tmp = _connect(job)
     try:
         con.register("rows_in", _Sources(job, k).dataset("rows"))
@@ -211,7 +223,7 @@ def _rows_task(task: PartTask) -> dict:
                    PurePosixPath("quarantine", job.part_name.format(k=k)), out)
         _write(con, "SELECT kg_file, kg_row FROM staging WHERE quarantine_reason IS NOT NULL ORDER BY kg_file, kg_row",
                PurePosixPath(SCRATCH, "drops", f"part-{k:05d}.parquet"), out)
-        relations = con.execute("SELECT coalesce(sum(relations), 0) FROM staging WHERE quarantine_reason IS NULL").fetchone()[0]
+        relations = con.execute("SELECT coalesce(sum(relations), 0) FROM staging WHERE quarantine_reason IS NULL").fetchall()[0][0]
         accounting = con.execute(
             "SELECT kg_file, count(*) FILTER (WHERE quarantine_reason IS NULL), count(*) FILTER (WHERE quarantine_reason IS NOT NULL) "
             "FROM staging GROUP BY kg_file ORDER BY kg_file").fetchall()
@@ -222,7 +234,8 @@ def _rows_task(task: PartTask) -> dict:
             "SELECT quarantine_stage, quarantine_reason, count(*) FROM staging WHERE quarantine_reason IS NOT NULL "
             "GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
         return {"counts": {"quarantine": n, "relations": int(relations)}, "accounting": accounting, "seconds": seconds,
-                "reasons": reasons}
+                "reasons": reasons, "cpu_seconds": time.process_time() - cpu,
+                "task_seconds": time.perf_counter() - wall}
     finally:
         _close(con, tmp)
 
@@ -233,6 +246,7 @@ def _tables_task(task: PartTask) -> dict:
     import pyarrow.dataset as ds
 
     job, k = task.job, task.k
+    cpu, wall = time.process_time(), time.perf_counter()
     out = Storage.open(job.out)
     con, tmp = _connect(job)
     try:
@@ -246,7 +260,8 @@ def _tables_task(task: PartTask) -> dict:
         for name, sql in _table_sql().items():
             rows = SORTED_ROW_GROUP if name in ("mentions", "regions") else 65536
             counts[name] = _write(con, sql, PurePosixPath(name, job.part_name.format(k=k)), out, rows)
-        return {"counts": counts}
+        return {"counts": counts, "cpu_seconds": time.process_time() - cpu,
+                "task_seconds": time.perf_counter() - wall}
     finally:
         _close(con, tmp)
 
@@ -289,12 +304,15 @@ def _table_sql() -> dict[str, str]:
                    sum(m)::BIGINT AS mention_count, sum(r)::BIGINT AS region_count,
                    count(image_id)::BIGINT AS image_count
             FROM per_image GROUP BY entity_id ORDER BY entity_id""",
-        # distinct (edge, evidence) first; then bounded aggregates per edge
+        # distinct (edge, evidence) first, then bounded aggregates per edge: the first
+        # EVIDENCE_CAP evidence ids by a window, the full count, the few distinct provenances
         "edges": f"""
-            WITH ev AS (SELECT {key}, ev, max(conf) AS conf FROM f_edges GROUP BY {key}, ev),
-                 agg AS (SELECT {key}, count(ev)::BIGINT AS count, max(conf) AS conf, min(ev, {cap}) AS evidence
+            WITH ev AS (SELECT {key}, ev, max(conf) AS conf, row_number() OVER (PARTITION BY {key} ORDER BY ev) AS rn
+                        FROM f_edges GROUP BY {key}, ev),
+                 agg AS (SELECT {key}, count(*)::BIGINT AS count, max(conf) AS conf,
+                                list_sort(list(ev) FILTER (WHERE rn <= {cap})) AS evidence
                          FROM ev GROUP BY {key}),
-                 prov AS (SELECT {key}, string_agg(prov, ';' ORDER BY prov) AS provenance
+                 prov AS (SELECT {key}, array_to_string(list_sort(list(prov) FILTER (WHERE prov IS NOT NULL)), ';') AS provenance
                           FROM (SELECT DISTINCT {key}, prov FROM f_edges) GROUP BY {key})
             SELECT md5(src || chr(31) || type || chr(31) || dst || chr(31) || predicate
                        || CASE WHEN geometry THEN chr(31) || 'geometry' ELSE '' END)[:24] AS edge_id,
@@ -352,7 +370,7 @@ def merge(staging_glob: str, out_dir: str | Path, extractor: str, stage_names: l
                 folder = work / f"f{i:06d}" / rel
                 folder.mkdir(parents=True, exist_ok=True)
                 pq.write_table(part, folder / "part-0.parquet")
-        job = MergeJob((str(work),), str(out_dir), 1, tuple(stage_names), memory_limit="2GB", threads=threads,
+        job = MergeJob((str(work),), str(out_dir), 1, tuple(stage_names), memory_limit="4GB", threads=threads,
                        part_name="part-{k}.parquet")
         return merge_graph(job, in_process_map)
     finally:

@@ -25,7 +25,6 @@ sorted the way the merge's table is (mentions and regions by entity_id, edges by
 from __future__ import annotations
 
 import hashlib
-from typing import Sequence
 
 import pyarrow as pa
 
@@ -235,7 +234,3 @@ def _fragment_sql(schema: pa.Schema, extractor: str) -> dict[str, str]:
             )""",
     }
 
-
-def fragment_names() -> Sequence[str]:
-    """The fragments `split_staging` writes, in its order."""
-    return tuple(FRAGMENT_SCHEMAS)

@@ -239,7 +239,7 @@ def run_build(cfg: RunBase, progress: Callable[[str], None] = print, resume: boo
         job = MergeJob(sources=sources, out=out.spec, partitions=partitions, stage_names=tuple(s.name for s in stages),
                        memory_limit=f"{cfg.merge.memory_mb}MB", threads=cfg.merge.threads)
         try:
-            result = merge_graph(job, runner.map)
+            result = merge_graph(job, runner.map, progress=progress)
         except BaseException:
             out.delete("")  # publish nothing; the contributions stay for the next run
             raise

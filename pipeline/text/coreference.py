@@ -195,10 +195,14 @@ def attachment_group(st: State, tok: Token, attach_at: int, avoid: Iterable[int]
     """Mentions a modifier at position `attach_at` of `tok` applies to.
 
     A modifier after a whole coordination ("trees and bushes growing ...") applies to every
-    conjunct; one in the middle applies to `tok` only.
+    conjunct; one in the middle applies to `tok` only, and so does the last one when an earlier
+    conjunct has its own prepositional phrase ("a cup on the table and a plate on the chair").
     """
     members = group(st, tok)
-    if len(members) > 1 and attach_at > members[-1].i and tok.i in (members[0].i, members[-1].i):
+    own_modifiers = st.dep[attach_at] == "prep" and any(  # "a phone in her hand and a bag on her shoulder": each has its own
+        st.dep[c.i] == "prep" for m in members[:-1] for c in st.kids[m.i] if c.i > m.i and c.i < members[-1].i
+    )
+    if len(members) > 1 and attach_at > members[-1].i and tok.i in (members[0].i, members[-1].i) and not own_modifiers:
         toks = members
     else:
         toks = [tok]

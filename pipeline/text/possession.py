@@ -36,6 +36,42 @@ def possessive_relations(st: State, noun: Token, mention: int) -> None:
             st.add_rel(owners, "have", [mention])
 
 
+def possessed_by_pronoun(st: State, noun: Token) -> bool:
+    """True for "its wheels", "her hand": `noun` has a possessive pronoun."""
+    return any(st.dep[c.i] == "poss" and c.lower_ in POSSESSIVE_PRONOUNS for c in st.kids[noun.i])
+
+
+def absolute_with(st: State, obj: Token) -> bool:
+    """True when the object of "with" opens an absolute phrase about the holder's own body:
+    "with the toothbrush in her mouth", "with their arms up", "with fork in her hand". Its
+    relations are said by the inner preposition and the possession ("her mouth"), so no
+    ( X , with , obj ) is said; in particular not for the noun spaCy hangs the phrase near."""
+    if possessed_by_pronoun(st, obj) and is_body_part(obj):
+        return any(st.dep[c.i] in ("advmod", "prt", "amod", "prep") and c.i > obj.i for c in st.kids[obj.i]) or any(
+            st.dep[c.i] in ("advmod", "prt") and c.i > obj.i for c in st.kids[obj.head.head.i]
+        ) or stray_prep(st, obj) is not None  # "with their arms up"; not the instrument "eating hay with its trunk"
+    for prep in st.kids[obj.i]:
+        if st.dep[prep.i] == "prep":
+            for o in st.kids[prep.i]:
+                if st.dep[o.i] == "pobj" and possessed_by_pronoun(st, o) and is_body_part(o):
+                    return True
+    return False
+
+
+def stray_prep(st: State, obj: Token) -> Token | None:
+    """"wearing a cap with his hands in his pockets": spaCy hangs "in his pockets" on the verb;
+    a preposition right after a "with" object, on the same verb, whose own object has a
+    possessive pronoun belongs to the with-object. Returns that preposition or None."""
+    if st.dep[obj.i] != "pobj" or st.dep[obj.head.i] != "prep":
+        return None
+    verb = obj.head.head
+    for p in st.kids[verb.i]:
+        if st.dep[p.i] == "prep" and p.i == obj.right_edge.i + 1:
+            if any(st.dep[o.i] == "pobj" and possessed_by_pronoun(st, o) for o in st.kids[p.i]):
+                return p
+    return None
+
+
 def subject_mentions(st: State, subject: Token) -> list[int]:
     """Mentions a subject stands for; "one of them" -> what "them" stands for."""
     found = resolve(st, subject)

@@ -15,7 +15,7 @@ from pipeline.text.lexicon import (
 )
 from pipeline.text.coreference import attachment_group, conjuncts, resolve, resolve_group
 from pipeline.text.mentions import part_noun_prep
-from pipeline.text.possession import container_pronoun, location_holder, of_relation, with_points_back
+from pipeline.text.possession import absolute_with, container_pronoun, possessed_by_pronoun, location_holder, of_relation, with_points_back
 from pipeline.text.state import State
 from pipeline.text.words import PREP_DEPS, verb_lemma, Token, is_animate, is_body_part, is_clothing
 
@@ -64,6 +64,8 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
             continue
         if predicate == "with" and with_points_back(st, noun, prep):
             continue
+        if predicate == "with" and all(absolute_with(st, o) for o in objs) and not is_animate(noun):
+            continue  # "a bowl with fork in her hand": the phrase is about a person, not the bowl
         for obj in objs:
             if predicate == "of":
                 own = resolve(st, noun)
@@ -74,16 +76,18 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
                 if targets and predicate == "on" and is_clothing(noun) and is_animate(member):
                     st.add_rel(targets, "wear", subs)  # "a black cap on the man" -> ( man , wear , cap )
                 elif targets:
-                    st.add_rel(subs, garment_predicate(predicate, member, noun), targets)
+                    st.add_rel(subs, garment_predicate(st, predicate, member, noun), targets)
 
 
-def garment_predicate(predicate: str, obj: Token, holder: Token) -> str:
+def garment_predicate(st: State, predicate: str, obj: Token, holder: Token) -> str:
     """"man in a red shirt", "man with a hat" -> wear; "man with dark hair", "a dog with
     a black nose" (a person's or animal's body part) -> have."""
     if predicate in ("in", "with") and is_clothing(obj) and (is_animate(holder) or obj.lower_ not in DRINKWARE):
         return "wear"  # "wine in the glasses" stays "in"
     if predicate == "with" and (obj.lemma_.lower() in HAIR or (is_body_part(obj) and is_animate(holder))):
         return "have"
+    if predicate == "with" and possessed_by_pronoun(st, obj) and not is_animate(obj):
+        return "have"  # "an airplane with its wheels out"
     return predicate
 
 

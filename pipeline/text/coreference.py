@@ -116,6 +116,10 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
         if st.dep[clause.i] in CLAUSE_DEPS and clause.head.i != tok.i:
             return resolve(st, clause_holder(st, clause), avoid)
         return []
+    if low in THING_PRONOUNS | {"them"}:
+        holder = have_subject(st, tok) or other_clause_subject(st, tok, avoid)
+        if holder:
+            return holder
     if low in ANIMATE_PRONOUNS | THING_PRONOUNS:
         previous = previous_subject(st, tok, avoid)
         if previous is not None:
@@ -134,6 +138,49 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
     if low in ANIMATE_PRONOUNS | THING_PRONOUNS and tok.tag_ == "PRP":
         return [pronoun_mention(st, tok)]
     return []
+
+
+def have_subject(st: State, tok: Token) -> list[int]:
+    """"the table has a bowl of fruit on it": "it" after a preposition in a "have" clause
+    (on the verb or on its object) is the subject of "have"; [] if that does not apply."""
+    if st.dep[tok.i] != "pobj":
+        return []
+    up = tok.head.head
+    if st.dep[up.i] in ("dobj", "conj") and st.pos[up.i] in ("NOUN", "PROPN"):
+        while st.dep[up.i] == "conj" and up.head.i != up.i:
+            up = up.head
+        up = up.head
+    if st.pos[up.i] not in ("VERB", "AUX") or up.lemma_.lower() != "have":
+        return []
+    for c in st.kids[up.i]:
+        if st.dep[c.i] in SUBJECT_DEPS:
+            return resolve_group(st, c)
+    return []
+
+
+def other_clause_subject(st: State, tok: Token, avoid: set[int]) -> list[int]:
+    """"a table has a bowl on it and a cat sleeps under it": "it" in a clause joined to an
+    earlier one ("and", "while", "as") stands for that clause's subject when its own clause has
+    another subject; [] if that does not apply."""
+    if low_pronoun_target(tok) is None:
+        return []
+    verb, hops = tok.head, 0
+    while st.pos[verb.i] not in ("VERB", "AUX") and verb.head.i != verb.i and hops < 6:
+        verb, hops = verb.head, hops + 1
+    if st.dep[verb.i] not in ("conj", "advcl") or verb.head.i == verb.i:
+        return []
+    own = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
+    other = [c for c in st.kids[verb.head.i] if st.dep[c.i] in SUBJECT_DEPS]
+    if not own or not other or st.pos[own[0].i] == "PRON":
+        return []
+    found = [m for m in resolve_group(st, other[0]) if m not in avoid]
+    mine = set(resolve_group(st, own[0]))
+    return [] if set(found) & mine else found
+
+
+def low_pronoun_target(tok: Token) -> str | None:
+    """"it" / "them" as the object of a verb or preposition (not a subject); else None."""
+    return tok.lower_ if tok.dep_ in ("pobj", "dobj") else None
 
 
 def previous_subject(st: State, tok: Token, avoid: set[int]) -> int | None:

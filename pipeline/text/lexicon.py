@@ -187,6 +187,12 @@ ING_NOUNS: frozenset[str] = frozenset(
 )
 
 #: Adverbs that say where something is ("standing outside" -> ( x , is , outside )).
+#: "the man on the left", "a boat in the distance": a bare place noun after a preposition is
+#: where the thing is in the picture, said as one attribute ("on the left").
+PICTURE_PLACES: dict[str, str] = {
+    "left": "on the left", "right": "on the right", "middle": "in the middle",
+    "center": "in the center", "centre": "in the center", "distance": "in the distance",
+}
 LOCATIVE_ADVERBS: frozenset[str] = frozenset("outside inside outdoors indoors upstairs downstairs underwater".split())
 
 #: Body parts: "man with a hat on his head" keeps ( hat , on , head ).

@@ -16,6 +16,7 @@ from pipeline.text.lexicon import (
     MATERIALS,
     PART_NOUNS,
     PART_PREPOSITION,
+    PICTURE_PLACES,
     SIDE_PREPOSITION,
     POSITION_WORDS,
     PROPERTY_NOUNS,
@@ -179,6 +180,8 @@ def build_mentions(st: State) -> None:
         if not looks_like_noun(st, tok):
             continue
         if tok.lower_ in PART_NOUNS and (part_noun_prep(st, tok) is not None or bare_part(tok)):
+            continue
+        if tok.lower_ in PICTURE_PLACES and bare_part(tok):  # "in the distance": a place attribute
             continue
         if tok.i in st.property_objects:
             continue

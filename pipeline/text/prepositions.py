@@ -7,6 +7,7 @@ from pipeline.text.lexicon import (
     DRINKWARE,
     HAIR,
     PART_NOUNS,
+    PICTURE_PLACES,
     PREPOSITION_CANON,
     TIME_NOUNS,
     PREP_HEADS,
@@ -46,10 +47,39 @@ def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
     return PREPOSITION_CANON.get(phrase, phrase), [obj]
 
 
+def picture_place(st: State, prep: Token) -> str | None:
+    """"on the left", "to the far right", "in the middle", "in the distance": a preposition
+    whose object is a bare picture place (no "of", only a determiner or "far") -> the
+    attribute text ("on the left"); else None."""
+    if prep.lower_ not in ("on", "to", "at", "in"):
+        return None
+    for o in st.kids[prep.i]:
+        if st.dep[o.i] == "pobj" and o.lower_ in PICTURE_PLACES:
+            if all(st.dep[c.i] == "det" or c.lower_ == "far" for c in st.kids[o.i]):
+                return PICTURE_PLACES[o.lower_]
+    return None
+
+
+def place_attributes(st: State) -> None:
+    """"the bird on the left", "a sign above the train on the left": a picture place is said
+    of the closest noun before it (spaCy often hangs it on the first noun of a chain)."""
+    for prep in st.tokens:
+        if st.dep[prep.i] != "prep" or st.pos[prep.i] != "ADP":
+            continue
+        place = picture_place(st, prep)
+        if place is None:
+            continue
+        before = [ti for ti in st.token_mention if ti < prep.i]
+        if before:
+            st.add_attr(st.token_mention[max(before)], place)
+
+
 def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
     """Relations from prepositions attached to a noun ("cat on the bed")."""
     for prep in st.kids[noun.i]:
         if st.dep[prep.i] not in PREP_DEPS or prep.i < noun.i:
+            continue
+        if picture_place(st, prep) is not None:  # "the man on the left": place_attributes
             continue
         predicate, objs = prep_object(st, prep)
         if not objs:
@@ -66,6 +96,8 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
             continue
         if predicate == "with" and all(absolute_with(st, o) for o in objs) and not is_animate(noun):
             continue  # "a bowl with fork in her hand": the phrase is about a person, not the bowl
+        if predicate == "with" and st.dep[noun.i] == "dobj" and not is_animate(noun) and all(is_body_part(o) for o in objs):
+            continue  # "holds a rod with both hands": the hands hold, the rod has none
         for obj in objs:
             if predicate == "of":
                 own = resolve(st, noun)

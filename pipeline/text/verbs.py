@@ -7,12 +7,13 @@ from pipeline.text.lexicon import (
     LOCATIVE_ADVERBS,
     PREP_HEADS,
     RELATIVE_PRONOUNS,
+    THING_PRONOUNS,
     TIME_NOUNS,
 )
 from pipeline.text.attributes import adjective_text, set_count
 from pipeline.text.coreference import attachment_group, clause_holder, conjuncts, resolve, resolve_group
 from pipeline.text.possession import absolute_with, of_relation, stray_prep, with_points_back
-from pipeline.text.prepositions import adjective_prep_relations, garment_predicate, prep_head_relations, prep_object
+from pipeline.text.prepositions import adjective_prep_relations, picture_place, garment_predicate, prep_head_relations, prep_object
 from pipeline.text.state import State
 from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_body_part, is_clothing
 
@@ -151,13 +152,15 @@ def verb_relations(st: State, verb: Token) -> None:
     if agents and (passive or (verb.tag_ == "VBN" and not own_subject)):
         passive = True
         st.add_rel(agents, base, subs)
-    if objects and not is_copula:
+    if objects and not is_copula and not (lemma == "have" and has_on_itself(st, verb, subs)):
         st.add_rel(subs, base, objects)
     if is_copula and not subs:
         return
     consumed: set[int] = set()  # prepositions said of a with-object ("with his hands in his pockets")
     for prep in st.kids[verb.i]:
         if st.dep[prep.i] not in ("prep", "prt") or prep.i in consumed:
+            continue
+        if picture_place(st, prep) is not None:  # "standing on the left": place_attributes
             continue
         predicate, objs = prep_object(st, prep)
         if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "on a sunny morning"
@@ -208,8 +211,8 @@ def verb_relations(st: State, verb: Token) -> None:
             continue
         if lemma == "have" and objects:  # "the man has a glass in his hand"
             st.add_rel(objects, predicate, targets)
-        elif lemma == "wear" and objects and objs and all(is_body_part(o) for o in objs):
-            st.add_rel(objects, predicate, targets)  # "wearing a band on his wrist" -> ( band , on , wrist )
+        elif objects and objs and all(is_body_part(o) for o in objs) and not is_copula and predicate != "with":
+            st.add_rel(objects, predicate, targets)  # "wearing a band on his wrist", "holding a cup in her hand" -> ( band , on , wrist )
         elif predicate == "in" and objs and all(is_clothing(o) for o in objs):
             st.add_rel(subs, "wear", targets)
         elif is_copula:
@@ -238,6 +241,21 @@ def verb_relations(st: State, verb: Token) -> None:
     ):
         for s in subs:
             st.add_attr(s, verb.lower_)
+
+
+def has_on_itself(st: State, verb: Token, subs: list[int]) -> bool:
+    """"the shirt has a logo on it", "the bread has butter on it": a preposition of "have"
+    whose object is a pronoun standing for the subject says where the object is
+    ( logo , on , shirt ); the "have" itself adds nothing."""
+    holders = [verb] + [c for c in st.kids[verb.i] if st.dep[c.i] in OBJECT_DEPS]
+    owned = [m for h in holders[1:] for m in resolve_group(st, h)]
+    for prep in (p for h in holders for p in st.kids[h.i]):
+        if st.dep[prep.i] != "prep":
+            continue
+        for o in st.kids[prep.i]:
+            if st.dep[o.i] == "pobj" and o.lower_ in THING_PRONOUNS | {"them"} and set(resolve(st, o, avoid=owned)) & set(subs):
+                return True
+    return False
 
 
 def stranded_object(st: State, verb: Token, subs: list[int]) -> list[int]:

@@ -264,6 +264,17 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the elephant behind the fence is picking up a pile of hay with its trunk while a keeper watches",
      {"elephant , pick up , hay", "elephant , pick up with , trunk", "elephant , behind , fence"},
      {"fence , with , trunk"}),
+    # "X has Y on it": the pronoun is the subject of "have"; a later "it" is that subject too
+    ("the old wooden table in the kitchen has a bowl of fruit on it and a cat is sleeping under it near the door",
+     {"bowl , on , table", "fruit , in , bowl", "cat , sleep under , table", "table , in , kitchen", "table , is , wooden"},
+     {"table , have , bowl", "bowl , on , fruit", "cat , sleep under , fruit"}),
+    # picture places are attributes of the nearest noun; a thing held in a hand is in the hand
+    ("the tall woman on the left is holding a small cup of tea in her hand while the boy on the right eats a sandwich",
+     {"woman , is , on the left", "boy , is , on the right", "woman , hold , cup", "cup , in , hand", "tea , in , cup"},
+     {"woman , hold in , hand", "woman , is , on the right", "left", "right"}),
+    ("a small white sailboat in the distance is crossing the bay while a man on the pier holds a fishing rod with both hands",
+     {"sailboat , is , in the distance", "sailboat , is , white", "man , on , pier", "man , hold , fishing rod"},
+     {"distance", "sailboat , in , distance", "fishing rod , with , hands"}),
 ]
 
 

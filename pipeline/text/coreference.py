@@ -248,6 +248,9 @@ def attachment_group(st: State, tok: Token, attach_at: int, avoid: Iterable[int]
     members = group(st, tok)
     own_modifiers = st.dep[attach_at] == "prep" and any(  # "a phone in her hand and a bag on her shoulder": each has its own
         st.dep[c.i] == "prep" for m in members[:-1] for c in st.kids[m.i] if c.i > m.i and c.i < members[-1].i
+    ) or st.dep[attach_at] == "acl" and any(  # "people on a street and trash piled in boxes"
+        st.dep[c.i] == "prep" and c.lower_ not in ("with", "of")
+        for m in members[:-1] for c in st.kids[m.i] if c.i > m.i and c.i < members[-1].i
     )
     if len(members) > 1 and attach_at > members[-1].i and tok.i in (members[0].i, members[-1].i) and not own_modifiers:
         toks = members

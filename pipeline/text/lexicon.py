@@ -35,11 +35,13 @@ NON_ATTRIBUTE_ADJECTIVES: frozenset[str] = frozenset(
     """.split()
 )
 
-#: "a bunch of birds" -> the entity is "birds".
+#: "a bunch of birds", "an amount of hay", "a view of a street" -> the entity is what follows "of".
 QUANTIFIER_NOUNS: frozenset[str] = frozenset(
     """
     bunch group pair couple lot lots alot number herd flock row stack pile set bank bit bits
     cluster handful variety collection plenty series array assortment dozen dozens crowd
+    amount clump heap mound bundle batch swarm pack gang kind sort type
+    view closeup close-up
     """.split()
 )
 

@@ -275,6 +275,14 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a small white sailboat in the distance is crossing the bay while a man on the pier holds a fishing rod with both hands",
      {"sailboat , is , in the distance", "sailboat , is , white", "man , on , pier", "man , hold , fishing rod"},
      {"distance", "sailboat , in , distance", "fishing rod , with , hands"}),
+    # collective and view nouns stand for what follows "of"; a participle after a list whose
+    # first item has its own place belongs to the last item
+    ("a blurry view of a crowd of people on a street and an amount of trash piled in a heap of boxes near a wall",
+     {"people , on , street", "trash , pile in , boxes", "trash , pile near , wall"},
+     {"view", "amount", "people , have , view", "trash , have , amount", "people , pile in , boxes"}),
+    ("a wide view of a small harbor with a clump of trees on the hill and a kind of old wooden boat tied to the dock",
+     {"trees , on , hill", "boat , tie to , dock", "boat , is , wooden", "harbor , is , small"},
+     {"view", "clump", "kind", "trees , have , clump", "harbor , have , view"}),
 ]
 
 

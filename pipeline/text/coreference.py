@@ -15,7 +15,7 @@ from pipeline.text.lexicon import (
 )
 from pipeline.text.state import State
 from pipeline.text.types import Mention
-from pipeline.text.words import SUBJECT_DEPS, CLAUSE_DEPS, Token, is_animate, is_body_part, is_clothing, is_plural
+from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, CLAUSE_DEPS, Token, is_animate, is_body_part, is_clothing, is_plural
 
 
 def group(st: State, tok: Token) -> list[Token]:
@@ -170,7 +170,7 @@ def other_clause_subject(st: State, tok: Token, avoid: set[int]) -> list[int]:
     if st.dep[verb.i] not in ("conj", "advcl") or verb.head.i == verb.i:
         return []
     own = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
-    other = [c for c in st.kids[verb.head.i] if st.dep[c.i] in SUBJECT_DEPS]
+    other = [c for c in st.kids[verb.head.i] if st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
     if not own or not other or st.pos[own[0].i] == "PRON":
         return []
     found = [m for m in resolve_group(st, other[0]) if m not in avoid]

@@ -283,6 +283,14 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a wide view of a small harbor with a clump of trees on the hill and a kind of old wooden boat tied to the dock",
      {"trees , on , hill", "boat , tie to , dock", "boat , is , wooden", "harbor , is , small"},
      {"view", "clump", "kind", "trees , have , clump", "harbor , have , view"}),
+    # a part noun heading "of" says where; the thing is what follows ("the back of a truck");
+    # "it" in a joined clause is the first clause's (passive) subject
+    ("the back of an old red truck parked on the street is covered with stickers and a small dog sits on the top of it",
+     {"truck , park on , street", "truck , cover with , stickers", "dog , sit on top of , truck", "truck , is , red"},
+     {"back", "truck , have , back", "dog , sit on top of , stickers"}),
+    ("the top of the wooden fence behind the house is painted and two birds are sitting on it in the morning sun",
+     {"fence , behind , house", "birds , sit on , fence", "fence , is , wooden", "birds , is , 2"},
+     {"top", "fence , have , top", "birds , sit on , house"}),
 ]
 
 

@@ -194,6 +194,11 @@ def verb_relations(st: State, verb: Token) -> None:
         if absolute:  # "standing in front of a bowl with a fork in her hand"
             st.add_rel(subs, "with", targets)
             continue
+        if predicate == "in" and targets:  # "fastened to a wall in a hotel bedroom" -> ( wall , in , bedroom )
+            inner = noun_before(st, verb, prep)
+            if inner is not None and inner.i not in st.redirect:
+                st.add_rel(resolve(st, inner), predicate, targets)
+                continue
         near = noun_before(st, verb, prep) if predicate == "with" else None
         if near is None and predicate == "with" and lemma == "wear" and objects:
             worn = [c for c in st.kids[verb.i] if st.dep[c.i] in OBJECT_DEPS]

@@ -291,6 +291,14 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the top of the wooden fence behind the house is painted and two birds are sitting on it in the morning sun",
      {"fence , behind , house", "birds , sit on , fence", "fence , is , wooden", "birds , is , 2"},
      {"top", "fence , have , top", "birds , sit on , house"}),
+    # a place after a verb's prepositional object is that object's place ("a table in a cafe");
+    # "a bar of soap" is soap
+    ("a young couple is sitting at a small table in a busy cafe while a waiter carries plates of food to the kitchen",
+     {"couple , sit at , table", "table , in , cafe", "waiter , carry , plates", "food , on , plates", "cafe , is , busy"},
+     {"couple , sit in , cafe", "waiter , sit in , cafe"}),
+    ("a large mirror is fastened to the wall in the hotel room above a white sink with a bar of soap on it",
+     {"mirror , fasten to , wall", "wall , in , hotel room", "soap , on , sink", "sink , is , white"},
+     {"mirror , fasten in , hotel room", "bar , on , sink", "soap , have , bar"}),
 ]
 
 

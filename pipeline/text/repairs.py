@@ -2,7 +2,7 @@
 
 "a giraffe laying on the ground" (compound that is the subject of an -ing root),
 "lady holding baby" (an -ing "adjective" that is a verb), "on cutting board" (a gerund that is
-half of a compound noun), "a man with dark hair and a woman", "wearing jeans and a shirt is
+half of a compound noun), "a man with dark hair and a woman", "a man in a shirt and cap", "wearing jeans and a shirt is
 watching" (a conjunct hung on the wrong noun).
 """
 
@@ -14,7 +14,7 @@ from pipeline.text.lexicon import (
     MATERIALS,
 )
 from pipeline.text.state import State
-from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate
+from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate, is_clothing
 
 
 def find_misplaced_conjuncts(st: State) -> None:
@@ -31,6 +31,42 @@ def find_misplaced_conjuncts(st: State) -> None:
         if st.pos[outer.i] not in NOMINAL_POS or not is_animate(outer) or outer.i > tok.i:
             continue
         _move_conjunct(st, tok, near, outer)
+    # "wearing a hat, a white shirt and a tie": the second item of a list read as an
+    # apposition (it has its own "and"); it is a conjunct.
+    for tok in st.tokens:
+        if st.dep[tok.i] == "appos" and st.pos[tok.i] in NOMINAL_POS and any(st.dep[c.i] == "cc" for c in st.kids[tok.i]):
+            st.conj_head[tok.i] = tok.head.i
+    # "is wearing glasses and a scarf": spaCy coordinates the second object with the verb.
+    for tok in st.tokens:
+        verb = tok.head
+        if st.dep[tok.i] != "conj" or st.pos[tok.i] not in NOMINAL_POS or st.pos[verb.i] != "VERB" or st.kids[tok.i] and any(
+            st.dep[c.i] in SUBJECT_DEPS | {"aux", "dobj"} for c in st.kids[tok.i]
+        ):
+            continue
+        objects = [c for c in st.kids[verb.i] if st.dep[c.i] == "dobj" and c.i < tok.i]
+        if objects and any(st.dep[i] == "cc" for i in range(objects[-1].i + 1, tok.i)):
+            _move_conjunct(st, tok, verb, objects[-1])
+    # "a man in a dark shirt and beige cap": spaCy coordinates the second garment with the
+    # man; it belongs with the garment of his "in" / "with" phrase.
+    for tok in st.tokens:
+        if st.dep[tok.i] != "conj" or not is_clothing(tok):
+            continue
+        person = st.tokens[st.conj_head.get(tok.i, tok.head.i)]
+        if not is_animate(person) or is_clothing(person):
+            continue
+        worn = [
+            o
+            for p in st.kids[person.i]
+            if st.dep[p.i] == "prep" and p.lower_ in ("in", "with") and p.i < tok.i
+            for o in st.kids[p.i]
+            if st.dep[o.i] == "pobj" and is_clothing(o)
+        ]
+        if worn:
+            _move_conjunct(st, tok, person, worn[-1])
+            for prep in [c for c in st.kids[tok.i] if st.dep[c.i] == "prep" and c.lower_ not in ("with", "of")]:
+                st.kids[tok.i].remove(prep)  # "... and beige cap in the stands": the man is in the stands
+                st.kids[person.i].append(prep)
+            st.kids[person.i].sort(key=lambda t: t.i)
     # "a woman wearing high tops, blue jeans, and a purple shirt is watching ...": the list's
     # last item is read as a second subject of the main verb.
     for verb in st.tokens:

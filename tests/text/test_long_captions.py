@@ -299,6 +299,13 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a large mirror is fastened to the wall in the hotel room above a white sink with a bar of soap on it",
      {"mirror , fasten to , wall", "wall , in , hotel room", "soap , on , sink", "sink , is , white"},
      {"mirror , fasten in , hotel room", "bar , on , sink", "soap , have , bar"}),
+    # garment lists: a second garment coordinated with the wearer, a list read as an apposition
+    ("an old man in a gray sweater and brown cap in the front row of the theater is wearing glasses and a scarf",
+     {"man , wear , sweater", "man , wear , cap", "cap , is , brown", "man , wear , glasses", "man , wear , scarf"},
+     {"cap , in , front row", "cap , in , theater", "cap , wear , glasses", "scarf"}),
+    ("a man sitting on the steps of the old church is wearing a wide hat, a white shirt and a blue tie",
+     {"man , sit on , steps", "man , wear , hat", "man , wear , shirt", "man , wear , tie", "shirt , is , white", "tie , is , blue"},
+     {"hat , is , white", "man , is , white"}),
 ]
 
 

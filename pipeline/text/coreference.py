@@ -76,6 +76,16 @@ def clause_holder(st: State, clause: Token) -> Token:
             wearers = [o for o in st.kids[prep.i] if st.dep[o.i] == "pobj" and is_animate(o)] if prep.lower_ == "on" else []
             if wearers and wearers[0].i in st.token_mention:
                 return wearers[0]
+    wear = near.head
+    if (
+        is_clothing(near)
+        and st.dep[near.i] == "dobj"
+        and wear.lemma_.lower() == "wear"
+        and st.dep[wear.i] in CLAUSE_DEPS
+        and wear.head.i in st.token_mention
+        and not any(st.dep[c.i] in SUBJECT_DEPS for c in st.kids[clause.i])
+    ):  # "a man wearing glasses standing behind the cake": the wearer stands
+        return wear.head
     root, hops = near, 0
     while st.dep[root.i] == "conj" and root.head.i != root.i and hops < 10:
         root, hops = root.head, hops + 1

@@ -83,7 +83,8 @@ CLOTHING: frozenset[str] = frozenset(
     goggles scarf tie gloves glove boots shoes sneakers sandals socks costume outfit wetsuit
     jersey apron robe gown bikini swimsuit overalls hat visor clothes clothing attire gear
     raincoat onesie parka poncho kimono tuxedo leggings pajamas cardigan blazer bandana headband
-    mask backpack necklace bracelet watch earrings
+    mask backpack necklace bracelet watch earrings eyeglasses trainers sweatpants tights coveralls
+    bathrobe headscarf turban beret fedora sombrero bonnet mittens slippers heels loafers
     """.split()
 )
 

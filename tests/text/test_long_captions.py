@@ -306,6 +306,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a man sitting on the steps of the old church is wearing a wide hat, a white shirt and a blue tie",
      {"man , sit on , steps", "man , wear , hat", "man , wear , shirt", "man , wear , tie", "shirt , is , white", "tie , is , blue"},
      {"hat , is , white", "man , is , white"}),
+    # a participle after the garment of "wearing" says what the wearer does
+    ("a tall man wearing dark sunglasses standing behind the counter of a small shop is talking to a customer",
+     {"man , wear , sunglasses", "man , stand behind , counter", "man , talk to , customer", "sunglasses , is , dark"},
+     {"sunglasses , stand behind , counter"}),
 ]
 
 

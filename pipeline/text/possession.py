@@ -15,7 +15,7 @@ from pipeline.text.lexicon import (
 from pipeline.text.coreference import earlier_mention, main_subject, resolve, resolve_group
 from pipeline.text.mentions import bare_part
 from pipeline.text.state import State
-from pipeline.text.words import PASSIVE_SUBJECT_DEPS, SUBJECT_DEPS, Token, is_animate, is_body_part
+from pipeline.text.words import CLAUSE_DEPS, PASSIVE_SUBJECT_DEPS, SUBJECT_DEPS, Token, is_animate, is_body_part
 
 
 def possessive_relations(st: State, noun: Token, mention: int) -> None:
@@ -164,9 +164,14 @@ def with_points_back(st: State, noun: Token, prep: Token) -> bool:
     """True for "bowl with flowers in it" / "cake with a candle on top": the with-object's
     own relation to the noun is said later, so ( X , with , Y ) is left out."""
     refs = THING_PRONOUNS | {"them"}
-    for t in st.subtree(prep):
-        if t.i != prep.i and st.dep[t.i] == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t))):
+    stack = [(prep, False)]  # a bare part inside a clause is not the holder's ("with a beak, perched on the side")
+    while stack:
+        t, in_clause = stack.pop()
+        if t.i != prep.i and st.dep[t.i] == "pobj" and (
+            t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t) and not in_clause)
+        ):
             return True
+        stack.extend((c, in_clause or st.dep[c.i] in CLAUSE_DEPS) for c in st.kids[t.i])
     for p in st.kids[noun.i]:
         if st.dep[p.i] == "prep" and p.i > prep.i:
             for t in st.kids[p.i]:

@@ -310,6 +310,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a tall man wearing dark sunglasses standing behind the counter of a small shop is talking to a customer",
      {"man , wear , sunglasses", "man , stand behind , counter", "man , talk to , customer", "sunglasses , is , dark"},
      {"sunglasses , stand behind , counter"}),
+    # a bare part inside a clause on the with-object is not the holder's part ("perched on the side")
+    ("a small black bird with a bright yellow beak perched on the side of the roof is watching a cat in the garden",
+     {"bird , have , beak", "beak , is , yellow", "bird , is , black", "bird , watch , cat", "bird , perch on side of , roof"},
+     {"bird , with , beak", "beak , watch , cat"}),
 ]
 
 

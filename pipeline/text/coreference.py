@@ -130,6 +130,10 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
         holder = have_subject(st, tok) or other_clause_subject(st, tok, avoid)
         if holder:
             return holder
+    if low in ("they", "them"):
+        everyone = previous_subjects(st, tok, avoid)
+        if len(everyone) > 1:  # "a man wears a hat, a woman wears a scarf. they look happy"
+            return everyone
     if low in ANIMATE_PRONOUNS | THING_PRONOUNS:
         previous = previous_subject(st, tok, avoid)
         if previous is not None:
@@ -204,6 +208,21 @@ def previous_subject(st: State, tok: Token, avoid: set[int]) -> int | None:
         found = earlier_mention(st, tok, avoid)
         return found[0] if found else None
     return subject if subject not in avoid else None
+
+
+def previous_subjects(st: State, tok: Token, avoid: set[int]) -> list[int]:
+    """Subjects of every clause of the previous sentence, for a sentence-opening "they"."""
+    start = max((s for s in st.sent_starts if s <= tok.i), default=0)
+    if start == 0 or any(start <= ti < tok.i for ti in st.token_mention):
+        return []
+    before = max((s for s in st.sent_starts if s < start), default=0)
+    out: list[int] = []
+    for verb in st.tokens[before:start]:
+        if st.pos[verb.i] in ("VERB", "AUX") and st.dep[verb.i] in ("ROOT", "conj", "ccomp"):
+            for c in st.kids[verb.i]:
+                if st.dep[c.i] in SUBJECT_DEPS:
+                    out.extend(m for m in resolve_group(st, c) if m not in avoid and m not in out)
+    return out
 
 
 def pronoun_mention(st: State, tok: Token) -> int:

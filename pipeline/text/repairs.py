@@ -34,7 +34,9 @@ def find_misplaced_conjuncts(st: State) -> None:
     # "wearing a hat, a white shirt and a tie": the second item of a list read as an
     # apposition (it has its own "and"); it is a conjunct.
     for tok in st.tokens:
-        if st.dep[tok.i] == "appos" and st.pos[tok.i] in NOMINAL_POS and any(st.dep[c.i] == "cc" for c in st.kids[tok.i]):
+        if st.dep[tok.i] == "appos" and st.pos[tok.i] in NOMINAL_POS and (
+            any(st.dep[c.i] == "cc" for c in st.kids[tok.i]) or (is_clothing(tok) and is_clothing(tok.head))
+        ):  # "wears a grey hat, a blue shirt": two garments are two items
             st.conj_head[tok.i] = tok.head.i
     # "is wearing glasses and a scarf": spaCy coordinates the second object with the verb.
     for tok in st.tokens:
@@ -46,6 +48,16 @@ def find_misplaced_conjuncts(st: State) -> None:
         objects = [c for c in st.kids[verb.i] if st.dep[c.i] == "dobj" and c.i < tok.i]
         if objects and any(st.dep[i] == "cc" for i in range(objects[-1].i + 1, tok.i)):
             _move_conjunct(st, tok, verb, objects[-1])
+    # "a blue shirt and brown shoes": spaCy makes the first item a modifier of the last one
+    # (it has the "and"); it is a conjunct.
+    for tok in st.tokens:
+        if (
+            st.dep[tok.i] == "nmod"
+            and st.pos[tok.i] in NOMINAL_POS
+            and tok.head.i > tok.i
+            and any(st.dep[c.i] == "cc" and tok.i < c.i < tok.head.i for c in st.kids[tok.i])
+        ):
+            st.conj_head[tok.i] = tok.head.i
     # "a man in a dark shirt and beige cap": spaCy coordinates the second garment with the
     # man; it belongs with the garment of his "in" / "with" phrase.
     for tok in st.tokens:

@@ -314,6 +314,14 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a small black bird with a bright yellow beak perched on the side of the roof is watching a cat in the garden",
      {"bird , have , beak", "beak , is , yellow", "bird , is , black", "bird , watch , cat", "bird , perch on side of , roof"},
      {"bird , with , beak", "beak , watch , cat"}),
+    # a sentence-opening "they" after two clauses stands for both subjects; garments listed
+    # without "and" are still items
+    ("a boy is riding a red bike and a girl is walking a small dog on the path. They are both smiling at the camera.",
+     {"boy , ride , bike", "girl , walk , dog", "boy , smile at , camera", "girl , smile at , camera", "bike , is , red"},
+     {"dog , smile at , camera", "path , smile at , camera"}),
+    ("an old man wears a grey hat, a blue shirt and brown shoes while a young woman wears a pink scarf, a black jacket",
+     {"man , wear , hat", "man , wear , shirt", "man , wear , shoes", "woman , wear , jacket", "jacket , is , black"},
+     {"hat , is , blue", "man , wear , scarf", "woman , wear , hat"}),
 ]
 
 

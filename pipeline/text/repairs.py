@@ -18,11 +18,27 @@ from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS,
 
 
 def find_misplaced_conjuncts(st: State) -> None:
-    """"a man with dark hair and a woman with a scarf are walking": spaCy coordinates "woman"
-    with "hair"; a person or animal coordinated with a thing inside a prepositional phrase
-    is coordinated with the noun that phrase hangs on. Moves it in `st.kids`/`st.conj_head`."""
+    """Coordination spaCy hangs on the wrong word, moved in `st.kids` / `st.conj_head`:
+    "a man with dark hair and a woman with a scarf are walking" ("woman" coordinated with
+    "hair"), lists read as appositions or modifiers, a second object coordinated with the verb,
+    a second garment coordinated with its wearer, the last item of a list read as a subject.
+    One pass sorts the candidate tokens by label; each repair then reads only its own."""
+    conjs: list[Token] = []
+    apposs: list[Token] = []
+    nmods: list[Token] = []
+    subjects: dict[int, list[Token]] = {}
     for tok in st.tokens:
-        if st.dep[tok.i] != "conj" or not is_animate(tok):
+        dep = st.dep[tok.i]
+        if dep == "conj":
+            conjs.append(tok)
+        elif dep == "appos":
+            apposs.append(tok)
+        elif dep == "nmod":
+            nmods.append(tok)
+        elif dep == "nsubj":
+            subjects.setdefault(tok.head.i, []).append(tok)
+    for tok in conjs:  # a person or animal coordinated with a thing inside a prepositional phrase
+        if not is_animate(tok):
             continue
         near = tok.head
         if st.dep[near.i] != "pobj" or is_animate(near) or st.dep[near.head.i] != "prep":
@@ -32,17 +48,17 @@ def find_misplaced_conjuncts(st: State) -> None:
             continue
         _move_conjunct(st, tok, near, outer)
     # "wearing a hat, a white shirt and a tie": the second item of a list read as an
-    # apposition (it has its own "and"); it is a conjunct.
-    for tok in st.tokens:
-        if st.dep[tok.i] == "appos" and st.pos[tok.i] in NOMINAL_POS and (
+    # apposition (it has its own "and"), or "wears a grey hat, a blue shirt": two garments.
+    for tok in apposs:
+        if st.pos[tok.i] in NOMINAL_POS and (
             any(st.dep[c.i] == "cc" for c in st.kids[tok.i]) or (is_clothing(tok) and is_clothing(tok.head))
-        ):  # "wears a grey hat, a blue shirt": two garments are two items
+        ):
             st.conj_head[tok.i] = tok.head.i
     # "is wearing glasses and a scarf": spaCy coordinates the second object with the verb.
-    for tok in st.tokens:
+    for tok in conjs:
         verb = tok.head
-        if st.dep[tok.i] != "conj" or st.pos[tok.i] not in NOMINAL_POS or st.pos[verb.i] != "VERB" or st.kids[tok.i] and any(
-            st.dep[c.i] in SUBJECT_DEPS | {"aux", "dobj"} for c in st.kids[tok.i]
+        if st.pos[tok.i] not in NOMINAL_POS or st.pos[verb.i] != "VERB" or any(
+            st.dep[c.i] in SUBJECT_DEPS or st.dep[c.i] in ("aux", "dobj") for c in st.kids[tok.i]
         ):
             continue
         objects = [c for c in st.kids[verb.i] if st.dep[c.i] == "dobj" and c.i < tok.i]
@@ -50,18 +66,17 @@ def find_misplaced_conjuncts(st: State) -> None:
             _move_conjunct(st, tok, verb, objects[-1])
     # "a blue shirt and brown shoes": spaCy makes the first item a modifier of the last one
     # (it has the "and"); it is a conjunct.
-    for tok in st.tokens:
+    for tok in nmods:
         if (
-            st.dep[tok.i] == "nmod"
-            and st.pos[tok.i] in NOMINAL_POS
+            st.pos[tok.i] in NOMINAL_POS
             and tok.head.i > tok.i
             and any(st.dep[c.i] == "cc" and tok.i < c.i < tok.head.i for c in st.kids[tok.i])
         ):
             st.conj_head[tok.i] = tok.head.i
     # "a man in a dark shirt and beige cap": spaCy coordinates the second garment with the
     # man; it belongs with the garment of his "in" / "with" phrase.
-    for tok in st.tokens:
-        if st.dep[tok.i] != "conj" or not is_clothing(tok):
+    for tok in conjs:
+        if not is_clothing(tok):
             continue
         person = st.tokens[st.conj_head.get(tok.i, tok.head.i)]
         if not is_animate(person) or is_clothing(person):
@@ -81,11 +96,11 @@ def find_misplaced_conjuncts(st: State) -> None:
             st.kids[person.i].sort(key=lambda t: t.i)
     # "a woman wearing high tops, blue jeans, and a purple shirt is watching ...": the list's
     # last item is read as a second subject of the main verb.
-    for verb in st.tokens:
-        subjects = [c for c in st.kids[verb.i] if st.dep[c.i] == "nsubj"]
-        if len(subjects) < 2:
+    for verb_i, subs in subjects.items():
+        if len(subs) < 2:
             continue
-        last = subjects[-1]
+        verb = st.tokens[verb_i]
+        last = subs[-1]
         left = last.left_edge.i
         if left == 0:
             continue

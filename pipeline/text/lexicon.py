@@ -190,6 +190,9 @@ ING_NOUNS: frozenset[str] = frozenset(
 )
 
 #: Adverbs that say where something is ("standing outside" -> ( x , is , outside )).
+#: Prepositions of purpose between two nouns ("a fence for protection"): not a scene relation.
+PURPOSE_PREPOSITIONS: frozenset[str] = frozenset({"for"})
+
 #: "the man on the left", "a boat in the distance": a bare place noun after a preposition is
 #: where the thing is in the picture, said as one attribute ("on the left").
 PICTURE_PLACES: dict[str, str] = {

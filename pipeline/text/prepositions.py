@@ -9,6 +9,7 @@ from pipeline.text.lexicon import (
     PART_NOUNS,
     PICTURE_PLACES,
     PREPOSITION_CANON,
+    PURPOSE_PREPOSITIONS,
     TIME_NOUNS,
     PREP_HEADS,
     PREP_HEAD_CANON,
@@ -85,6 +86,8 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
         if not objs:
             continue
         if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "a bus on a snowy day"
+            continue
+        if predicate in PURPOSE_PREPOSITIONS:  # "a sheet of glass for a car window": a purpose, not a scene relation
             continue
         subs = attachment_group(st, noun, prep.i)
         holder = location_holder(st, noun, prep, objs)

@@ -322,6 +322,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("an old man wears a grey hat, a blue shirt and brown shoes while a young woman wears a pink scarf, a black jacket",
      {"man , wear , hat", "man , wear , shirt", "man , wear , shoes", "woman , wear , jacket", "jacket , is , black"},
      {"hat , is , blue", "man , wear , scarf", "woman , wear , hat"}),
+    # a purpose ("for the move") is not a relation of the scene
+    ("a stack of boxes for the move is standing next to the door while an old woman in a straw hat is planting flowers in the garden",
+     {"boxes , stand next to , door", "woman , wear , hat", "woman , plant , flowers", "hat , is , straw"},
+     {"boxes , for , move", "stack , for , move", "hat , plant , flowers"}),
 ]
 
 

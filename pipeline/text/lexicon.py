@@ -52,7 +52,7 @@ HAIR: frozenset[str] = frozenset("hair beard mustache moustache".split())
 PORTION_NOUNS: frozenset[str] = frozenset(
     """
     piece pieces slice slices chunk chunks scoop scoops sheet sheets patch patches strip strips
-    bale bales loaf loaves wedge wedges sliver portion portions bar bars
+    bale bales loaf loaves wedge wedges sliver portion portions bar bars part parts half halves
     """.split()
 )
 

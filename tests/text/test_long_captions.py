@@ -326,6 +326,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a stack of boxes for the move is standing next to the door while an old woman in a straw hat is planting flowers in the garden",
      {"boxes , stand next to , door", "woman , wear , hat", "woman , plant , flowers", "hat , is , straw"},
      {"boxes , for , move", "stack , for , move", "hat , plant , flowers"}),
+    # "part of", "half of" are portions: the thing is what follows, the portion its attribute
+    ("the rusted part of the old chain is hanging from the gate while half of a sandwich lies on the bench near it",
+     {"chain , is , part", "chain , is , rusted", "chain , hang from , gate", "sandwich , is , half", "sandwich , lay on , bench"},
+     {"part", "half", "chain , have , part", "sandwich , have , half"}),
 ]
 
 

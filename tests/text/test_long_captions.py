@@ -330,6 +330,9 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the rusted part of the old chain is hanging from the gate while half of a sandwich lies on the bench near it",
      {"chain , is , part", "chain , is , rusted", "chain , hang from , gate", "sandwich , is , half", "sandwich , lay on , bench"},
      {"part", "half", "chain , have , part", "sandwich , have , half"}),
+    ("the light blue part of the big kite is flying high in the air above two boys standing on the sandy beach",
+     {"kite , is , part", "kite , is , light blue", "kite , is , big", "boys , stand on , beach", "boys , is , 2"},
+     {"part", "kite , is , light", "kite , have , part"}),
 ]
 
 

@@ -48,13 +48,21 @@ def collect_attributes(st: State) -> None:
             targets = resolve(st, portion)
             for m in targets:
                 st.add_attr(m, portion.lower_)
+            shaded: set[int] = set()
             for c in st.kids[portion.i]:
+                if c.i in shaded:
+                    continue
                 if st.dep[c.i] == "nummod" and parse_number(c.text) is not None:
                     for m in targets:
                         set_count(st, m, parse_number(c.text))
                 elif st.dep[c.i] == "amod" and st.pos[c.i] in ("ADJ", "VERB") and c.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
+                    text = adjective_text(st, c)
+                    nxt = st.tokens[c.i + 1] if c.i + 1 < portion.i else None
+                    if nxt is not None and c.lower_ in SHADES and nxt.lower_ in COLOURS and nxt.head.i == portion.i:
+                        text = f"{c.lower_} {nxt.lower_}"  # "the light blue part of the kite"
+                        shaded.add(nxt.i)
                     for m in targets:
-                        st.add_attr(m, adjective_text(st, c))
+                        st.add_attr(m, text)
     for ti, mi in list(st.token_mention.items()):
         head = st.tokens[ti]
         mods = list(st.kids[head.i])

@@ -15,7 +15,7 @@ from pipeline.text.lexicon import (
 )
 from pipeline.text.state import State
 from pipeline.text.types import Mention
-from pipeline.text.words import SUBJECT_DEPS, CLAUSE_DEPS, Token, is_animate, is_body_part, is_clothing, is_plural
+from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, CLAUSE_DEPS, Token, is_animate, is_body_part, is_clothing, is_plural
 
 
 def group(st: State, tok: Token) -> list[Token]:
@@ -76,6 +76,16 @@ def clause_holder(st: State, clause: Token) -> Token:
             wearers = [o for o in st.kids[prep.i] if st.dep[o.i] == "pobj" and is_animate(o)] if prep.lower_ == "on" else []
             if wearers and wearers[0].i in st.token_mention:
                 return wearers[0]
+    wear = near.head
+    if (
+        is_clothing(near)
+        and st.dep[near.i] == "dobj"
+        and wear.lemma_.lower() == "wear"
+        and st.dep[wear.i] in CLAUSE_DEPS
+        and wear.head.i in st.token_mention
+        and not any(st.dep[c.i] in SUBJECT_DEPS for c in st.kids[clause.i])
+    ):  # "a man wearing glasses standing behind the cake": the wearer stands
+        return wear.head
     root, hops = near, 0
     while st.dep[root.i] == "conj" and root.head.i != root.i and hops < 10:
         root, hops = root.head, hops + 1
@@ -116,6 +126,14 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
         if st.dep[clause.i] in CLAUSE_DEPS and clause.head.i != tok.i:
             return resolve(st, clause_holder(st, clause), avoid)
         return []
+    if low in THING_PRONOUNS | {"them"}:
+        holder = have_subject(st, tok) or other_clause_subject(st, tok, avoid)
+        if holder:
+            return holder
+    if low in ("they", "them"):
+        everyone = previous_subjects(st, tok, avoid)
+        if len(everyone) > 1:  # "a man wears a hat, a woman wears a scarf. they look happy"
+            return everyone
     if low in ANIMATE_PRONOUNS | THING_PRONOUNS:
         previous = previous_subject(st, tok, avoid)
         if previous is not None:
@@ -136,6 +154,49 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
     return []
 
 
+def have_subject(st: State, tok: Token) -> list[int]:
+    """"the table has a bowl of fruit on it": "it" after a preposition in a "have" clause
+    (on the verb or on its object) is the subject of "have"; [] if that does not apply."""
+    if st.dep[tok.i] != "pobj":
+        return []
+    up = tok.head.head
+    if st.dep[up.i] in ("dobj", "conj") and st.pos[up.i] in ("NOUN", "PROPN"):
+        while st.dep[up.i] == "conj" and up.head.i != up.i:
+            up = up.head
+        up = up.head
+    if st.pos[up.i] not in ("VERB", "AUX") or up.lemma_.lower() != "have":
+        return []
+    for c in st.kids[up.i]:
+        if st.dep[c.i] in SUBJECT_DEPS:
+            return resolve_group(st, c)
+    return []
+
+
+def other_clause_subject(st: State, tok: Token, avoid: set[int]) -> list[int]:
+    """"a table has a bowl on it and a cat sleeps under it": "it" in a clause joined to an
+    earlier one ("and", "while", "as") stands for that clause's subject when its own clause has
+    another subject; [] if that does not apply."""
+    if low_pronoun_target(tok) is None:
+        return []
+    verb, hops = tok.head, 0
+    while st.pos[verb.i] not in ("VERB", "AUX") and verb.head.i != verb.i and hops < 6:
+        verb, hops = verb.head, hops + 1
+    if st.dep[verb.i] not in ("conj", "advcl") or verb.head.i == verb.i:
+        return []
+    own = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
+    other = [c for c in st.kids[verb.head.i] if st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+    if not own or not other or st.pos[own[0].i] == "PRON":
+        return []
+    found = [m for m in resolve_group(st, other[0]) if m not in avoid]
+    mine = set(resolve_group(st, own[0]))
+    return [] if set(found) & mine else found
+
+
+def low_pronoun_target(tok: Token) -> str | None:
+    """"it" / "them" as the object of a verb or preposition (not a subject); else None."""
+    return tok.lower_ if tok.dep_ in ("pobj", "dobj") else None
+
+
 def previous_subject(st: State, tok: Token, avoid: set[int]) -> int | None:
     """"... a dog. It is brown": a pronoun that opens its sentence (no mention before it in
     the sentence) stands for the subject of the previous sentence; None if that does not apply."""
@@ -147,6 +208,21 @@ def previous_subject(st: State, tok: Token, avoid: set[int]) -> int | None:
         found = earlier_mention(st, tok, avoid)
         return found[0] if found else None
     return subject if subject not in avoid else None
+
+
+def previous_subjects(st: State, tok: Token, avoid: set[int]) -> list[int]:
+    """Subjects of every clause of the previous sentence, for a sentence-opening "they"."""
+    start = max((s for s in st.sent_starts if s <= tok.i), default=0)
+    if start == 0 or any(start <= ti < tok.i for ti in st.token_mention):
+        return []
+    before = max((s for s in st.sent_starts if s < start), default=0)
+    out: list[int] = []
+    for verb in st.tokens[before:start]:
+        if st.pos[verb.i] in ("VERB", "AUX") and st.dep[verb.i] in ("ROOT", "conj", "ccomp"):
+            for c in st.kids[verb.i]:
+                if st.dep[c.i] in SUBJECT_DEPS:
+                    out.extend(m for m in resolve_group(st, c) if m not in avoid and m not in out)
+    return out
 
 
 def pronoun_mention(st: State, tok: Token) -> int:
@@ -195,10 +271,17 @@ def attachment_group(st: State, tok: Token, attach_at: int, avoid: Iterable[int]
     """Mentions a modifier at position `attach_at` of `tok` applies to.
 
     A modifier after a whole coordination ("trees and bushes growing ...") applies to every
-    conjunct; one in the middle applies to `tok` only.
+    conjunct; one in the middle applies to `tok` only, and so does the last one when an earlier
+    conjunct has its own prepositional phrase ("a cup on the table and a plate on the chair").
     """
     members = group(st, tok)
-    if len(members) > 1 and attach_at > members[-1].i and tok.i in (members[0].i, members[-1].i):
+    own_modifiers = st.dep[attach_at] == "prep" and any(  # "a phone in her hand and a bag on her shoulder": each has its own
+        st.dep[c.i] == "prep" for m in members[:-1] for c in st.kids[m.i] if c.i > m.i and c.i < members[-1].i
+    ) or st.dep[attach_at] == "acl" and any(  # "people on a street and trash piled in boxes"
+        st.dep[c.i] == "prep" and c.lower_ not in ("with", "of")
+        for m in members[:-1] for c in st.kids[m.i] if c.i > m.i and c.i < members[-1].i
+    )
+    if len(members) > 1 and attach_at > members[-1].i and tok.i in (members[0].i, members[-1].i) and not own_modifiers:
         toks = members
     else:
         toks = [tok]

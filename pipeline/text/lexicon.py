@@ -35,11 +35,13 @@ NON_ATTRIBUTE_ADJECTIVES: frozenset[str] = frozenset(
     """.split()
 )
 
-#: "a bunch of birds" -> the entity is "birds".
+#: "a bunch of birds", "an amount of hay", "a view of a street" -> the entity is what follows "of".
 QUANTIFIER_NOUNS: frozenset[str] = frozenset(
     """
     bunch group pair couple lot lots alot number herd flock row stack pile set bank bit bits
     cluster handful variety collection plenty series array assortment dozen dozens crowd
+    amount clump heap mound bundle batch swarm pack gang kind sort type
+    view closeup close-up
     """.split()
 )
 
@@ -50,7 +52,7 @@ HAIR: frozenset[str] = frozenset("hair beard mustache moustache".split())
 PORTION_NOUNS: frozenset[str] = frozenset(
     """
     piece pieces slice slices chunk chunks scoop scoops sheet sheets patch patches strip strips
-    bale bales loaf loaves wedge wedges sliver portion portions
+    bale bales loaf loaves wedge wedges sliver portion portions bar bars part parts half halves
     """.split()
 )
 
@@ -81,7 +83,8 @@ CLOTHING: frozenset[str] = frozenset(
     goggles scarf tie gloves glove boots shoes sneakers sandals socks costume outfit wetsuit
     jersey apron robe gown bikini swimsuit overalls hat visor clothes clothing attire gear
     raincoat onesie parka poncho kimono tuxedo leggings pajamas cardigan blazer bandana headband
-    mask backpack necklace bracelet watch earrings
+    mask backpack necklace bracelet watch earrings eyeglasses trainers sweatpants tights coveralls
+    bathrobe headscarf turban beret fedora sombrero bonnet mittens slippers heels loafers
     """.split()
 )
 
@@ -187,6 +190,15 @@ ING_NOUNS: frozenset[str] = frozenset(
 )
 
 #: Adverbs that say where something is ("standing outside" -> ( x , is , outside )).
+#: Prepositions of purpose between two nouns ("a fence for protection"): not a scene relation.
+PURPOSE_PREPOSITIONS: frozenset[str] = frozenset({"for"})
+
+#: "the man on the left", "a boat in the distance": a bare place noun after a preposition is
+#: where the thing is in the picture, said as one attribute ("on the left").
+PICTURE_PLACES: dict[str, str] = {
+    "left": "on the left", "right": "on the right", "middle": "in the middle",
+    "center": "in the center", "centre": "in the center", "distance": "in the distance",
+}
 LOCATIVE_ADVERBS: frozenset[str] = frozenset("outside inside outdoors indoors upstairs downstairs underwater".split())
 
 #: Body parts: "man with a hat on his head" keeps ( hat , on , head ).

@@ -16,6 +16,7 @@ from pipeline.text.lexicon import (
     MATERIALS,
     PART_NOUNS,
     PART_PREPOSITION,
+    PICTURE_PLACES,
     SIDE_PREPOSITION,
     POSITION_WORDS,
     PROPERTY_NOUNS,
@@ -165,6 +166,12 @@ def build_mentions(st: State) -> None:
                     objs = [c for c in st.kids[prep.i] if st.dep[c.i] == "pobj"]
                     if objs:
                         st.redirect[tok.i] = objs[0].i
+        if has_kids and low in PART_NOUNS and st.pos[tok.i] in NOMINAL_POS and st.dep[tok.i] != "pobj" and tok.i not in st.redirect:
+            for prep in st.kids[tok.i]:  # "the back of a bus with stripes": the part says where, the bus is the thing
+                if st.dep[prep.i] == "prep" and prep.lower_ == "of":
+                    objs = [c for c in st.kids[prep.i] if st.dep[c.i] == "pobj"]
+                    if objs and not only_names_part(st, tok, objs[0]):
+                        st.redirect[tok.i] = objs[0].i
         if st.dep[tok.i] != "pobj":
             continue
         if low in PART_NOUNS and tok.i not in st.redirect:  # "leaning into the elephant's side" -> the elephant
@@ -179,6 +186,8 @@ def build_mentions(st: State) -> None:
         if not looks_like_noun(st, tok):
             continue
         if tok.lower_ in PART_NOUNS and (part_noun_prep(st, tok) is not None or bare_part(tok)):
+            continue
+        if tok.lower_ in PICTURE_PLACES and bare_part(tok):  # "in the distance": a place attribute
             continue
         if tok.i in st.property_objects:
             continue
@@ -214,6 +223,17 @@ def build_mentions(st: State) -> None:
         idx = len(st.mentions)
         st.mentions.append(Mention(idx, text, lemma, label, start, end))
         st.token_mention[tok.i] = idx
+
+
+def only_names_part(st: State, part: Token, owner: Token) -> bool:
+    """True for a caption that names nothing but a part of a thing ("corner of a wooden
+    building"): then the part is the entity."""
+    if st.dep[part.i] != "ROOT":
+        return False
+    plain = ("det", "amod", "compound", "nummod", "punct", "poss", "case")
+    return all(st.dep[c.i] in plain or c.lower_ == "of" for c in st.kids[part.i]) and all(
+        st.dep[c.i] in plain for c in st.kids[owner.i]
+    )
 
 
 def add_mention(st: State, tok: Token, start: int = 0, end: int | None = None) -> int:

@@ -92,6 +92,41 @@ def squeeze_whitespace(text: str) -> tuple[str, list[int] | None]:
     return "".join(chars), offsets
 
 
+_ABBREVIATIONS = re.compile(r"(?<![\w/])w/(?=\s|\w)", re.IGNORECASE)
+
+
+def expand_abbreviations(text: str) -> tuple[str, list[int] | None]:
+    """Spell out "w/" as "with" (alt-text shorthand that spaCy reads as a noun). Returns the
+    new text and, if it changed, `offsets[i]` = index in `text` of new character i (the added
+    letters map onto the "/"); None when nothing changed."""
+    if "w/" not in text and "W/" not in text:
+        return text, None
+    chars: list[str] = []
+    offsets: list[int] = []
+    pos = 0
+    for m in _ABBREVIATIONS.finditer(text):
+        chars.extend(text[pos : m.start()])
+        offsets.extend(range(pos, m.start()))
+        word = "with " if text[m.end() : m.end() + 1].isalnum() else "with"
+        chars.extend(word)
+        offsets.extend([m.start(), m.start() + 1, m.start() + 1, m.start() + 1, m.start() + 1][: len(word)])
+        pos = m.end()
+    if pos == 0:
+        return text, None
+    chars.extend(text[pos:])
+    offsets.extend(range(pos, len(text)))
+    return "".join(chars), offsets
+
+
+def normalise(text: str) -> tuple[str, list[int] | None]:
+    """Whitespace squeezed and "w/" spelled out; offsets as in `squeeze_whitespace`."""
+    squeezed, first = squeeze_whitespace(text)
+    expanded, second = expand_abbreviations(squeezed)
+    if second is None:
+        return squeezed, first
+    return expanded, (second if first is None else [first[j] for j in second])
+
+
 def _remap(graph: SceneGraph, source: str, offsets: list[int]) -> SceneGraph:
     """Mention offsets of a graph built on squeezed text -> offsets (and text) in `source`."""
     mentions = []
@@ -144,7 +179,7 @@ class CaptionParser:
         todo = [i for i, c in enumerate(cleaned) if c.strip()]
         if not todo:
             return out
-        squeezed = {i: squeeze_whitespace(cleaned[i]) for i in todo}
+        squeezed = {i: normalise(cleaned[i]) for i in todo}
         try:
             docs = self.nlp.pipe(
                 (squeezed[i][0] for i in todo), batch_size=self.batch_size, n_process=self.n_process

@@ -15,7 +15,7 @@ from pipeline.text.lexicon import (
 from pipeline.text.coreference import earlier_mention, main_subject, resolve, resolve_group
 from pipeline.text.mentions import bare_part
 from pipeline.text.state import State
-from pipeline.text.words import PASSIVE_SUBJECT_DEPS, SUBJECT_DEPS, Token, is_animate, is_body_part
+from pipeline.text.words import CLAUSE_DEPS, PASSIVE_SUBJECT_DEPS, SUBJECT_DEPS, Token, is_animate, is_body_part
 
 
 def possessive_relations(st: State, noun: Token, mention: int) -> None:
@@ -34,6 +34,42 @@ def possessive_relations(st: State, noun: Token, mention: int) -> None:
                 if people:  # "a cap on the man ... on his shoulder": "his" is a person's
                     owners = [st.token_mention[max(people)]]
             st.add_rel(owners, "have", [mention])
+
+
+def possessed_by_pronoun(st: State, noun: Token) -> bool:
+    """True for "its wheels", "her hand": `noun` has a possessive pronoun."""
+    return any(st.dep[c.i] == "poss" and c.lower_ in POSSESSIVE_PRONOUNS for c in st.kids[noun.i])
+
+
+def absolute_with(st: State, obj: Token) -> bool:
+    """True when the object of "with" opens an absolute phrase about the holder's own body:
+    "with the toothbrush in her mouth", "with their arms up", "with fork in her hand". Its
+    relations are said by the inner preposition and the possession ("her mouth"), so no
+    ( X , with , obj ) is said; in particular not for the noun spaCy hangs the phrase near."""
+    if possessed_by_pronoun(st, obj) and is_body_part(obj):
+        return any(st.dep[c.i] in ("advmod", "prt", "amod", "prep") and c.i > obj.i for c in st.kids[obj.i]) or any(
+            st.dep[c.i] in ("advmod", "prt") and c.i > obj.i for c in st.kids[obj.head.head.i]
+        ) or stray_prep(st, obj) is not None  # "with their arms up"; not the instrument "eating hay with its trunk"
+    for prep in st.kids[obj.i]:
+        if st.dep[prep.i] == "prep":
+            for o in st.kids[prep.i]:
+                if st.dep[o.i] == "pobj" and possessed_by_pronoun(st, o) and is_body_part(o):
+                    return True
+    return False
+
+
+def stray_prep(st: State, obj: Token) -> Token | None:
+    """"wearing a cap with his hands in his pockets": spaCy hangs "in his pockets" on the verb;
+    a preposition right after a "with" object, on the same verb, whose own object has a
+    possessive pronoun belongs to the with-object. Returns that preposition or None."""
+    if st.dep[obj.i] != "pobj" or st.dep[obj.head.i] != "prep":
+        return None
+    verb = obj.head.head
+    for p in st.kids[verb.i]:
+        if st.dep[p.i] == "prep" and p.i == obj.right_edge.i + 1:
+            if any(st.dep[o.i] == "pobj" and possessed_by_pronoun(st, o) for o in st.kids[p.i]):
+                return p
+    return None
 
 
 def subject_mentions(st: State, subject: Token) -> list[int]:
@@ -128,9 +164,14 @@ def with_points_back(st: State, noun: Token, prep: Token) -> bool:
     """True for "bowl with flowers in it" / "cake with a candle on top": the with-object's
     own relation to the noun is said later, so ( X , with , Y ) is left out."""
     refs = THING_PRONOUNS | {"them"}
-    for t in st.subtree(prep):
-        if t.i != prep.i and st.dep[t.i] == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t))):
+    stack = [(prep, False)]  # a bare part inside a clause is not the holder's ("with a beak, perched on the side")
+    while stack:
+        t, in_clause = stack.pop()
+        if t.i != prep.i and st.dep[t.i] == "pobj" and (
+            t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t) and not in_clause)
+        ):
             return True
+        stack.extend((c, in_clause or st.dep[c.i] in CLAUSE_DEPS) for c in st.kids[t.i])
     for p in st.kids[noun.i]:
         if st.dep[p.i] == "prep" and p.i > prep.i:
             for t in st.kids[p.i]:

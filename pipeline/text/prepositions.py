@@ -7,7 +7,9 @@ from pipeline.text.lexicon import (
     DRINKWARE,
     HAIR,
     PART_NOUNS,
+    PICTURE_PLACES,
     PREPOSITION_CANON,
+    PURPOSE_PREPOSITIONS,
     TIME_NOUNS,
     PREP_HEADS,
     PREP_HEAD_CANON,
@@ -15,7 +17,7 @@ from pipeline.text.lexicon import (
 )
 from pipeline.text.coreference import attachment_group, conjuncts, resolve, resolve_group
 from pipeline.text.mentions import part_noun_prep
-from pipeline.text.possession import container_pronoun, location_holder, of_relation, with_points_back
+from pipeline.text.possession import absolute_with, container_pronoun, possessed_by_pronoun, location_holder, of_relation, with_points_back
 from pipeline.text.state import State
 from pipeline.text.words import PREP_DEPS, verb_lemma, Token, is_animate, is_body_part, is_clothing
 
@@ -46,15 +48,46 @@ def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
     return PREPOSITION_CANON.get(phrase, phrase), [obj]
 
 
+def picture_place(st: State, prep: Token) -> str | None:
+    """"on the left", "to the far right", "in the middle", "in the distance": a preposition
+    whose object is a bare picture place (no "of", only a determiner or "far") -> the
+    attribute text ("on the left"); else None."""
+    if prep.lower_ not in ("on", "to", "at", "in"):
+        return None
+    for o in st.kids[prep.i]:
+        if st.dep[o.i] == "pobj" and o.lower_ in PICTURE_PLACES:
+            if all(st.dep[c.i] == "det" or c.lower_ == "far" for c in st.kids[o.i]):
+                return PICTURE_PLACES[o.lower_]
+    return None
+
+
+def place_attributes(st: State) -> None:
+    """"the bird on the left", "a sign above the train on the left": a picture place is said
+    of the closest noun before it (spaCy often hangs it on the first noun of a chain)."""
+    for prep in st.tokens:
+        if st.dep[prep.i] != "prep" or st.pos[prep.i] != "ADP":
+            continue
+        place = picture_place(st, prep)
+        if place is None:
+            continue
+        before = [ti for ti in st.token_mention if ti < prep.i]
+        if before:
+            st.add_attr(st.token_mention[max(before)], place)
+
+
 def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
     """Relations from prepositions attached to a noun ("cat on the bed")."""
     for prep in st.kids[noun.i]:
         if st.dep[prep.i] not in PREP_DEPS or prep.i < noun.i:
             continue
+        if picture_place(st, prep) is not None:  # "the man on the left": place_attributes
+            continue
         predicate, objs = prep_object(st, prep)
         if not objs:
             continue
         if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "a bus on a snowy day"
+            continue
+        if predicate in PURPOSE_PREPOSITIONS:  # "a sheet of glass for a car window": a purpose, not a scene relation
             continue
         subs = attachment_group(st, noun, prep.i)
         holder = location_holder(st, noun, prep, objs)
@@ -64,6 +97,10 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
             continue
         if predicate == "with" and with_points_back(st, noun, prep):
             continue
+        if predicate == "with" and all(absolute_with(st, o) for o in objs) and not is_animate(noun):
+            continue  # "a bowl with fork in her hand": the phrase is about a person, not the bowl
+        if predicate == "with" and st.dep[noun.i] == "dobj" and not is_animate(noun) and all(is_body_part(o) for o in objs):
+            continue  # "holds a rod with both hands": the hands hold, the rod has none
         for obj in objs:
             if predicate == "of":
                 own = resolve(st, noun)
@@ -74,16 +111,18 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
                 if targets and predicate == "on" and is_clothing(noun) and is_animate(member):
                     st.add_rel(targets, "wear", subs)  # "a black cap on the man" -> ( man , wear , cap )
                 elif targets:
-                    st.add_rel(subs, garment_predicate(predicate, member, noun), targets)
+                    st.add_rel(subs, garment_predicate(st, predicate, member, noun), targets)
 
 
-def garment_predicate(predicate: str, obj: Token, holder: Token) -> str:
+def garment_predicate(st: State, predicate: str, obj: Token, holder: Token) -> str:
     """"man in a red shirt", "man with a hat" -> wear; "man with dark hair", "a dog with
     a black nose" (a person's or animal's body part) -> have."""
     if predicate in ("in", "with") and is_clothing(obj) and (is_animate(holder) or obj.lower_ not in DRINKWARE):
         return "wear"  # "wine in the glasses" stays "in"
     if predicate == "with" and (obj.lemma_.lower() in HAIR or (is_body_part(obj) and is_animate(holder))):
         return "have"
+    if predicate == "with" and possessed_by_pronoun(st, obj) and not is_animate(obj):
+        return "have"  # "an airplane with its wheels out"
     return predicate
 
 

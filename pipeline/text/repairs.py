@@ -2,7 +2,7 @@
 
 "a giraffe laying on the ground" (compound that is the subject of an -ing root),
 "lady holding baby" (an -ing "adjective" that is a verb), "on cutting board" (a gerund that is
-half of a compound noun), "a man with dark hair and a woman", "wearing jeans and a shirt is
+half of a compound noun), "a man with dark hair and a woman", "a man in a shirt and cap", "wearing jeans and a shirt is
 watching" (a conjunct hung on the wrong noun).
 """
 
@@ -14,15 +14,31 @@ from pipeline.text.lexicon import (
     MATERIALS,
 )
 from pipeline.text.state import State
-from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate
+from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate, is_clothing
 
 
 def find_misplaced_conjuncts(st: State) -> None:
-    """"a man with dark hair and a woman with a scarf are walking": spaCy coordinates "woman"
-    with "hair"; a person or animal coordinated with a thing inside a prepositional phrase
-    is coordinated with the noun that phrase hangs on. Moves it in `st.kids`/`st.conj_head`."""
+    """Coordination spaCy hangs on the wrong word, moved in `st.kids` / `st.conj_head`:
+    "a man with dark hair and a woman with a scarf are walking" ("woman" coordinated with
+    "hair"), lists read as appositions or modifiers, a second object coordinated with the verb,
+    a second garment coordinated with its wearer, the last item of a list read as a subject.
+    One pass sorts the candidate tokens by label; each repair then reads only its own."""
+    conjs: list[Token] = []
+    apposs: list[Token] = []
+    nmods: list[Token] = []
+    subjects: dict[int, list[Token]] = {}
     for tok in st.tokens:
-        if st.dep[tok.i] != "conj" or not is_animate(tok):
+        dep = st.dep[tok.i]
+        if dep == "conj":
+            conjs.append(tok)
+        elif dep == "appos":
+            apposs.append(tok)
+        elif dep == "nmod":
+            nmods.append(tok)
+        elif dep == "nsubj":
+            subjects.setdefault(tok.head.i, []).append(tok)
+    for tok in conjs:  # a person or animal coordinated with a thing inside a prepositional phrase
+        if not is_animate(tok):
             continue
         near = tok.head
         if st.dep[near.i] != "pobj" or is_animate(near) or st.dep[near.head.i] != "prep":
@@ -31,13 +47,60 @@ def find_misplaced_conjuncts(st: State) -> None:
         if st.pos[outer.i] not in NOMINAL_POS or not is_animate(outer) or outer.i > tok.i:
             continue
         _move_conjunct(st, tok, near, outer)
+    # "wearing a hat, a white shirt and a tie": the second item of a list read as an
+    # apposition (it has its own "and"), or "wears a grey hat, a blue shirt": two garments.
+    for tok in apposs:
+        if st.pos[tok.i] in NOMINAL_POS and (
+            any(st.dep[c.i] == "cc" for c in st.kids[tok.i]) or (is_clothing(tok) and is_clothing(tok.head))
+        ):
+            st.conj_head[tok.i] = tok.head.i
+    # "is wearing glasses and a scarf": spaCy coordinates the second object with the verb.
+    for tok in conjs:
+        verb = tok.head
+        if st.pos[tok.i] not in NOMINAL_POS or st.pos[verb.i] != "VERB" or any(
+            st.dep[c.i] in SUBJECT_DEPS or st.dep[c.i] in ("aux", "dobj") for c in st.kids[tok.i]
+        ):
+            continue
+        objects = [c for c in st.kids[verb.i] if st.dep[c.i] == "dobj" and c.i < tok.i]
+        if objects and any(st.dep[i] == "cc" for i in range(objects[-1].i + 1, tok.i)):
+            _move_conjunct(st, tok, verb, objects[-1])
+    # "a blue shirt and brown shoes": spaCy makes the first item a modifier of the last one
+    # (it has the "and"); it is a conjunct.
+    for tok in nmods:
+        if (
+            st.pos[tok.i] in NOMINAL_POS
+            and tok.head.i > tok.i
+            and any(st.dep[c.i] == "cc" and tok.i < c.i < tok.head.i for c in st.kids[tok.i])
+        ):
+            st.conj_head[tok.i] = tok.head.i
+    # "a man in a dark shirt and beige cap": spaCy coordinates the second garment with the
+    # man; it belongs with the garment of his "in" / "with" phrase.
+    for tok in conjs:
+        if not is_clothing(tok):
+            continue
+        person = st.tokens[st.conj_head.get(tok.i, tok.head.i)]
+        if not is_animate(person) or is_clothing(person):
+            continue
+        worn = [
+            o
+            for p in st.kids[person.i]
+            if st.dep[p.i] == "prep" and p.lower_ in ("in", "with") and p.i < tok.i
+            for o in st.kids[p.i]
+            if st.dep[o.i] == "pobj" and is_clothing(o)
+        ]
+        if worn:
+            _move_conjunct(st, tok, person, worn[-1])
+            for prep in [c for c in st.kids[tok.i] if st.dep[c.i] == "prep" and c.lower_ not in ("with", "of")]:
+                st.kids[tok.i].remove(prep)  # "... and beige cap in the stands": the man is in the stands
+                st.kids[person.i].append(prep)
+            st.kids[person.i].sort(key=lambda t: t.i)
     # "a woman wearing high tops, blue jeans, and a purple shirt is watching ...": the list's
     # last item is read as a second subject of the main verb.
-    for verb in st.tokens:
-        subjects = [c for c in st.kids[verb.i] if st.dep[c.i] == "nsubj"]
-        if len(subjects) < 2:
+    for verb_i, subs in subjects.items():
+        if len(subs) < 2:
             continue
-        last = subjects[-1]
+        verb = st.tokens[verb_i]
+        last = subs[-1]
         left = last.left_edge.i
         if left == 0:
             continue

@@ -7,7 +7,8 @@ Rule order (each step only adds to the `State`; later steps read what earlier on
                     coordinated inside a "with" phrase ("a man with a hat and a woman").
 2. `mentions`     - entity heads, compounds and names; quantifier / part nouns redirected
                     ("bunch of bananas" -> bananas).
-3. `attributes`   - adjectives, colours, materials, counts said of each mention.
+3. `attributes`   - adjectives, colours, materials, counts said of each mention;
+   `prepositions.place_attributes` - picture places ("the bird on the left") of the closest noun.
 4. relations, token by token in text order:
    - a mention token: `prepositions.noun_prep_relations` ("cat on the bed", with "of" and
      containers handled by `possession`), `possession.possessive_relations` ("man's hat"),
@@ -29,7 +30,7 @@ from pipeline.text.coreference import resolve
 from pipeline.text.lexicon import LOCATIVE_ADVERBS, PREP_HEADS
 from pipeline.text.mentions import build_mentions
 from pipeline.text.possession import have_root_relations, possessive_relations
-from pipeline.text.prepositions import modifier_relations, noun_prep_relations
+from pipeline.text.prepositions import modifier_relations, noun_prep_relations, place_attributes
 from pipeline.text.repairs import find_amod_verbs, find_misplaced_conjuncts, find_split_subjects
 from pipeline.text.state import State
 from pipeline.text.types import Attribute, Relation, SceneGraph
@@ -79,5 +80,6 @@ def doc_to_graph(
     find_misplaced_conjuncts(st)
     build_mentions(st)
     collect_attributes(st)
+    place_attributes(st)
     relations(st)
     return to_graph(st)

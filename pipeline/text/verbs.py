@@ -7,12 +7,13 @@ from pipeline.text.lexicon import (
     LOCATIVE_ADVERBS,
     PREP_HEADS,
     RELATIVE_PRONOUNS,
+    THING_PRONOUNS,
     TIME_NOUNS,
 )
 from pipeline.text.attributes import adjective_text, set_count
 from pipeline.text.coreference import attachment_group, clause_holder, conjuncts, resolve, resolve_group
-from pipeline.text.possession import of_relation, with_points_back
-from pipeline.text.prepositions import adjective_prep_relations, garment_predicate, prep_head_relations, prep_object
+from pipeline.text.possession import absolute_with, of_relation, stray_prep, with_points_back
+from pipeline.text.prepositions import adjective_prep_relations, picture_place, garment_predicate, prep_head_relations, prep_object
 from pipeline.text.state import State
 from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_body_part, is_clothing
 
@@ -151,12 +152,15 @@ def verb_relations(st: State, verb: Token) -> None:
     if agents and (passive or (verb.tag_ == "VBN" and not own_subject)):
         passive = True
         st.add_rel(agents, base, subs)
-    if objects and not is_copula:
+    if objects and not is_copula and not (lemma == "have" and has_on_itself(st, verb, subs)):
         st.add_rel(subs, base, objects)
     if is_copula and not subs:
         return
+    consumed: set[int] = set()  # prepositions said of a with-object ("with his hands in his pockets")
     for prep in st.kids[verb.i]:
-        if st.dep[prep.i] not in ("prep", "prt"):
+        if st.dep[prep.i] not in ("prep", "prt") or prep.i in consumed:
+            continue
+        if picture_place(st, prep) is not None:  # "standing on the left": place_attributes
             continue
         predicate, objs = prep_object(st, prep)
         if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "on a sunny morning"
@@ -165,17 +169,36 @@ def verb_relations(st: State, verb: Token) -> None:
         for o in objs:
             targets.extend(resolve_group(st, o, avoid=subs))
         if predicate == "with" and objs and any(
-            any(st.dep[c.i] == "poss" and st.pos[c.i] == "PRON" for c in st.kids[o.i])
-            and any(st.dep[c.i] == "prep" for c in st.kids[o.i])
+            (
+                any(st.dep[c.i] == "poss" and st.pos[c.i] == "PRON" for c in st.kids[o.i])
+                and any(st.dep[c.i] == "prep" for c in st.kids[o.i])
+            )
             for o in objs
         ):
-            continue  # "with his hands in his pockets": said by the possession and the inner preposition
+            continue  # "with his hands in his pockets", "with a fork in her hand": said by the possession and the inner preposition
         if predicate == "with" and objs and all(is_clothing(o) for o in objs) and not is_copula:
             # "standing in the background with a dark hat on", "wearing a jacket with a cap"
             st.add_rel(subs, "wear", [m for o in objs for m in resolve_group(st, o, avoid=subs)])
             continue
         if predicate == "with" and objects and with_points_back(st, verb, prep):
             continue  # "holding an umbrella with a logo on it": the container rule says it
+        absolute = predicate == "with" and bool(objs) and all(absolute_with(st, o) for o in objs)
+        for o in objs if absolute else ():
+            stray = stray_prep(st, o)
+            if stray is not None:  # ( hands , in , pockets )
+                consumed.add(stray.i)
+                inner, inner_objs = prep_object(st, stray)
+                st.add_rel(resolve_group(st, o), inner, [m for x in inner_objs for m in resolve_group(st, x)])
+        if absolute and all(is_body_part(o) for o in objs):
+            continue  # "standing ... with their arms up": said by the possession
+        if absolute:  # "standing in front of a bowl with a fork in her hand"
+            st.add_rel(subs, "with", targets)
+            continue
+        if predicate == "in" and targets:  # "fastened to a wall in a hotel bedroom" -> ( wall , in , bedroom )
+            inner = noun_before(st, verb, prep)
+            if inner is not None and inner.i not in st.redirect:
+                st.add_rel(resolve(st, inner), predicate, targets)
+                continue
         near = noun_before(st, verb, prep) if predicate == "with" else None
         if near is None and predicate == "with" and lemma == "wear" and objects:
             worn = [c for c in st.kids[verb.i] if st.dep[c.i] in OBJECT_DEPS]
@@ -183,7 +206,7 @@ def verb_relations(st: State, verb: Token) -> None:
         if near is not None and targets:  # "standing next to a bicycle with a basket"
             for o in objs:
                 for member in conjuncts(st, o):
-                    st.add_rel(resolve(st, near), garment_predicate(predicate, member, near), resolve(st, member))
+                    st.add_rel(resolve(st, near), garment_predicate(st, predicate, member, near), resolve(st, member))
             continue
         if stranded is not None and prep.i == stranded[0]:
             targets = stranded[1]
@@ -193,8 +216,8 @@ def verb_relations(st: State, verb: Token) -> None:
             continue
         if lemma == "have" and objects:  # "the man has a glass in his hand"
             st.add_rel(objects, predicate, targets)
-        elif lemma == "wear" and objects and objs and all(is_body_part(o) for o in objs):
-            st.add_rel(objects, predicate, targets)  # "wearing a band on his wrist" -> ( band , on , wrist )
+        elif objects and objs and all(is_body_part(o) for o in objs) and not is_copula and predicate != "with":
+            st.add_rel(objects, predicate, targets)  # "wearing a band on his wrist", "holding a cup in her hand" -> ( band , on , wrist )
         elif predicate == "in" and objs and all(is_clothing(o) for o in objs):
             st.add_rel(subs, "wear", targets)
         elif is_copula:
@@ -223,6 +246,21 @@ def verb_relations(st: State, verb: Token) -> None:
     ):
         for s in subs:
             st.add_attr(s, verb.lower_)
+
+
+def has_on_itself(st: State, verb: Token, subs: list[int]) -> bool:
+    """"the shirt has a logo on it", "the bread has butter on it": a preposition of "have"
+    whose object is a pronoun standing for the subject says where the object is
+    ( logo , on , shirt ); the "have" itself adds nothing."""
+    holders = [verb] + [c for c in st.kids[verb.i] if st.dep[c.i] in OBJECT_DEPS]
+    owned = [m for h in holders[1:] for m in resolve_group(st, h)]
+    for prep in (p for h in holders for p in st.kids[h.i]):
+        if st.dep[prep.i] != "prep":
+            continue
+        for o in st.kids[prep.i]:
+            if st.dep[o.i] == "pobj" and o.lower_ in THING_PRONOUNS | {"them"} and set(resolve(st, o, avoid=owned)) & set(subs):
+                return True
+    return False
 
 
 def stranded_object(st: State, verb: Token, subs: list[int]) -> list[int]:

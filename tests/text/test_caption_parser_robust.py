@@ -92,6 +92,27 @@ def test_odd_whitespace_keeps_compounds_and_offsets(caption_parser) -> None:
     assert all(caption[m.start:m.end] == m.text for m in graph.mentions)
 
 
+def test_w_slash_reads_as_with_and_keeps_offsets(caption_parser) -> None:
+    caption = "a  wooden bench w/ a khaki blanket and poles w/squared bases"
+    graph = caption_parser.parse([caption])[0]
+    got = to_factual(graph)
+    assert "( bench , with , blanket )" in got and "w/" not in got
+    assert all(caption[m.start:m.end] == m.text for m in graph.mentions)
+
+
+@FAST
+@given(st.text(alphabet="w/ ab\t", max_size=30))
+def test_normalise_offsets_point_at_source(text: str) -> None:
+    from pipeline.text.parser import normalise
+
+    new, offsets = normalise(text)
+    if offsets is None:
+        assert new == text
+        return
+    assert len(offsets) == len(new) and offsets == sorted(offsets)
+    assert all(new[i] == text[j] or new[i] in "ith " or text[j] == "/" for i, j in enumerate(offsets))
+
+
 def test_none_and_empty_give_empty_graphs(caption_parser) -> None:
     graphs = caption_parser.parse([None, "", "a red car"])
     assert graphs[0] == SceneGraph(caption="") and graphs[1] == SceneGraph(caption="")

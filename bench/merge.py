@@ -14,7 +14,7 @@ seconds per 100k rows and the ratio against the first (smallest) size; then the 
 2 workers over 1 (Ray, tasks of 1 vs 2 CPUs on a 2-CPU Ray) and in-process (`local_map`) at one
 size. Not a test.
 
-Usage: python bench/merge.py [--sizes 100000 300000 1000000 3000000] [--workers-at 300000] [--work DIR]
+Usage: python bench/merge.py [--sizes 100000 300000 1000000 3000000] [--workers-at 200000 --repeat 2] [--skew-at 0] [--work DIR]
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ onto the model stage they follow or precede (see `plan_segments`)."""
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any, Callable, Iterator, Sequence
 
 import pandas as pd
@@ -110,7 +111,11 @@ class RayRunner:
         kwargs: dict = {"logging_level": logging.WARNING}
         if self.address:
             kwargs["address"] = self.address
+        elif os.environ.get("RAY_ADDRESS"):
+            pass  # inside a Ray job (or told so): join that cluster, as Ray does
         else:
+            # an embedded Ray of our own, never a cluster some other process started here
+            kwargs["address"] = "local"
             kwargs["include_dashboard"] = False
             if self.num_cpus:
                 kwargs["num_cpus"] = self.num_cpus

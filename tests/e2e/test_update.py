@@ -182,15 +182,36 @@ def test_interrupted_update_resumes(files, whole, tmp_path, monkeypatch) -> None
     _same(whole, str(g))
 
 
-def test_build_update_resume_and_export_on_s3(files, whole, s3, tmp_path) -> None:
-    """The corpus and the graph on a real S3 server (moto), credentials only in AWS_* variables."""
+def _raise(*args) -> None:
+    raise KeyboardInterrupt("killed mid-update (simulated)")
+
+
+def test_build_update_resume_and_export_on_s3(files, whole, s3, tmp_path, monkeypatch) -> None:
+    """The corpus and the graph on a real S3 server (moto), credentials only in AWS_* variables:
+    build, an update killed mid-way, its resume, export."""
+    import pipeline.runners.staging as staging
+
     bucket = s3.bucket()
     cli = s3.client()
     for t in "abc":
         cli.put_object(Bucket=bucket[5:], Key=f"corpus/{t}.parquet", Body=files[t].read_bytes())
     g = f"{bucket}/graphs/main"
     run_build(_cfg(g, [f"{bucket}/corpus/a.parquet", f"{bucket}/corpus/c.parquet"]), progress=lambda m: None)
-    run_build(_cfg(g, [f"{bucket}/corpus/"]), progress=lambda m: None, update=True)
+    before = Storage.open(g).read_text("CURRENT")
+    real = staging.mark_done
+
+    def dies_after_one(target, key, rows):
+        monkeypatch.setattr(staging, "mark_done", _raise)
+        return real(target, key, rows)
+
+    monkeypatch.setattr(staging, "mark_done", dies_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        run_build(_cfg(g, [f"{bucket}/corpus/"]), progress=lambda m: None, update=True)
+    assert Storage.open(g).read_text("CURRENT") == before
+    monkeypatch.setattr(staging, "mark_done", real)
+    lines: list[str] = []
+    run_build(_cfg(g, [f"{bucket}/corpus/"]), progress=lines.append, update=True)
+    assert any("1 already done" in m for m in lines), lines
     # same tables as the local build (only the file names recorded differ)
     from pipeline.graph.store import GraphStore
 

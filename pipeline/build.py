@@ -187,7 +187,7 @@ def run_build(cfg: RunBase, progress: Callable[[str], None] = print, resume: boo
     keep_done = resume or update
     # a contribution a kept version names is complete and never rewritten (same file, same
     # config: the same rows); others are from interrupted runs: kept with resume/update
-    published = {i.get("contribution") for v in versions.list() for i in versions.manifest(v.id).get("inputs", [])}
+    published = named_contributions(versions)
     for cf in todo:
         c = f"{CONTRIBUTIONS}/{ckey[cf.path]}"
         if ckey[cf.path] in published:
@@ -295,10 +295,16 @@ def run_build(cfg: RunBase, progress: Callable[[str], None] = print, resume: boo
                        sorted(nodes))
 
 
+def named_contributions(versions: Versions) -> set[str]:
+    """The contribution keys the kept versions' manifests name (each manifest read once)."""
+    return {i.get("contribution") for vid in versions.ids() if versions.is_complete(vid)
+            for i in versions.manifest(vid).get("inputs", [])}
+
+
 def collect_contributions(graph: Storage, versions: Versions) -> list[str]:
     """Remove the contributions no kept version names (replaced or removed files, runs given
     up); returns their keys. Run after a publish (one writer at a time: `kg nightly` holds a lock)."""
-    wanted = {i.get("contribution") for v in versions.list() for i in versions.manifest(v.id).get("inputs", [])}
+    wanted = named_contributions(versions)
     gone = [c for c in graph.list(CONTRIBUTIONS) if c not in wanted]
     for c in gone:
         graph.delete(f"{CONTRIBUTIONS}/{c}")

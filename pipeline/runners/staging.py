@@ -18,7 +18,6 @@ from typing import Callable, Iterable, Sequence
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from pipeline.core import columns as C
 from pipeline.core.ids import digest

@@ -330,13 +330,15 @@ def path(store: GraphStore, a: str, b: str, max_depth: int = 6) -> Result:
 
 # --------------------------------------------------------------------------- stats / sql
 def stats(store: GraphStore, limit: int = 10) -> Result:
-    """Table sizes, edge types, top entities, top predicates (captions; then spatial ones, from
+    """Table sizes, edge types (origin `text`: captions and models; `boxes`: geometry), top entities, top predicates (captions; then spatial ones, from
     the boxes), quarantine reasons."""
     from pipeline.graph.store import TABLES
 
     q = store.sql
     sizes = [[t, q(f'SELECT count(*) FROM "{t}"').fetchone()[0]] for t in TABLES]
-    etypes = q("SELECT type, scope, count(*) AS edges, sum(count) AS total_count FROM edges GROUP BY ALL ORDER BY type, scope").fetchall()
+    etypes = q(f"""SELECT type, scope, CASE WHEN {GEOMETRY} THEN 'boxes' ELSE 'text' END AS origin,
+                          count(*) AS edges, sum(count) AS total_count FROM edges e
+                   GROUP BY ALL ORDER BY type, scope, origin""").fetchall()
     top = q(f"""SELECT name, type, image_count, mention_count, region_count FROM entities
                 ORDER BY image_count DESC, mention_count + region_count DESC, name LIMIT {int(limit)}""").fetchall()
     preds, spatial = ([list(r) for r in q(f"""SELECT predicate, count(*) AS pairs, sum(count) AS total_count FROM edges e
@@ -349,7 +351,7 @@ def stats(store: GraphStore, limit: int = 10) -> Result:
                "inputs": len(m.get("inputs", [])), "total_seconds": (m.get("seconds") or {}).get("total")}
     return Result("stats", summary, [
         Section("tables", ["table", "rows"], sizes),
-        Section("edge_types", ["type", "scope", "edges", "total_count"], [list(r) for r in etypes]),
+        Section("edge_types", ["type", "scope", "origin", "edges", "total_count"], [list(r) for r in etypes]),
         Section("top_entities", ["name", "type", "images", "mentions", "regions"], [list(r) for r in top]),
         Section("top_predicates", ["predicate", "pairs", "total_count"], preds),  # what captions say
         Section("spatial_predicates", ["predicate", "pairs", "total_count"], spatial),  # what the boxes show

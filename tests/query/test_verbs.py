@@ -146,6 +146,11 @@ def test_stats_and_csv(sample_graph: Path, capsys) -> None:
     doc = kg_json(capsys, sample_graph, "stats")
     assert {r["table"]: r["rows"] for r in doc["tables"]} == {k: len(v) for k, v in t.items()}
     assert doc["top_entities"][0]["images"] == t["entities"].image_count.max()
+    e = t["edges"]
+    geo = e.provenance.fillna("").str.startswith("geometry")
+    want = {(ty, sc, "boxes" if g else "text"): n for (ty, sc, g), n in e.groupby([e.type, e.scope, geo]).size().items()}
+    assert {(r["type"], r["scope"], r["origin"]): r["edges"] for r in doc["edge_types"]} == want
+    assert any(k[2] == "boxes" for k in want) and any(k[0] == "RELATION" and k[2] == "text" for k in want)
     rc, out, _ = kg(capsys, sample_graph, "sql", "SELECT name, image_count FROM entities ORDER BY image_count DESC, name LIMIT 3", "--csv")
     rows = list(csv.reader(io.StringIO(out)))
     assert rc == 0 and rows[0] == ["name", "image_count"] and len(rows) == 4

@@ -15,11 +15,11 @@ from pipeline.text.lexicon import (
     QUANTIFIER_ATTRIBUTES,
     SHADES,
 )
-from pipeline.text.coreference import conjuncts, resolve
-from pipeline.text.mentions import add_mention, hyphen_start
+from pipeline.text.coreference import conjuncts, resolve, resolve_group
+from pipeline.text.mentions import add_mention, colour_word, hyphen_start
 from pipeline.text.state import State
 from pipeline.text.types import Mention
-from pipeline.text.words import NOMINAL_POS, parse_number, Token
+from pipeline.text.words import NOMINAL_POS, is_animate, parse_number, Token
 
 
 def adjective_text(st: State, adj: Token) -> str:
@@ -95,6 +95,9 @@ def collect_attributes(st: State) -> None:
                         continue
                     if low in MATERIALS or low in COLOURS or low.endswith(ADJECTIVE_SUFFIXES):
                         st.add_attr(mi, low)
+                        for a in conjuncts(st, c)[1:]:  # "an orange & cream colour ground"
+                            if a.lower_ not in PROPERTY_NOUNS and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
+                                st.add_attr(mi, adjective_text(st, a))
                     continue
                 if st.dep[c.i] == "advmod" and low not in COLOURS:
                     continue
@@ -114,8 +117,37 @@ def collect_attributes(st: State) -> None:
                 for a in conjuncts(st, c):
                     if (
                         st.pos[a.i] in ("ADJ", "VERB", "NOUN", "PROPN") or (st.pos[a.i] == "ADV" and st.dep[a.i] == "amod")
-                    ) and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
+                    ) and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES and a.lower_ not in PROPERTY_NOUNS:
                         st.add_attr(mi, adjective_text(st, a))
+    colour_phrases(st)
+
+
+def colour_phrases(st: State) -> None:
+    """"the word written in blue", "a brand name in red": a colour after "in" is an attribute
+    of the thing the phrase is said of (the noun, or the subject of the verb it hangs on)."""
+    for tok in st.tokens:
+        if tok.lower_ not in COLOURS or st.dep[tok.i] != "pobj" or tok.i in st.token_mention or not colour_word(st, tok):
+            continue
+        holder = tok.head.head
+        if holder.i in st.token_mention:
+            owners = resolve_group(st, holder)
+        elif st.pos[holder.i] in ("VERB", "AUX"):
+            if st.dep[holder.i] in ("acl", "relcl"):
+                owners = resolve_group(st, holder.head)
+            else:
+                owners = [m for c in st.kids[holder.i] if st.dep[c.i] in ("nsubj", "nsubjpass") for m in resolve_group(st, c)]
+        else:
+            owners = []
+        if owners and st.dep[tok.head.i] == "prep" and holder.i in st.token_mention and is_animate(holder):
+            # "a man in blue" -> ( man , wear , clothes ) , ( clothes , is , blue )
+            clothes = len(st.mentions)
+            st.mentions.append(Mention(clothes, "clothes", "clothes", "concept", tok.idx, tok.idx + len(tok.text)))
+            st.add_rel(owners, "wear", [clothes])
+            owners = [clothes]
+        for colour in conjuncts(st, tok):
+            if colour.lower_ in COLOURS:
+                for m in owners:
+                    st.add_attr(m, adjective_text(st, colour))
 
 
 def derived_adjective(st: State, mention: int, adj: Token, mods: list[Token], skip: set[int]) -> None:

@@ -26,7 +26,7 @@ from pipeline.text.lexicon import (
 from pipeline.text.repairs import gerund_compound
 from pipeline.text.state import State
 from pipeline.text.types import Mention
-from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, PREP_DEPS, parse_number, Token
+from pipeline.text.words import LINKING_VERBS, NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, PREP_DEPS, parse_number, Token
 
 
 def hyphen_start(st: State, tok: Token) -> int:
@@ -42,6 +42,36 @@ def hyphen_start(st: State, tok: Token) -> int:
     ):
         i -= 2
     return i
+
+
+def colour_word(st: State, tok: Token) -> bool:
+    """True for a colour (or, in a coordination of modifiers, a material) that spaCy tagged as
+    a noun but that says how something looks: "red and silver carts", "red white and blue
+    logo", "a clock that is gold", "written in blue". Such a word is an attribute, never an entity."""
+    low = tok.lower_
+    dep = st.dep[tok.i]
+    if dep != "conj" and low not in COLOURS and low not in MATERIALS:
+        return False
+    if any(st.dep[c.i] in ("det", "poss", "prep", "nummod") for c in st.kids[tok.i]):
+        return False  # "the red of the sunset", "a metal with ..." name a thing
+    if low in COLOURS and dep in ("amod", "nmod", "compound") and tok.head.i > tok.i and st.pos[tok.head.i] in NOMINAL_POS:
+        return True  # "red/PROPN white and blue circle logo"
+    if dep == "conj":
+        root, hops = tok.head, 0
+        while st.dep[root.i] == "conj" and hops < 10:
+            root, hops = root.head, hops + 1
+        if st.dep[root.i] in ("amod", "nmod", "compound", "advmod", "acomp", "attr", "oprd") and (
+            root.lower_ in COLOURS or root.lower_ in MATERIALS or st.pos[root.i] == "ADJ"
+        ):
+            if root.head.i > tok.i and st.pos[root.head.i] in NOMINAL_POS:
+                return True  # "red and silver carts", "black, brown and white goat", "orange & cream colour ground"
+            return low in COLOURS or low in MATERIALS  # "painted green and silver"
+        return False
+    if low in COLOURS and dep in ("attr", "acomp", "oprd") and st.pos[tok.head.i] in ("AUX", "VERB"):
+        return tok.head.lemma_.lower() in LINKING_VERBS  # "a clock that is gold and white"
+    if low in COLOURS and dep == "pobj" and tok.head.lower_ == "in":
+        return not any(c.i < tok.i and st.dep[c.i] == "amod" for c in st.kids[tok.i])  # "written in blue"
+    return False
 
 
 def looks_like_noun(st: State, tok: Token) -> bool:
@@ -73,6 +103,8 @@ def looks_like_noun(st: State, tok: Token) -> bool:
         ):
             return False
         if not any(ch.isalnum() for ch in tok.text):
+            return False
+        if colour_word(st, tok):
             return False
         return True
     # "awning on the building", "metal railing": an -ing noun read as a verb

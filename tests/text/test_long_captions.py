@@ -333,6 +333,16 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the light blue part of the big kite is flying high in the air above two boys standing on the sandy beach",
      {"kite , is , part", "kite , is , light blue", "kite , is , big", "boys , stand on , beach", "boys , is , 2"},
      {"part", "kite , is , light", "kite , have , part"}),
+    # colours that spaCy tags as nouns are attributes, never entities
+    ("a black, brown and white dog sits beside red and silver shopping carts while a woman in blue watches it",
+     {"dog , is , white", "shopping carts , is , silver", "woman , wear , clothes", "clothes , is , blue"},
+     {"silver", "woman , in , blue", "white"}),
+    ("a tall man looks at a round clock that is gold and white next to a sign written in red on the station wall",
+     {"clock , is , gold", "clock , is , white", "sign , is , red", "man , look at , clock"},
+     {"gold", "sign , write in , red", "red"}),
+    ("a young boy in a green and orange jacket is talking to a man in black near a blue and cream bus",
+     {"jacket , is , orange", "man , wear , clothes", "clothes , is , black", "bus , is , cream"},
+     {"orange", "man , in , black"}),
 ]
 
 

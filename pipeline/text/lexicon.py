@@ -210,3 +210,12 @@ BODY_PARTS: frozenset[str] = frozenset(
     cheek chin eyebrow eyebrows
     """.split()
 )
+
+#: Characters of quote marks around written text ("a sign that says `` stop ''").
+QUOTE_CHARS: frozenset[str] = frozenset("`'\"")
+#: Nouns that name written text; quoted text right after one is that text ("the word `` stop ''").
+TEXT_NOUNS: frozenset[str] = frozenset("word words letter letters number numbers name title text writing logo".split())
+#: Verbs that say what a thing has written on it ("a sign that says `` stop ''").
+SAYING_VERBS: frozenset[str] = frozenset("say read spell display show".split())
+#: Head nouns that are never things in a picture ("all the way across", "to the right").
+NON_ENTITY_NOUNS: frozenset[str] = frozenset("way right".split())

@@ -22,6 +22,11 @@ from pipeline.text.lexicon import (
     PROPERTY_NOUNS,
     PORTION_NOUNS,
     QUANTIFIER_NOUNS,
+    NON_ENTITY_NOUNS,
+    QUOTE_CHARS,
+    TIME_NOUNS,
+    SAYING_VERBS,
+    TEXT_NOUNS,
 )
 from pipeline.text.repairs import gerund_compound
 from pipeline.text.state import State
@@ -106,6 +111,10 @@ def looks_like_noun(st: State, tok: Token) -> bool:
             return False
         if colour_word(st, tok):
             return False
+        if tok.lower_ in NON_ENTITY_NOUNS and not any(st.dep[c.i] == "compound" for c in st.kids[tok.i]):
+            return False  # "all the way across", "to the right"; not "a door way"
+        if st.dep[tok.i] == "pobj" and tok.lemma_.lower() in TIME_NOUNS and st.pos[tok.head.i] == "ADP":
+            return False  # "on a snowy day", "in the daytime": when, not a thing
         return True
     # "awning on the building", "metal railing": an -ing noun read as a verb
     if (
@@ -212,8 +221,10 @@ def build_mentions(st: State) -> None:
                 st.redirect[tok.i] = owners[0].i
         if lemma in PROPERTY_NOUNS and st.pos[tok.head.head.i] == "ADJ":  # "white in color"
             st.property_objects.add(tok.i)
+    spans = quoted_spans(st)
+    quoted = {i for a, b in spans for i in range(a, b)}
     for tok in st.tokens:
-        if tok.i in st.redirect:
+        if tok.i in st.redirect or tok.i in quoted:
             continue
         if not looks_like_noun(st, tok):
             continue
@@ -255,6 +266,75 @@ def build_mentions(st: State) -> None:
         idx = len(st.mentions)
         st.mentions.append(Mention(idx, text, lemma, label, start, end))
         st.token_mention[tok.i] = idx
+    quoted_text(st, spans)
+
+
+def quoted_spans(st: State) -> list[tuple[int, int]]:
+    """Token ranges [start, end) of text quoted inside a caption ("a sign that says `` stop ''"),
+    quote marks excluded; a quote around the whole caption is not one."""
+    marks = [t.i for t in st.tokens if t.text and set(t.text) <= QUOTE_CHARS and t.text not in ("'", "'s")]
+    if len(marks) < 2:
+        return []
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    k = 0
+    while k < len(marks):
+        j = k
+        while j + 1 < len(marks) and marks[j + 1] == marks[j] + 1:  # "` `" is one mark
+            j += 1
+        if start is None:
+            start = marks[j] + 1
+        else:
+            if marks[k] > start:
+                spans.append((start, marks[k]))
+            start = None
+        k = j + 1
+    words = [t.i for t in st.tokens if any(ch.isalnum() for ch in t.text)]
+    return [(a, b) for a, b in spans if any(not a <= i < b for i in words)]
+
+
+def quoted_text(st: State, spans: list[tuple[int, int]]) -> None:
+    """Quoted text is what is written on a thing, not things: "the word `` nationals '' on the
+    uniform" -> the word is on the uniform; "a sign that says `` no parking ''", "a
+    `` have a nice day '' sign" -> ( words , on , sign ); "`` dent '' written on it" -> words."""
+    for a, b in spans:
+        inside = range(a, b)
+        roots = [i for i in inside if st.tokens[i].head.i not in inside or st.tokens[i].head.i == i]
+        roots = [i for i in roots if any(ch.isalnum() for ch in st.tokens[i].text)]
+        if not roots:
+            continue
+        root = st.tokens[roots[0]]
+        before = a - 1
+        while before >= 0 and set(st.tokens[before].text) <= QUOTE_CHARS:
+            before -= 1
+        if before >= 0 and before in st.token_mention and st.tokens[before].lemma_.lower() in TEXT_NOUNS:
+            st.token_mention.setdefault(root.i, st.token_mention[before])  # "the word `` stop '' on ..."
+            continue
+        text = st.text[st.tokens[a].idx : st.tokens[b - 1].idx + len(st.tokens[b - 1].text)]
+        after = b
+        while after < len(st.tokens) and set(st.tokens[after].text) <= QUOTE_CHARS:
+            after += 1
+        holder: list[int] = []
+        register = False
+        if after < len(st.tokens) and after in st.token_mention and after not in range(a, b) and st.pos[after] in NOMINAL_POS:
+            holder = [st.token_mention[after]]  # "a `` one way '' sign"
+        else:
+            verb = root.head
+            if verb.i != root.i and verb.lemma_.lower() in SAYING_VERBS:
+                subjects = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
+                if st.dep[verb.i] in ("relcl", "acl") and verb.head.i in st.token_mention:
+                    holder = [st.token_mention[verb.head.i]]
+                elif subjects and subjects[0].i in st.token_mention:
+                    holder = [st.token_mention[subjects[0].i]]
+            else:
+                register = st.dep[root.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | OBJECT_DEPS | {"pobj"}
+        if not holder and not register:
+            continue
+        idx = len(st.mentions)
+        st.mentions.append(Mention(idx, "words", "words", "concept", st.tokens[a].idx, st.tokens[a].idx + len(text)))
+        if register:
+            st.token_mention[root.i] = idx
+        st.add_rel([idx], "on", holder)
 
 
 def only_names_part(st: State, part: Token, owner: Token) -> bool:

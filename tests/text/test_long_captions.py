@@ -343,6 +343,16 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a young boy in a green and orange jacket is talking to a man in black near a blue and cream bus",
      {"jacket , is , orange", "man , wear , clothes", "clothes , is , black", "bus , is , cream"},
      {"orange", "man , in , black"}),
+    # quoted text is words on a thing, not things; "the way", a time of day are not things
+    ("a red sign that reads `` keep off the grass '' stands next to a bench where an old man feeds pigeons",
+     {"words , on , sign", "sign , stand next to , bench", "man , feed , pigeons", "sign , is , red"},
+     {"grass", "sign , read , grass", "sign , say , grass"}),
+    ("the number `` 24 '' is painted on the back of the blue jersey worn by the tall player on a rainy evening",
+     {"number , paint on back of , jersey", "player , wear , jersey", "jersey , is , blue"},
+     {"24", "evening", "jersey , on , evening", "evening , is , rainy"}),
+    ("a long white fence runs all the way along the road to the right of three brown horses grazing in the field",
+     {"fence , run along , road", "horses , graze in , field", "horses , is , 3", "fence , is , white"},
+     {"way", "right", "fence , run , way"}),
 ]
 
 

@@ -15,7 +15,7 @@ from pipeline.text.lexicon import (
     QUANTIFIER_ATTRIBUTES,
     SHADES,
 )
-from pipeline.text.coreference import conjuncts, resolve, resolve_group
+from pipeline.text.coreference import conjuncts, group, resolve, resolve_group
 from pipeline.text.mentions import add_mention, colour_word, hyphen_start
 from pipeline.text.state import State
 from pipeline.text.types import Mention
@@ -89,9 +89,15 @@ def collect_attributes(st: State) -> None:
             if st.dep[c.i] in ("amod", "compound", "nmod", "advmod") and c.i < head.i:
                 if st.dep[c.i] in ("compound", "nmod") and st.pos[c.i] in NOMINAL_POS:
                     if low in PROPERTY_NOUNS:  # "blue color t-shirt"
-                        for a in st.kids[c.i]:
-                            if st.dep[a.i] == "amod" and st.pos[a.i] == "ADJ":
-                                st.add_attr(mi, adjective_text(st, a))
+                        for a in st.kids[c.i]:  # "white/PROPN color bus", "maroon/NOUN color car"
+                            if (
+                                st.dep[a.i] in ("amod", "compound", "nmod")
+                                and a.i < c.i
+                                and (st.pos[a.i] == "ADJ" or a.lower_ in COLOURS or st.dep[a.i] == "compound")
+                                and a.text.isalpha()
+                            ):
+                                for b in conjuncts(st, a):
+                                    st.add_attr(mi, adjective_text(st, b))
                         continue
                     if low in MATERIALS or low in COLOURS or low.endswith(ADJECTIVE_SUFFIXES):
                         st.add_attr(mi, low)
@@ -119,6 +125,17 @@ def collect_attributes(st: State) -> None:
                         st.pos[a.i] in ("ADJ", "VERB", "NOUN", "PROPN") or (st.pos[a.i] == "ADV" and st.dep[a.i] == "amod")
                     ) and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES and a.lower_ not in PROPERTY_NOUNS:
                         st.add_attr(mi, adjective_text(st, a))
+        head_conj = head.head
+        if (
+            st.dep[head.i] in ("conj", "appos")
+            and (st.pos[head_conj.i] == "ADJ" or head_conj.lower_ in COLOURS)
+            and head_conj.i < head.i
+            and st.dep[head_conj.i] in ("ROOT", "conj", "amod")
+            and all(st.dep[k.i] in ("conj", "cc", "punct", "advmod", "prep", "appos") for a in group(st, head_conj) if a.i < head.i for k in st.kids[a.i])
+        ):  # "red , white , and blue flag" parsed with the flag as the last conjunct of the colours
+            for a in group(st, head_conj):
+                if a.i < head.i and (st.pos[a.i] == "ADJ" or a.lower_ in COLOURS) and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
+                    st.add_attr(mi, adjective_text(st, a))
     colour_phrases(st)
 
 

@@ -72,6 +72,10 @@ def colour_word(st: State, tok: Token) -> bool:
                 return True  # "red and silver carts", "black, brown and white goat", "orange & cream colour ground"
             return low in COLOURS or low in MATERIALS  # "painted green and silver"
         return False
+    if low in COLOURS and dep == "ROOT" and any(
+        st.dep[c.i] == "appos" and c.i > tok.i and st.pos[c.i] in NOMINAL_POS for c in st.kids[tok.i]
+    ):
+        return True  # "grey/NOUN , concrete , tall towers/appos"
     if low in COLOURS and dep in ("attr", "acomp", "oprd") and st.pos[tok.head.i] in ("AUX", "VERB"):
         return tok.head.lemma_.lower() in LINKING_VERBS  # "a clock that is gold and white"
     if low in COLOURS and dep == "pobj" and tok.head.lower_ == "in":

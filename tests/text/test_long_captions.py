@@ -353,6 +353,13 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a long white fence runs all the way along the road to the right of three brown horses grazing in the field",
      {"fence , run along , road", "horses , graze in , field", "horses , is , 3", "fence , is , white"},
      {"way", "right", "fence , run , way"}),
+    # a caption that opens with a list of colours; a colour said with "color"
+    ("grey , concrete , tall towers with many windows , and a small park with green trees in front of them",
+     {"towers , is , grey", "towers , is , concrete", "towers , is , tall", "towers , with , windows"},
+     {"grey", "concrete"}),
+    ("a white color bus and a maroon color car are parked in front of the old train station on a busy street",
+     {"bus , is , white", "car , is , maroon", "bus , park in front of , train station", "train station , is , old"},
+     {"color", "bus , is , color"}),
 ]
 
 

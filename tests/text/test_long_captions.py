@@ -360,6 +360,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a white color bus and a maroon color car are parked in front of the old train station on a busy street",
      {"bus , is , white", "car , is , maroon", "bus , park in front of , train station", "train station , is , old"},
      {"color", "bus , is , color"}),
+    # a pronoun no noun explains names a person, and owns "her hand"
+    ("she is riding a brown horse along the sandy beach while holding a long rope in her left hand",
+     {"woman , ride , horse", "woman , hold , rope", "woman , have , left hand", "horse , is , brown"},
+     {"she , ride , horse", "horse , have , left hand"}),
 ]
 
 

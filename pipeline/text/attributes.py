@@ -104,6 +104,10 @@ def collect_attributes(st: State) -> None:
                         for a in conjuncts(st, c)[1:]:  # "an orange & cream colour ground"
                             if a.lower_ not in PROPERTY_NOUNS and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
                                 st.add_attr(mi, adjective_text(st, a))
+                        for a in st.kids[c.i]:  # "a tall metal railing": spaCy hangs "tall" on the material
+                            if st.dep[a.i] == "amod" and a.i < c.i and st.pos[a.i] == "ADJ" and low in MATERIALS:
+                                if a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
+                                    st.add_attr(mi, adjective_text(st, a))
                     continue
                 if st.dep[c.i] == "advmod" and low not in COLOURS:
                     continue

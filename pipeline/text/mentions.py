@@ -78,6 +78,13 @@ def colour_word(st: State, tok: Token) -> bool:
         return True  # "grey/NOUN , concrete , tall towers/appos"
     if low in COLOURS and dep in ("attr", "acomp", "oprd") and st.pos[tok.head.i] in ("AUX", "VERB"):
         return tok.head.lemma_.lower() in LINKING_VERBS  # "a clock that is gold and white"
+    if low in MATERIALS and dep == "attr" and st.pos[tok.head.i] in ("AUX", "VERB") and tok.head.lemma_.lower() in LINKING_VERBS:
+        st.material_complements[tok.i] = [  # "the cage is green metal": metal and green said of the cage
+            c.i for c in st.kids[tok.i] if st.dep[c.i] == "amod" and (st.pos[c.i] == "ADJ" or c.lower_ in COLOURS)
+        ]
+        return True
+    if dep == "compound" and tok.head.i > tok.i and st.pos[tok.head.i] == "VERB" and tok.head.lower_ in ING_NOUNS:
+        return True  # "metal railing" with the railing read as a verb
     if low in COLOURS and dep == "pobj" and tok.head.lower_ == "in":
         return not any(c.i < tok.i and st.dep[c.i] == "amod" for c in st.kids[tok.i])  # "written in blue"
     return False

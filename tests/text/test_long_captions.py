@@ -364,6 +364,13 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("she is riding a brown horse along the sandy beach while holding a long rope in her left hand",
      {"woman , ride , horse", "woman , hold , rope", "woman , have , left hand", "horse , is , brown"},
      {"she , ride , horse", "horse , have , left hand"}),
+    # a material said with "is", or before an "-ing" noun, is the thing's attribute with its adjectives
+    ("the large empty cage in the corner of the zoo is green metal and has a small square door on its side",
+     {"cage , is , metal", "cage , is , green", "cage , have , door", "cage , in corner of , zoo"},
+     {"metal , is , green", "metal"}),
+    ("a tall metal railing on the side of the white boat where two young men are fishing with long poles",
+     {"railing , is , metal", "railing , is , tall", "railing , on side of , boat", "men , fish with , poles"},
+     {"metal , is , tall", "metal"}),
 ]
 
 

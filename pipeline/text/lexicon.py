@@ -219,3 +219,5 @@ TEXT_NOUNS: frozenset[str] = frozenset("word words letter letters number numbers
 SAYING_VERBS: frozenset[str] = frozenset("say read spell display show".split())
 #: Head nouns that are never things in a picture ("all the way across", "to the right").
 NON_ENTITY_NOUNS: frozenset[str] = frozenset("way right".split())
+#: Nouns whose compound "head" is only their text ("the word stop", "the brand kia"): the entity is the word.
+LABEL_NOUNS: frozenset[str] = frozenset("word words brand".split())

@@ -13,6 +13,7 @@ from pipeline.text.lexicon import (
     COLOURS,
     ENTITY_LABELS,
     ING_NOUNS,
+    LABEL_NOUNS,
     MATERIALS,
     PART_NOUNS,
     PART_PREPOSITION,
@@ -246,6 +247,15 @@ def build_mentions(st: State) -> None:
         if tok.i in st.property_objects:
             continue
         parts = compound_tokens(st, tok)
+        if len(parts) == 1 and parts[0].lower_ in LABEL_NOUNS and parts[0].whitespace_:
+            # "the word rescue", "the brand kia": the word is the thing, what follows is its text
+            word = parts[0]
+            st.parts.add(word.i)
+            st.mention_parts[tok.i] = [word.i]
+            idx = len(st.mentions)
+            st.mentions.append(Mention(idx, word.text, word.lower_, "concept", word.idx, word.idx + len(word.text)))
+            st.token_mention[tok.i] = idx
+            continue
         gerund = gerund_compound(st, tok)
         if gerund is not None and not parts:
             parts = [gerund]

@@ -371,6 +371,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a tall metal railing on the side of the white boat where two young men are fishing with long poles",
      {"railing , is , metal", "railing , is , tall", "railing , on side of , boat", "men , fish with , poles"},
      {"metal , is , tall", "metal"}),
+    # "the word X": the word is the entity, X is only its text
+    ("the word welcome is painted in big white letters on the green door of the small wooden house by the lake",
+     {"word , paint in , letters", "letters , on , door", "letters , is , white", "door , is , green"},
+     {"word welcome , paint in , letters", "welcome"}),
 ]
 
 

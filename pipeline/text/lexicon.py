@@ -221,3 +221,5 @@ SAYING_VERBS: frozenset[str] = frozenset("say read spell display show".split())
 NON_ENTITY_NOUNS: frozenset[str] = frozenset("way right".split())
 #: Nouns whose compound "head" is only their text ("the word stop", "the brand kia"): the entity is the word.
 LABEL_NOUNS: frozenset[str] = frozenset("word words brand".split())
+#: Plain words for people; a noun compounded onto one only describes the person ("tennis guy").
+GENERIC_PEOPLE: frozenset[str] = frozenset("guy guys dude dudes person people man men woman women girl girls boy boys lady ladies kid kids".split())

@@ -12,6 +12,7 @@ from pipeline.text.lexicon import (
     ADJECTIVE_SUFFIXES,
     COLOURS,
     ENTITY_LABELS,
+    GENERIC_PEOPLE,
     ING_NOUNS,
     LABEL_NOUNS,
     MATERIALS,
@@ -170,6 +171,8 @@ def looks_like_noun(st: State, tok: Token) -> bool:
 
 def compound_tokens(st: State, head: Token) -> list[Token]:
     """Contiguous compound modifiers left of `head` kept in its name ("tennis racket")."""
+    if head.lower_ in GENERIC_PEOPLE and st.pos[head.i] == "NOUN":
+        return []  # "tennis guy", "hair guy", "pants person": the modifier only describes the person
     start = hyphen_start(st, head)  # "t-shirt": the head word itself is hyphenated
     parts: list[Token] = [st.tokens[i] for i in range(head.i - 1, start - 1, -1)]
     pos = start - 1

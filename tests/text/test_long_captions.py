@@ -375,6 +375,13 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the word welcome is painted in big white letters on the green door of the small wooden house by the lake",
      {"word , paint in , letters", "letters , on , door", "letters , is , white", "door , is , green"},
      {"word welcome , paint in , letters", "welcome"}),
+    # a noun compounded onto a plain word for a person only describes the person
+    ("the tennis guy in a white shirt hits the yellow ball over the net while his coach watches from the bench",
+     {"person , wear , shirt", "person , hit , ball", "shirt , is , white", "coach , watch from , bench"},
+     {"tennis guy , hit , ball", "tennis guy , wear , shirt"}),
+    ("a skateboard dude with long hair is jumping over the red rail in front of a crowd of kids",
+     {"person , have , hair", "person , jump over , rail", "hair , is , long", "rail , is , red"},
+     {"skateboard dude , jump over , rail"}),
 ]
 
 

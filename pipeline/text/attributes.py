@@ -14,6 +14,7 @@ from pipeline.text.lexicon import (
     PORTION_NOUNS,
     QUANTIFIER_ATTRIBUTES,
     SHADES,
+    LABEL_NUMBER_NOUNS,
 )
 from pipeline.text.coreference import conjuncts, group, resolve, resolve_group
 from pipeline.text.mentions import add_mention, colour_word, hyphen_start
@@ -83,8 +84,10 @@ def collect_attributes(st: State) -> None:
                 continue
             if st.dep[c.i] == "nummod" or (st.dep[c.i] in ("amod", "compound", "quantmod") and st.pos[c.i] == "NUM"):
                 n = parse_number(c.text)
+                if n is not None and c.i > head.i and head.lemma_.lower() in LABEL_NUMBER_NOUNS:
+                    continue  # "the number 42", "bus number 6010": a label, not a count
                 if n is not None:
-                    set_count(st, mi, n)
+                    set_count(st, mi, n, said=not reciprocal(st, head))
                 continue
             if st.dep[c.i] in ("amod", "compound", "nmod", "advmod") and c.i < head.i:
                 if st.dep[c.i] in ("compound", "nmod") and st.pos[c.i] in NOMINAL_POS:
@@ -206,9 +209,21 @@ def derived_adjective(st: State, mention: int, adj: Token, mods: list[Token], sk
         st.add_attr(mention, f"{words} {low}" if words else low)
 
 
-def set_count(st: State, mention: int, n: int) -> None:
+def set_count(st: State, mention: int, n: int, said: bool = True) -> None:
+    """Record count `n` of a mention; also as an attribute ("2") unless `said` is False."""
     m = st.mentions[mention]
     if m.count is None:
         st.mentions[mention] = Mention(m.index, m.text, m.lemma, m.label, m.start, m.end, n)
-    if n != 1:
+    if n != 1 and said:
         st.add_attr(mention, str(n))
+
+
+def reciprocal(st: State, noun: Token) -> bool:
+    """True when the sentence of `noun` relates its members to each other ("two buses next
+    to each other", "two women sitting together"): FACTUAL then writes the pair as one
+    thing related to itself, with no count."""
+    start = max((s for s in st.sent_starts if s <= noun.i), default=0)
+    end = min((s for s in st.sent_starts if s > noun.i), default=len(st.tokens))
+    words = [t.lower_ for t in st.tokens[start:end]]
+    pairs = set(zip(words, words[1:]))
+    return "together" in words or ("each", "other") in pairs or ("one", "another") in pairs or ("side", "by") in pairs

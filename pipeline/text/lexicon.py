@@ -223,3 +223,5 @@ NON_ENTITY_NOUNS: frozenset[str] = frozenset("way right".split())
 LABEL_NOUNS: frozenset[str] = frozenset("word words brand".split())
 #: Plain words for people; a noun compounded onto one only describes the person ("tennis guy").
 GENERIC_PEOPLE: frozenset[str] = frozenset("guy guys dude dudes person people man men woman women girl girls boy boys lady ladies kid kids".split())
+#: Nouns a following numeral names rather than counts ("the number 42", "bus number 6010").
+LABEL_NUMBER_NOUNS: frozenset[str] = frozenset("number no".split())

@@ -382,6 +382,13 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a skateboard dude with long hair is jumping over the red rail in front of a crowd of kids",
      {"person , have , hair", "person , jump over , rail", "hair , is , long", "rail , is , red"},
      {"skateboard dude , jump over , rail"}),
+    # a numeral after "number" names, it does not count; a pair "next to each other" is not counted
+    ("a red double decker bus with the number 24 on its front is driving down the busy street past a tall church",
+     {"decker bus , with , number", "decker bus , is , red", "street , is , busy", "church , is , tall"},
+     {"number , is , 24"}),
+    ("two old fishing boats with red sails are floating next to each other in the calm water of the small harbor",
+     {"fishing boats , with , sails", "fishing boats , float in , water", "fishing boats , is , old", "sails , is , red"},
+     {"fishing boats , is , 2"}),
 ]
 
 

@@ -225,3 +225,5 @@ LABEL_NOUNS: frozenset[str] = frozenset("word words brand".split())
 GENERIC_PEOPLE: frozenset[str] = frozenset("guy guys dude dudes person people man men woman women girl girls boy boys lady ladies kid kids".split())
 #: Nouns a following numeral names rather than counts ("the number 42", "bus number 6010").
 LABEL_NUMBER_NOUNS: frozenset[str] = frozenset("number no".split())
+#: Two words FACTUAL-style graphs write as one ("a wet suit" is a wetsuit, not a wet suit): "modifier head-lemma" -> name.
+CLOSED_COMPOUNDS: dict[str, str] = {"wet suit": "wetsuit", "sweat shirt": "sweatshirt", "rain coat": "raincoat"}

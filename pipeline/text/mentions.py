@@ -10,6 +10,7 @@ from typing import Any
 
 from pipeline.text.lexicon import (
     ADJECTIVE_SUFFIXES,
+    CLOSED_COMPOUNDS,
     COLOURS,
     ENTITY_LABELS,
     GENERIC_PEOPLE,
@@ -257,6 +258,17 @@ def build_mentions(st: State) -> None:
             st.mention_parts[tok.i] = [word.i]
             idx = len(st.mentions)
             st.mentions.append(Mention(idx, word.text, word.lower_, "concept", word.idx, word.idx + len(word.text)))
+            st.token_mention[tok.i] = idx
+            continue
+        prev = st.tokens[tok.i - 1] if tok.i > 0 else None
+        closed = CLOSED_COMPOUNDS.get(f"{prev.lower_} {tok.lemma_.lower()}") if prev is not None and prev.head.i == tok.i else None
+        if closed is not None and not parts:  # "a wet suit" is a wetsuit, not a suit that is wet
+            st.parts.add(prev.i)
+            st.mention_parts[tok.i] = [prev.i]
+            idx = len(st.mentions)
+            lemma = tok.lemma_.lower()
+            name = closed + (tok.lower_[len(lemma):] if tok.lower_.startswith(lemma) else "")  # "wet suits" -> wetsuits
+            st.mentions.append(Mention(idx, name, closed, "concept", prev.idx, tok.idx + len(tok.text)))
             st.token_mention[tok.i] = idx
             continue
         gerund = gerund_compound(st, tok)

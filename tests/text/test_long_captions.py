@@ -389,6 +389,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("two old fishing boats with red sails are floating next to each other in the calm water of the small harbor",
      {"fishing boats , with , sails", "fishing boats , float in , water", "fishing boats , is , old", "sails , is , red"},
      {"fishing boats , is , 2"}),
+    # a closed compound written in two words is one thing ("wet suit" -> wetsuit), not a wet suit
+    ("a young surfer in a black wet suit is paddling out past the breaking waves while his friend waits on the beach",
+     {"surfer , wear , wetsuit", "wetsuit , is , black", "surfer , is , young", "friend , wait on , beach"},
+     {"suit , is , wet", "wetsuit , is , wet", "surfer , wear , suit"}),
 ]
 
 

@@ -227,3 +227,7 @@ GENERIC_PEOPLE: frozenset[str] = frozenset("guy guys dude dudes person people ma
 LABEL_NUMBER_NOUNS: frozenset[str] = frozenset("number no".split())
 #: Two words FACTUAL-style graphs write as one ("a wet suit" is a wetsuit, not a wet suit): "modifier head-lemma" -> name.
 CLOSED_COMPOUNDS: dict[str, str] = {"wet suit": "wetsuit", "sweat shirt": "sweatshirt", "rain coat": "raincoat"}
+#: Adjective + noun pairs that name one kind of thing ("hot dog" is no dog that is hot).
+ADJECTIVE_NAMES: frozenset[str] = frozenset(
+    {"hot dog", "french fry", "french toast", "polar bear", "top hat", "high chair", "light pole", "light post", "light bulb"}
+)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.text.lexicon import (
+    ADJECTIVE_NAMES,
     ADJECTIVE_SUFFIXES,
     CLOSED_COMPOUNDS,
     COLOURS,
@@ -184,6 +185,12 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
         if t.head.i != head.i and not (t.head.i in {p.i for p in parts}):
             break
         low = t.lower_
+        if st.dep[t.i] == "amod" and t.head.i == head.i and t.i == head.i - 1 - len(parts) and (
+            f"{low} {(head.lemma_ or head.text).lower()}" in ADJECTIVE_NAMES
+        ):  # "hot dog", "polar bear": an adjective that is part of the name
+            parts.append(t)
+            pos -= 1
+            continue
         if st.dep[t.i] == "amod" and low in POSITION_WORDS and t.head.i == head.i:
             parts.append(t)
             pos -= 1

@@ -14,12 +14,13 @@ from pipeline.text.lexicon import (
     PORTION_NOUNS,
     QUANTIFIER_ATTRIBUTES,
     SHADES,
+    LABEL_NUMBER_NOUNS,
 )
-from pipeline.text.coreference import conjuncts, resolve
-from pipeline.text.mentions import add_mention, hyphen_start
+from pipeline.text.coreference import conjuncts, group, resolve, resolve_group
+from pipeline.text.mentions import add_mention, colour_word, hyphen_start
 from pipeline.text.state import State
 from pipeline.text.types import Mention
-from pipeline.text.words import NOMINAL_POS, parse_number, Token
+from pipeline.text.words import NOMINAL_POS, is_animate, parse_number, Token
 
 
 def adjective_text(st: State, adj: Token) -> str:
@@ -83,18 +84,33 @@ def collect_attributes(st: State) -> None:
                 continue
             if st.dep[c.i] == "nummod" or (st.dep[c.i] in ("amod", "compound", "quantmod") and st.pos[c.i] == "NUM"):
                 n = parse_number(c.text)
+                if n is not None and c.i > head.i and head.lemma_.lower() in LABEL_NUMBER_NOUNS:
+                    continue  # "the number 42", "bus number 6010": a label, not a count
                 if n is not None:
-                    set_count(st, mi, n)
+                    set_count(st, mi, n, said=not reciprocal(st, head))
                 continue
             if st.dep[c.i] in ("amod", "compound", "nmod", "advmod") and c.i < head.i:
                 if st.dep[c.i] in ("compound", "nmod") and st.pos[c.i] in NOMINAL_POS:
                     if low in PROPERTY_NOUNS:  # "blue color t-shirt"
-                        for a in st.kids[c.i]:
-                            if st.dep[a.i] == "amod" and st.pos[a.i] == "ADJ":
-                                st.add_attr(mi, adjective_text(st, a))
+                        for a in st.kids[c.i]:  # "white/PROPN color bus", "maroon/NOUN color car"
+                            if (
+                                st.dep[a.i] in ("amod", "compound", "nmod")
+                                and a.i < c.i
+                                and (st.pos[a.i] == "ADJ" or a.lower_ in COLOURS or st.dep[a.i] == "compound")
+                                and a.text.isalpha()
+                            ):
+                                for b in conjuncts(st, a):
+                                    st.add_attr(mi, adjective_text(st, b))
                         continue
                     if low in MATERIALS or low in COLOURS or low.endswith(ADJECTIVE_SUFFIXES):
                         st.add_attr(mi, low)
+                        for a in conjuncts(st, c)[1:]:  # "an orange & cream colour ground"
+                            if a.lower_ not in PROPERTY_NOUNS and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
+                                st.add_attr(mi, adjective_text(st, a))
+                        for a in st.kids[c.i]:  # "a tall metal railing": spaCy hangs "tall" on the material
+                            if st.dep[a.i] == "amod" and a.i < c.i and st.pos[a.i] == "ADJ" and low in MATERIALS:
+                                if a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
+                                    st.add_attr(mi, adjective_text(st, a))
                     continue
                 if st.dep[c.i] == "advmod" and low not in COLOURS:
                     continue
@@ -114,8 +130,48 @@ def collect_attributes(st: State) -> None:
                 for a in conjuncts(st, c):
                     if (
                         st.pos[a.i] in ("ADJ", "VERB", "NOUN", "PROPN") or (st.pos[a.i] == "ADV" and st.dep[a.i] == "amod")
-                    ) and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
+                    ) and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES and a.lower_ not in PROPERTY_NOUNS:
                         st.add_attr(mi, adjective_text(st, a))
+        head_conj = head.head
+        if (
+            st.dep[head.i] in ("conj", "appos")
+            and (st.pos[head_conj.i] == "ADJ" or head_conj.lower_ in COLOURS)
+            and head_conj.i < head.i
+            and st.dep[head_conj.i] in ("ROOT", "conj", "amod")
+            and all(st.dep[k.i] in ("conj", "cc", "punct", "advmod", "prep", "appos") for a in group(st, head_conj) if a.i < head.i for k in st.kids[a.i])
+        ):  # "red , white , and blue flag" parsed with the flag as the last conjunct of the colours
+            for a in group(st, head_conj):
+                if a.i < head.i and (st.pos[a.i] == "ADJ" or a.lower_ in COLOURS) and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
+                    st.add_attr(mi, adjective_text(st, a))
+    colour_phrases(st)
+
+
+def colour_phrases(st: State) -> None:
+    """"the word written in blue", "a brand name in red": a colour after "in" is an attribute
+    of the thing the phrase is said of (the noun, or the subject of the verb it hangs on)."""
+    for tok in st.tokens:
+        if tok.lower_ not in COLOURS or st.dep[tok.i] != "pobj" or tok.i in st.token_mention or not colour_word(st, tok):
+            continue
+        holder = tok.head.head
+        if holder.i in st.token_mention:
+            owners = resolve_group(st, holder)
+        elif st.pos[holder.i] in ("VERB", "AUX"):
+            if st.dep[holder.i] in ("acl", "relcl"):
+                owners = resolve_group(st, holder.head)
+            else:
+                owners = [m for c in st.kids[holder.i] if st.dep[c.i] in ("nsubj", "nsubjpass") for m in resolve_group(st, c)]
+        else:
+            owners = []
+        if owners and st.dep[tok.head.i] == "prep" and holder.i in st.token_mention and is_animate(holder):
+            # "a man in blue" -> ( man , wear , clothes ) , ( clothes , is , blue )
+            clothes = len(st.mentions)
+            st.mentions.append(Mention(clothes, "clothes", "clothes", "concept", tok.idx, tok.idx + len(tok.text)))
+            st.add_rel(owners, "wear", [clothes])
+            owners = [clothes]
+        for colour in conjuncts(st, tok):
+            if colour.lower_ in COLOURS:
+                for m in owners:
+                    st.add_attr(m, adjective_text(st, colour))
 
 
 def derived_adjective(st: State, mention: int, adj: Token, mods: list[Token], skip: set[int]) -> None:
@@ -153,9 +209,21 @@ def derived_adjective(st: State, mention: int, adj: Token, mods: list[Token], sk
         st.add_attr(mention, f"{words} {low}" if words else low)
 
 
-def set_count(st: State, mention: int, n: int) -> None:
+def set_count(st: State, mention: int, n: int, said: bool = True) -> None:
+    """Record count `n` of a mention; also as an attribute ("2") unless `said` is False."""
     m = st.mentions[mention]
     if m.count is None:
         st.mentions[mention] = Mention(m.index, m.text, m.lemma, m.label, m.start, m.end, n)
-    if n != 1:
+    if n != 1 and said:
         st.add_attr(mention, str(n))
+
+
+def reciprocal(st: State, noun: Token) -> bool:
+    """True when the sentence of `noun` relates its members to each other ("two buses next
+    to each other", "two women sitting together"): FACTUAL then writes the pair as one
+    thing related to itself, with no count."""
+    start = max((s for s in st.sent_starts if s <= noun.i), default=0)
+    end = min((s for s in st.sent_starts if s > noun.i), default=len(st.tokens))
+    words = [t.lower_ for t in st.tokens[start:end]]
+    pairs = set(zip(words, words[1:]))
+    return "together" in words or ("each", "other") in pairs or ("one", "another") in pairs or ("side", "by") in pairs

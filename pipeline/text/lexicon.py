@@ -210,3 +210,24 @@ BODY_PARTS: frozenset[str] = frozenset(
     cheek chin eyebrow eyebrows
     """.split()
 )
+
+#: Characters of quote marks around written text ("a sign that says `` stop ''").
+QUOTE_CHARS: frozenset[str] = frozenset("`'\"")
+#: Nouns that name written text; quoted text right after one is that text ("the word `` stop ''").
+TEXT_NOUNS: frozenset[str] = frozenset("word words letter letters number numbers name title text writing logo".split())
+#: Verbs that say what a thing has written on it ("a sign that says `` stop ''").
+SAYING_VERBS: frozenset[str] = frozenset("say read spell display show".split())
+#: Head nouns that are never things in a picture ("all the way across", "to the right").
+NON_ENTITY_NOUNS: frozenset[str] = frozenset("way right".split())
+#: Nouns whose compound "head" is only their text ("the word stop", "the brand kia"): the entity is the word.
+LABEL_NOUNS: frozenset[str] = frozenset("word words brand".split())
+#: Plain words for people; a noun compounded onto one only describes the person ("tennis guy").
+GENERIC_PEOPLE: frozenset[str] = frozenset("guy guys dude dudes person people man men woman women girl girls boy boys lady ladies kid kids".split())
+#: Nouns a following numeral names rather than counts ("the number 42", "bus number 6010").
+LABEL_NUMBER_NOUNS: frozenset[str] = frozenset("number no".split())
+#: Two words FACTUAL-style graphs write as one ("a wet suit" is a wetsuit, not a wet suit): "modifier head-lemma" -> name.
+CLOSED_COMPOUNDS: dict[str, str] = {"wet suit": "wetsuit", "sweat shirt": "sweatshirt", "rain coat": "raincoat"}
+#: Adjective + noun pairs that name one kind of thing ("hot dog" is no dog that is hot).
+ADJECTIVE_NAMES: frozenset[str] = frozenset(
+    {"hot dog", "french fry", "french toast", "polar bear", "top hat", "high chair", "light pole", "light post", "light bulb"}
+)

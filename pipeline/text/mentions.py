@@ -9,10 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.text.lexicon import (
+    ADJECTIVE_NAMES,
     ADJECTIVE_SUFFIXES,
+    CLOSED_COMPOUNDS,
     COLOURS,
     ENTITY_LABELS,
+    GENERIC_PEOPLE,
     ING_NOUNS,
+    LABEL_NOUNS,
     MATERIALS,
     PART_NOUNS,
     PART_PREPOSITION,
@@ -22,11 +26,16 @@ from pipeline.text.lexicon import (
     PROPERTY_NOUNS,
     PORTION_NOUNS,
     QUANTIFIER_NOUNS,
+    NON_ENTITY_NOUNS,
+    QUOTE_CHARS,
+    TIME_NOUNS,
+    SAYING_VERBS,
+    TEXT_NOUNS,
 )
 from pipeline.text.repairs import gerund_compound
 from pipeline.text.state import State
 from pipeline.text.types import Mention
-from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, PREP_DEPS, parse_number, Token
+from pipeline.text.words import LINKING_VERBS, NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, PREP_DEPS, parse_number, Token
 
 
 def hyphen_start(st: State, tok: Token) -> int:
@@ -42,6 +51,47 @@ def hyphen_start(st: State, tok: Token) -> int:
     ):
         i -= 2
     return i
+
+
+def colour_word(st: State, tok: Token) -> bool:
+    """True for a colour (or, in a coordination of modifiers, a material) that spaCy tagged as
+    a noun but that says how something looks: "red and silver carts", "red white and blue
+    logo", "a clock that is gold", "written in blue". Such a word is an attribute, never an entity."""
+    low = tok.lower_
+    dep = st.dep[tok.i]
+    if dep != "conj" and low not in COLOURS and low not in MATERIALS:
+        return False
+    if any(st.dep[c.i] in ("det", "poss", "prep", "nummod") for c in st.kids[tok.i]):
+        return False  # "the red of the sunset", "a metal with ..." name a thing
+    if low in COLOURS and dep in ("amod", "nmod", "compound") and tok.head.i > tok.i and st.pos[tok.head.i] in NOMINAL_POS:
+        return True  # "red/PROPN white and blue circle logo"
+    if dep == "conj":
+        root, hops = tok.head, 0
+        while st.dep[root.i] == "conj" and hops < 10:
+            root, hops = root.head, hops + 1
+        if st.dep[root.i] in ("amod", "nmod", "compound", "advmod", "acomp", "attr", "oprd") and (
+            root.lower_ in COLOURS or root.lower_ in MATERIALS or st.pos[root.i] == "ADJ"
+        ):
+            if root.head.i > tok.i and st.pos[root.head.i] in NOMINAL_POS:
+                return True  # "red and silver carts", "black, brown and white goat", "orange & cream colour ground"
+            return low in COLOURS or low in MATERIALS  # "painted green and silver"
+        return False
+    if low in COLOURS and dep == "ROOT" and any(
+        st.dep[c.i] == "appos" and c.i > tok.i and st.pos[c.i] in NOMINAL_POS for c in st.kids[tok.i]
+    ):
+        return True  # "grey/NOUN , concrete , tall towers/appos"
+    if low in COLOURS and dep in ("attr", "acomp", "oprd") and st.pos[tok.head.i] in ("AUX", "VERB"):
+        return tok.head.lemma_.lower() in LINKING_VERBS  # "a clock that is gold and white"
+    if low in MATERIALS and dep == "attr" and st.pos[tok.head.i] in ("AUX", "VERB") and tok.head.lemma_.lower() in LINKING_VERBS:
+        st.material_complements[tok.i] = [  # "the cage is green metal": metal and green said of the cage
+            c.i for c in st.kids[tok.i] if st.dep[c.i] == "amod" and (st.pos[c.i] == "ADJ" or c.lower_ in COLOURS)
+        ]
+        return True
+    if dep == "compound" and tok.head.i > tok.i and st.pos[tok.head.i] == "VERB" and tok.head.lower_ in ING_NOUNS:
+        return True  # "metal railing" with the railing read as a verb
+    if low in COLOURS and dep == "pobj" and tok.head.lower_ == "in":
+        return not any(c.i < tok.i and st.dep[c.i] == "amod" for c in st.kids[tok.i])  # "written in blue"
+    return False
 
 
 def looks_like_noun(st: State, tok: Token) -> bool:
@@ -74,6 +124,12 @@ def looks_like_noun(st: State, tok: Token) -> bool:
             return False
         if not any(ch.isalnum() for ch in tok.text):
             return False
+        if colour_word(st, tok):
+            return False
+        if tok.lower_ in NON_ENTITY_NOUNS and not any(st.dep[c.i] == "compound" for c in st.kids[tok.i]):
+            return False  # "all the way across", "to the right"; not "a door way"
+        if st.dep[tok.i] == "pobj" and tok.lemma_.lower() in TIME_NOUNS and st.pos[tok.head.i] == "ADP":
+            return False  # "on a snowy day", "in the daytime": when, not a thing
         return True
     # "awning on the building", "metal railing": an -ing noun read as a verb
     if (
@@ -117,6 +173,8 @@ def looks_like_noun(st: State, tok: Token) -> bool:
 
 def compound_tokens(st: State, head: Token) -> list[Token]:
     """Contiguous compound modifiers left of `head` kept in its name ("tennis racket")."""
+    if head.lower_ in GENERIC_PEOPLE and st.pos[head.i] == "NOUN":
+        return []  # "tennis guy", "hair guy", "pants person": the modifier only describes the person
     start = hyphen_start(st, head)  # "t-shirt": the head word itself is hyphenated
     parts: list[Token] = [st.tokens[i] for i in range(head.i - 1, start - 1, -1)]
     pos = start - 1
@@ -127,6 +185,12 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
         if t.head.i != head.i and not (t.head.i in {p.i for p in parts}):
             break
         low = t.lower_
+        if st.dep[t.i] == "amod" and t.head.i == head.i and t.i == head.i - 1 - len(parts) and (
+            f"{low} {(head.lemma_ or head.text).lower()}" in ADJECTIVE_NAMES
+        ):  # "hot dog", "polar bear": an adjective that is part of the name
+            parts.append(t)
+            pos -= 1
+            continue
         if st.dep[t.i] == "amod" and low in POSITION_WORDS and t.head.i == head.i:
             parts.append(t)
             pos -= 1
@@ -180,8 +244,10 @@ def build_mentions(st: State) -> None:
                 st.redirect[tok.i] = owners[0].i
         if lemma in PROPERTY_NOUNS and st.pos[tok.head.head.i] == "ADJ":  # "white in color"
             st.property_objects.add(tok.i)
+    spans = quoted_spans(st)
+    quoted = {i for a, b in spans for i in range(a, b)}
     for tok in st.tokens:
-        if tok.i in st.redirect:
+        if tok.i in st.redirect or tok.i in quoted:
             continue
         if not looks_like_noun(st, tok):
             continue
@@ -192,6 +258,26 @@ def build_mentions(st: State) -> None:
         if tok.i in st.property_objects:
             continue
         parts = compound_tokens(st, tok)
+        if len(parts) == 1 and parts[0].lower_ in LABEL_NOUNS and parts[0].whitespace_:
+            # "the word rescue", "the brand kia": the word is the thing, what follows is its text
+            word = parts[0]
+            st.parts.add(word.i)
+            st.mention_parts[tok.i] = [word.i]
+            idx = len(st.mentions)
+            st.mentions.append(Mention(idx, word.text, word.lower_, "concept", word.idx, word.idx + len(word.text)))
+            st.token_mention[tok.i] = idx
+            continue
+        prev = st.tokens[tok.i - 1] if tok.i > 0 else None
+        closed = CLOSED_COMPOUNDS.get(f"{prev.lower_} {tok.lemma_.lower()}") if prev is not None and prev.head.i == tok.i else None
+        if closed is not None and not parts:  # "a wet suit" is a wetsuit, not a suit that is wet
+            st.parts.add(prev.i)
+            st.mention_parts[tok.i] = [prev.i]
+            idx = len(st.mentions)
+            lemma = tok.lemma_.lower()
+            name = closed + (tok.lower_[len(lemma):] if tok.lower_.startswith(lemma) else "")  # "wet suits" -> wetsuits
+            st.mentions.append(Mention(idx, name, closed, "concept", prev.idx, tok.idx + len(tok.text)))
+            st.token_mention[tok.i] = idx
+            continue
         gerund = gerund_compound(st, tok)
         if gerund is not None and not parts:
             parts = [gerund]
@@ -223,6 +309,75 @@ def build_mentions(st: State) -> None:
         idx = len(st.mentions)
         st.mentions.append(Mention(idx, text, lemma, label, start, end))
         st.token_mention[tok.i] = idx
+    quoted_text(st, spans)
+
+
+def quoted_spans(st: State) -> list[tuple[int, int]]:
+    """Token ranges [start, end) of text quoted inside a caption ("a sign that says `` stop ''"),
+    quote marks excluded; a quote around the whole caption is not one."""
+    marks = [t.i for t in st.tokens if t.text and set(t.text) <= QUOTE_CHARS and t.text not in ("'", "'s")]
+    if len(marks) < 2:
+        return []
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    k = 0
+    while k < len(marks):
+        j = k
+        while j + 1 < len(marks) and marks[j + 1] == marks[j] + 1:  # "` `" is one mark
+            j += 1
+        if start is None:
+            start = marks[j] + 1
+        else:
+            if marks[k] > start:
+                spans.append((start, marks[k]))
+            start = None
+        k = j + 1
+    words = [t.i for t in st.tokens if any(ch.isalnum() for ch in t.text)]
+    return [(a, b) for a, b in spans if any(not a <= i < b for i in words)]
+
+
+def quoted_text(st: State, spans: list[tuple[int, int]]) -> None:
+    """Quoted text is what is written on a thing, not things: "the word `` nationals '' on the
+    uniform" -> the word is on the uniform; "a sign that says `` no parking ''", "a
+    `` have a nice day '' sign" -> ( words , on , sign ); "`` dent '' written on it" -> words."""
+    for a, b in spans:
+        inside = range(a, b)
+        roots = [i for i in inside if st.tokens[i].head.i not in inside or st.tokens[i].head.i == i]
+        roots = [i for i in roots if any(ch.isalnum() for ch in st.tokens[i].text)]
+        if not roots:
+            continue
+        root = st.tokens[roots[0]]
+        before = a - 1
+        while before >= 0 and set(st.tokens[before].text) <= QUOTE_CHARS:
+            before -= 1
+        if before >= 0 and before in st.token_mention and st.tokens[before].lemma_.lower() in TEXT_NOUNS:
+            st.token_mention.setdefault(root.i, st.token_mention[before])  # "the word `` stop '' on ..."
+            continue
+        text = st.text[st.tokens[a].idx : st.tokens[b - 1].idx + len(st.tokens[b - 1].text)]
+        after = b
+        while after < len(st.tokens) and set(st.tokens[after].text) <= QUOTE_CHARS:
+            after += 1
+        holder: list[int] = []
+        register = False
+        if after < len(st.tokens) and after in st.token_mention and after not in range(a, b) and st.pos[after] in NOMINAL_POS:
+            holder = [st.token_mention[after]]  # "a `` one way '' sign"
+        else:
+            verb = root.head
+            if verb.i != root.i and verb.lemma_.lower() in SAYING_VERBS:
+                subjects = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
+                if st.dep[verb.i] in ("relcl", "acl") and verb.head.i in st.token_mention:
+                    holder = [st.token_mention[verb.head.i]]
+                elif subjects and subjects[0].i in st.token_mention:
+                    holder = [st.token_mention[subjects[0].i]]
+            else:
+                register = st.dep[root.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | OBJECT_DEPS | {"pobj"}
+        if not holder and not register:
+            continue
+        idx = len(st.mentions)
+        st.mentions.append(Mention(idx, "words", "words", "concept", st.tokens[a].idx, st.tokens[a].idx + len(text)))
+        if register:
+            st.token_mention[root.i] = idx
+        st.add_rel([idx], "on", holder)
 
 
 def only_names_part(st: State, part: Token, owner: Token) -> bool:

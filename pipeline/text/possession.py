@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pipeline.text.lexicon import (
+    ANIMATE_PRONOUNS,
     BODY_PARTS,
     CONTAINERS_IN,
     CONTAINERS_ON,
@@ -29,11 +30,17 @@ def possessive_relations(st: State, noun: Token, mention: int) -> None:
             st.add_rel(resolve(st, c, avoid=[mention]), "have", [mention])
         elif c.lower_ in POSSESSIVE_PRONOUNS and is_body_part(noun) and st.dep[noun.i] in ("pobj", "nsubj", "nsubjpass"):
             owners = [o for o in pronoun_owner(st, c) if o != mention] or earlier_mention(st, c, {mention})
-            if c.lower_ != "its" and not any(is_animate(st.tokens[t]) for t, m in st.token_mention.items() if m in owners):
-                people = [t for t in st.token_mention if t < c.i and is_animate(st.tokens[t])]
+            if c.lower_ != "its" and not any(person_token(st, t) for t, m in st.token_mention.items() if m in owners):
+                people = [t for t in st.token_mention if t < c.i and person_token(st, t)]
                 if people:  # "a cap on the man ... on his shoulder": "his" is a person's
                     owners = [st.token_mention[max(people)]]
             st.add_rel(owners, "have", [mention])
+
+
+def person_token(st: State, i: int) -> bool:
+    """True if token `i` names a person or animal ("woman", "dog") or is a personal pronoun ("she")."""
+    tok = st.tokens[i]
+    return is_animate(tok) or (st.pos[i] == "PRON" and tok.lower_ in ANIMATE_PRONOUNS)
 
 
 def possessed_by_pronoun(st: State, noun: Token) -> bool:

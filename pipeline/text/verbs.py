@@ -4,6 +4,7 @@ complements, participles, stranded objects ("the kite the boy is flying")."""
 from __future__ import annotations
 
 from pipeline.text.lexicon import (
+    COLOURS,
     LOCATIVE_ADVERBS,
     PREP_HEADS,
     RELATIVE_PRONOUNS,
@@ -129,9 +130,11 @@ def verb_relations(st: State, verb: Token) -> None:
         for c in st.kids[verb.i]:
             if st.dep[c.i] in ("acomp", "attr") and not any(st.dep[d.i] == "expl" for d in st.kids[verb.i]):
                 for a in conjuncts(st, c):
-                    if st.pos[a.i] in ("ADJ", "VERB") or (st.dep[a.i] == "acomp"):
+                    if st.pos[a.i] in ("ADJ", "VERB") or st.dep[a.i] == "acomp" or a.lower_ in COLOURS or a.i in st.material_complements:
                         for s in subs:
                             st.add_attr(s, adjective_text(st, a))
+                            for m in st.material_complements.get(a.i, ()):  # "is green metal"
+                                st.add_attr(s, adjective_text(st, st.tokens[m]))
                         adjective_prep_relations(st, a, subs)
                     elif st.pos[a.i] == "NUM":
                         n = parse_number(a.text)

@@ -333,6 +333,70 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the light blue part of the big kite is flying high in the air above two boys standing on the sandy beach",
      {"kite , is , part", "kite , is , light blue", "kite , is , big", "boys , stand on , beach", "boys , is , 2"},
      {"part", "kite , is , light", "kite , have , part"}),
+    # colours that spaCy tags as nouns are attributes, never entities
+    ("a black, brown and white dog sits beside red and silver shopping carts while a woman in blue watches it",
+     {"dog , is , white", "shopping carts , is , silver", "woman , wear , clothes", "clothes , is , blue"},
+     {"silver", "woman , in , blue", "white"}),
+    ("a tall man looks at a round clock that is gold and white next to a sign written in red on the station wall",
+     {"clock , is , gold", "clock , is , white", "sign , is , red", "man , look at , clock"},
+     {"gold", "sign , write in , red", "red"}),
+    ("a young boy in a green and orange jacket is talking to a man in black near a blue and cream bus",
+     {"jacket , is , orange", "man , wear , clothes", "clothes , is , black", "bus , is , cream"},
+     {"orange", "man , in , black"}),
+    # quoted text is words on a thing, not things; "the way", a time of day are not things
+    ("a red sign that reads `` keep off the grass '' stands next to a bench where an old man feeds pigeons",
+     {"words , on , sign", "sign , stand next to , bench", "man , feed , pigeons", "sign , is , red"},
+     {"grass", "sign , read , grass", "sign , say , grass"}),
+    ("the number `` 24 '' is painted on the back of the blue jersey worn by the tall player on a rainy evening",
+     {"number , paint on back of , jersey", "player , wear , jersey", "jersey , is , blue"},
+     {"24", "evening", "jersey , on , evening", "evening , is , rainy"}),
+    ("a long white fence runs all the way along the road to the right of three brown horses grazing in the field",
+     {"fence , run along , road", "horses , graze in , field", "horses , is , 3", "fence , is , white"},
+     {"way", "right", "fence , run , way"}),
+    # a caption that opens with a list of colours; a colour said with "color"
+    ("grey , concrete , tall towers with many windows , and a small park with green trees in front of them",
+     {"towers , is , grey", "towers , is , concrete", "towers , is , tall", "towers , with , windows"},
+     {"grey", "concrete"}),
+    ("a white color bus and a maroon color car are parked in front of the old train station on a busy street",
+     {"bus , is , white", "car , is , maroon", "bus , park in front of , train station", "train station , is , old"},
+     {"color", "bus , is , color"}),
+    # a pronoun no noun explains names a person, and owns "her hand"
+    ("she is riding a brown horse along the sandy beach while holding a long rope in her left hand",
+     {"woman , ride , horse", "woman , hold , rope", "woman , have , left hand", "horse , is , brown"},
+     {"she , ride , horse", "horse , have , left hand"}),
+    # a material said with "is", or before an "-ing" noun, is the thing's attribute with its adjectives
+    ("the large empty cage in the corner of the zoo is green metal and has a small square door on its side",
+     {"cage , is , metal", "cage , is , green", "cage , have , door", "cage , in corner of , zoo"},
+     {"metal , is , green", "metal"}),
+    ("a tall metal railing on the side of the white boat where two young men are fishing with long poles",
+     {"railing , is , metal", "railing , is , tall", "railing , on side of , boat", "men , fish with , poles"},
+     {"metal , is , tall", "metal"}),
+    # "the word X": the word is the entity, X is only its text
+    ("the word welcome is painted in big white letters on the green door of the small wooden house by the lake",
+     {"word , paint in , letters", "letters , on , door", "letters , is , white", "door , is , green"},
+     {"word welcome , paint in , letters", "welcome"}),
+    # a noun compounded onto a plain word for a person only describes the person
+    ("the tennis guy in a white shirt hits the yellow ball over the net while his coach watches from the bench",
+     {"person , wear , shirt", "person , hit , ball", "shirt , is , white", "coach , watch from , bench"},
+     {"tennis guy , hit , ball", "tennis guy , wear , shirt"}),
+    ("a skateboard dude with long hair is jumping over the red rail in front of a crowd of kids",
+     {"person , have , hair", "person , jump over , rail", "hair , is , long", "rail , is , red"},
+     {"skateboard dude , jump over , rail"}),
+    # a numeral after "number" names, it does not count; a pair "next to each other" is not counted
+    ("a red double decker bus with the number 24 on its front is driving down the busy street past a tall church",
+     {"decker bus , with , number", "decker bus , is , red", "street , is , busy", "church , is , tall"},
+     {"number , is , 24"}),
+    ("two old fishing boats with red sails are floating next to each other in the calm water of the small harbor",
+     {"fishing boats , with , sails", "fishing boats , float in , water", "fishing boats , is , old", "sails , is , red"},
+     {"fishing boats , is , 2"}),
+    # a closed compound written in two words is one thing ("wet suit" -> wetsuit), not a wet suit
+    ("a young surfer in a black wet suit is paddling out past the breaking waves while his friend waits on the beach",
+     {"surfer , wear , wetsuit", "wetsuit , is , black", "surfer , is , young", "friend , wait on , beach"},
+     {"suit , is , wet", "wetsuit , is , wet", "surfer , wear , suit"}),
+    # an adjective that is part of a name ("hot dog", "french fries") stays in the name
+    ("a little boy in a red cap is eating a hot dog with french fries at a picnic table next to his mother",
+     {"boy , eat , hot dog", "hot dog , with , french fries", "boy , wear , cap", "cap , is , red"},
+     {"dog , is , hot", "fries , is , french", "boy , eat , dog"}),
 ]
 
 

@@ -14,7 +14,7 @@ from pipeline.text.lexicon import (
     MATERIALS,
 )
 from pipeline.text.state import State
-from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate, is_clothing
+from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate, is_clothing, is_plural
 
 
 def find_misplaced_conjuncts(st: State) -> None:
@@ -94,6 +94,12 @@ def find_misplaced_conjuncts(st: State) -> None:
                 st.kids[tok.i].remove(prep)  # "... and beige cap in the stands": the man is in the stands
                 st.kids[person.i].append(prep)
             st.kids[person.i].sort(key=lambda t: t.i)
+    # "holding a tennis ball and a tennis racket", "a cup with a lid and a green straw":
+    # spaCy coordinates the last item with the noun that holds the list.
+    for tok in conjs:
+        near = _list_neighbour(st, tok)
+        if near is not None:
+            _move_conjunct(st, tok, st.tokens[st.conj_head.get(tok.i, tok.head.i)], near)
     # "a woman wearing high tops, blue jeans, and a purple shirt is watching ...": the list's
     # last item is read as a second subject of the main verb.
     for verb_i, subs in subjects.items():
@@ -108,6 +114,66 @@ def find_misplaced_conjuncts(st: State) -> None:
         item = cc.head
         if st.dep[cc.i] == "cc" and item.i < left and item.i != verb.i and st.dep[item.i] in ("conj", "dobj", "pobj"):
             _move_conjunct(st, last, verb, item)
+
+
+def _list_neighbour(st: State, tok: Token) -> Token | None:
+    """The object a nominal conjunct `tok` really continues, or None.
+
+    `tok` hangs on an earlier noun H, right after an object N inside H's phrase ("a man
+    holding a ball and a racket": H = man, N = ball). It belongs to N when the "and" before
+    it is N's (spaCy's own split vote), or when N is the object of a "with" on H and `tok`,
+    a thing with no phrase of its own, extends that list ("a cup with a lid and a straw").
+    A person after a "with" phrase ("a man with a hat and a woman") stays with H.
+    """
+    head = st.tokens[st.conj_head.get(tok.i, tok.head.i)]
+    if head.i >= tok.i or st.pos[tok.i] not in NOMINAL_POS or st.pos[head.i] not in NOMINAL_POS:
+        return None
+    p = tok.left_edge.i - 1
+    cc = None
+    while p > head.i and st.dep[p] in ("punct", "cc"):
+        if st.dep[p] == "cc":
+            cc = st.tokens[p]
+        p -= 1
+    if p <= head.i or cc is None and st.dep[p + 1] != "punct":
+        return None
+    near = st.tokens[p]
+    if st.pos[near.i] not in NOMINAL_POS or st.dep[near.i] not in ("dobj", "pobj", "conj"):
+        return None
+    up, hops = near, 0  # N must sit inside H's phrase
+    while up.i != head.i and up.head.i != up.i and hops < 20:
+        up, hops = st.tokens[st.conj_head.get(up.i, up.head.i)], hops + 1
+    if up.i != head.i:
+        return None
+    if is_animate(tok) and not is_animate(near):
+        return None
+    if any(st.dep[c.i] in ("prep", "acl", "relcl") and c.lower_ != "of" for c in st.kids[tok.i]):
+        return None  # "a cup on the table and a plate on the chair": a phrase of its own
+    if cc is not None and cc.head.i == near.i:
+        return near
+    if cc is not None and _singular_subject(st, head):
+        return near  # "a boy holding a ball and a bottle is standing": one subject
+    if cc is None and not any(st.dep[c.i] == "cc" for c in st.kids[tok.i]):
+        return None  # "buildings with windows, back-dropping a train": no list
+    first = near
+    while st.dep[first.i] == "conj" and first.head.i != first.i:
+        first = first.head
+    if (
+        st.dep[first.i] == "pobj"
+        and first.head.lower_ == "with"
+        and first.head.head.i == head.i
+    ):
+        return near
+    return None
+
+
+def _singular_subject(st: State, noun: Token) -> bool:
+    """True when `noun` is the singular subject of a verb that agrees with it alone ("a boy
+    ... and a bottle is standing": a coordinated subject would take "are")."""
+    if st.dep[noun.i] not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS or is_plural(noun) is not False:
+        return False
+    verb = noun.head
+    number = [is_plural(t) for t in [verb] + [c for c in st.kids[verb.i] if st.dep[c.i] in ("aux", "auxpass")]]
+    return False in number and True not in number
 
 
 def _move_conjunct(st: State, tok: Token, old_head: Token, new_head: Token) -> None:

@@ -333,6 +333,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the light blue part of the big kite is flying high in the air above two boys standing on the sandy beach",
      {"kite , is , part", "kite , is , light blue", "kite , is , big", "boys , stand on , beach", "boys , is , 2"},
      {"part", "kite , is , light", "kite , have , part"}),
+    # the last object of a list hung on the subject: a singular verb says it is no second subject
+    ("a boy holding a soccer ball and a water bottle is standing next to the fence of a small park",
+     {"boy , hold , soccer ball", "boy , hold , water bottle", "boy , stand next to , fence"},
+     {"water bottle , stand next to , fence"}),
 ]
 
 

@@ -337,6 +337,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a boy holding a soccer ball and a water bottle is standing next to the fence of a small park",
      {"boy , hold , soccer ball", "boy , hold , water bottle", "boy , stand next to , fence"},
      {"water bottle , stand next to , fence"}),
+    # a chain of places: the second says where the first one's object is
+    ("a big red apple on a small white plate on the old wooden table next to a glass of cold milk",
+     {"apple , on , plate", "plate , on , table", "milk , in , glass", "plate , is , white"},
+     {"apple , on , table"}),
 ]
 
 

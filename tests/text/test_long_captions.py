@@ -341,6 +341,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a big red apple on a small white plate on the old wooden table next to a glass of cold milk",
      {"apple , on , plate", "plate , on , table", "milk , in , glass", "plate , is , white"},
      {"apple , on , table"}),
+    # "he" stands for the person, not for the thing that is the sentence's subject
+    ("the shadow of a tall old man stretches across the sidewalk as he walks his small dog past the corner bakery",
+     {"shadow , stretch across , sidewalk", "man , walk , dog", "man , walk past , corner bakery", "dog , is , small"},
+     {"shadow , walk , dog", "shadow , walk past , corner bakery"}),
 ]
 
 

@@ -12,6 +12,7 @@ from pipeline.text.lexicon import (
     COLOURS,
     ING_NOUNS,
     MATERIALS,
+    PART_NOUNS,
 )
 from pipeline.text.state import State
 from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate, is_clothing, is_plural
@@ -114,6 +115,31 @@ def find_misplaced_conjuncts(st: State) -> None:
         item = cc.head
         if st.dep[cc.i] == "cc" and item.i < left and item.i != verb.i and st.dep[item.i] in ("conj", "dobj", "pobj"):
             _move_conjunct(st, last, verb, item)
+
+
+def find_part_noun_phrases(st: State) -> None:
+    """"to the right of a woman in a blue dress", "in front of a man with a hat": spaCy hangs
+    the phrase after the object of a multi-word preposition on the part noun ("right",
+    "front"); it belongs to that object. Moved in `st.kids`."""
+    for prep in st.tokens:
+        part = prep.head
+        if (
+            st.dep[prep.i] != "prep"
+            or prep.lower_ == "of"
+            or part.lower_ not in PART_NOUNS
+            or st.dep[part.i] != "pobj"
+            or part.i > prep.i
+        ):
+            continue
+        objs = [o for c in st.kids[part.i] if st.dep[c.i] == "prep" and c.lower_ == "of" and c.i < prep.i
+                for o in st.kids[c.i] if st.dep[o.i] == "pobj"]
+        worn = any(st.dep[o.i] == "pobj" and is_clothing(o) for o in st.kids[prep.i])
+        if objs and st.pos[objs[-1].i] in NOMINAL_POS and objs[-1].right_edge.i == prep.i - 1 and not (
+            worn and not is_animate(objs[-1])  # "on the back of a bicycle with helmets on": the riders wear them
+        ):
+            st.kids[part.i].remove(prep)
+            st.kids[objs[-1].i].append(prep)
+            st.kids[objs[-1].i].sort(key=lambda t: t.i)
 
 
 def _list_neighbour(st: State, tok: Token) -> Token | None:

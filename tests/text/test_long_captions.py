@@ -345,6 +345,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the shadow of a tall old man stretches across the sidewalk as he walks his small dog past the corner bakery",
      {"shadow , stretch across , sidewalk", "man , walk , dog", "man , walk past , corner bakery", "dog , is , small"},
      {"shadow , walk , dog", "shadow , walk past , corner bakery"}),
+    # a phrase after "to the left of X" is said of X, not of the part noun's holder
+    ("an old man with a cane is waiting at the bus stop to the left of a young woman in a long green coat",
+     {"man , wait at , bus stop", "woman , wear , coat", "coat , is , green", "woman , is , young"},
+     {"bus stop , wear , coat", "man , wear , coat"}),
 ]
 
 

@@ -4,7 +4,9 @@ complements, participles, stranded objects ("the kite the boy is flying")."""
 from __future__ import annotations
 
 from pipeline.text.lexicon import (
+    COLOURS,
     LOCATIVE_ADVERBS,
+    PROPERTY_NOUNS,
     PREP_HEADS,
     RELATIVE_PRONOUNS,
     THING_PRONOUNS,
@@ -61,6 +63,11 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
     return [], False
 
 
+#: Places that, right after another place's object, say where that object is ("standing
+#: behind the cake on the table" -> ( cake , on , table )).
+CHAIN_PREPOSITIONS: frozenset[str] = frozenset("in on at behind beside near under above below inside".split())
+
+
 def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
     """"standing next to a bicycle with a basket": spaCy hangs the "with" phrase on the verb;
     when it directly follows another prepositional object of the verb (not a person or
@@ -77,6 +84,16 @@ def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
             ):
                 return pobj
     return None
+
+
+def placeable(st: State, noun: Token) -> bool:
+    """True for a noun a place can be said of ("standing behind the cake on the table"): not
+    a colour, property or body part, nor the object of "with" ("with one foot on the wall")."""
+    low = noun.lemma_.lower()
+    return not (
+        low in COLOURS or low in PROPERTY_NOUNS or is_body_part(noun) or is_clothing(noun)
+        or (st.dep[noun.i] == "pobj" and noun.head.lower_ in ("with", "by", "like"))
+    )
 
 
 def _det_gap(st: State, start: int, end: int) -> int:
@@ -194,9 +211,9 @@ def verb_relations(st: State, verb: Token) -> None:
         if absolute:  # "standing in front of a bowl with a fork in her hand"
             st.add_rel(subs, "with", targets)
             continue
-        if predicate == "in" and targets:  # "fastened to a wall in a hotel bedroom" -> ( wall , in , bedroom )
+        if predicate in CHAIN_PREPOSITIONS and targets:  # "fastened to a wall in a hotel bedroom" -> ( wall , in , bedroom )
             inner = noun_before(st, verb, prep)
-            if inner is not None and inner.i not in st.redirect:
+            if inner is not None and inner.i not in st.redirect and (predicate == "in" or placeable(st, inner)):
                 st.add_rel(resolve(st, inner), predicate, targets)
                 continue
         near = noun_before(st, verb, prep) if predicate == "with" else None

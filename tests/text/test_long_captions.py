@@ -349,6 +349,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("an old man with a cane is waiting at the bus stop to the left of a young woman in a long green coat",
      {"man , wait at , bus stop", "woman , wear , coat", "coat , is , green", "woman , is , young"},
      {"bus stop , wear , coat", "man , wear , coat"}),
+    # a place right after the object of a verb's place says where that object is
+    ("an old fisherman standing beside his small boat on the rocky shore is mending a large fishing net",
+     {"fisherman , stand beside , boat", "boat , on , shore", "fisherman , mend , fishing net", "shore , is , rocky"},
+     {"fisherman , stand on , shore"}),
 ]
 
 

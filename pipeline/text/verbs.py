@@ -65,7 +65,10 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
 
 #: Places that, right after another place's object, say where that object is ("standing
 #: behind the cake on the table" -> ( cake , on , table )).
-CHAIN_PREPOSITIONS: frozenset[str] = frozenset("in on at behind beside near under above below inside".split())
+CHAIN_PREPOSITIONS: frozenset[str] = frozenset("in on at behind under above below inside".split())
+#: Of those, the ones said of the subject after an area it is in ("standing in a paddock
+#: behind a fence" -> the horses are behind the fence).
+AREA_PREPOSITIONS: frozenset[str] = frozenset("behind above below".split())
 
 
 def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
@@ -213,6 +216,8 @@ def verb_relations(st: State, verb: Token) -> None:
             continue
         if predicate in CHAIN_PREPOSITIONS and targets:  # "fastened to a wall in a hotel bedroom" -> ( wall , in , bedroom )
             inner = noun_before(st, verb, prep)
+            if inner is not None and predicate in AREA_PREPOSITIONS and inner.head.lower_ == "in":
+                inner = None
             if inner is not None and inner.i not in st.redirect and (predicate == "in" or placeable(st, inner)):
                 st.add_rel(resolve(st, inner), predicate, targets)
                 continue

@@ -142,6 +142,29 @@ def find_part_noun_phrases(st: State) -> None:
             st.kids[objs[-1].i].sort(key=lambda t: t.i)
 
 
+#: Words that pick one member out of a plural noun ("two men, one in a blue jacket").
+DISTRIBUTIVES: frozenset[str] = frozenset("one other another".split())
+
+
+def find_distributives(st: State) -> None:
+    """"two men, one in a blue jacket and one in a black jacket", "two people skiing, one in a
+    hat": "one" / "the other" with a phrase of its own stands for the plural noun it picks
+    from; recorded in `st.redirect` so its phrases are said of that noun."""
+    for tok in st.tokens:
+        if tok.lower_ not in DISTRIBUTIVES or not any(st.dep[c.i] == "prep" for c in st.kids[tok.i]):
+            continue
+        first, hops = tok, 0
+        while st.dep[first.i] == "conj" and first.head.i != first.i and hops < 5:
+            first, hops = first.head, hops + 1
+        target = None
+        if st.dep[first.i] == "appos":
+            target = first.head
+        elif st.dep[first.i] in ("dobj", "npadvmod") and st.pos[first.head.i] == "VERB":
+            target = next((c for c in st.kids[first.head.i] if st.dep[c.i] in SUBJECT_DEPS), None)
+        if target is not None and target.i < tok.i and st.pos[target.i] in NOMINAL_POS and is_plural(target):
+            st.redirect[tok.i] = target.i
+
+
 def _list_neighbour(st: State, tok: Token) -> Token | None:
     """The object a nominal conjunct `tok` really continues, or None.
 

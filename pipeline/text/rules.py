@@ -31,7 +31,13 @@ from pipeline.text.lexicon import LOCATIVE_ADVERBS, PREP_HEADS
 from pipeline.text.mentions import build_mentions
 from pipeline.text.possession import have_root_relations, possessive_relations
 from pipeline.text.prepositions import modifier_relations, noun_prep_relations, place_attributes
-from pipeline.text.repairs import find_amod_verbs, find_misplaced_conjuncts, find_part_noun_phrases, find_split_subjects
+from pipeline.text.repairs import (
+    find_amod_verbs,
+    find_distributives,
+    find_misplaced_conjuncts,
+    find_part_noun_phrases,
+    find_split_subjects,
+)
 from pipeline.text.state import State
 from pipeline.text.types import Attribute, Relation, SceneGraph
 from pipeline.text.verbs import verb_relations
@@ -79,6 +85,7 @@ def doc_to_graph(
     find_amod_verbs(st)
     find_misplaced_conjuncts(st)
     find_part_noun_phrases(st)
+    find_distributives(st)
     build_mentions(st)
     collect_attributes(st)
     place_attributes(st)

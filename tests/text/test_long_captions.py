@@ -353,6 +353,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("an old fisherman standing beside his small boat on the rocky shore is mending a large fishing net",
      {"fisherman , stand beside , boat", "boat , on , shore", "fisherman , mend , fishing net", "shore , is , rocky"},
      {"fisherman , stand on , shore"}),
+    # "one in X and one with Y": what one member wears or holds is said of the plural noun
+    ("three small kids are playing in the garden next to the house, one in a yellow raincoat and one with a red bucket",
+     {"kids , play in , garden", "kids , wear , raincoat", "kids , with , bucket", "kids , is , 3", "raincoat , is , yellow"},
+     {"raincoat", "bucket"}),
 ]
 
 

@@ -357,6 +357,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("three small kids are playing in the garden next to the house, one in a yellow raincoat and one with a red bucket",
      {"kids , play in , garden", "kids , wear , raincoat", "kids , with , bucket", "kids , is , 3", "raincoat , is , yellow"},
      {"raincoat", "bucket"}),
+    # "in the back of" keeps its "in" (FACTUAL's "in back of"); "on the back of" stays "on"
+    ("two large suitcases and a wooden crate are lying in the back of the old pickup truck parked outside the farmhouse",
+     {"suitcases , lay in back of , pickup truck", "crate , lay in back of , pickup truck", "pickup truck , park outside , farmhouse"},
+     {"suitcases , lay on back of , pickup truck"}),
 ]
 
 

@@ -221,7 +221,8 @@ def verb_relations(st: State, verb: Token) -> None:
             if inner is not None and inner.i not in st.redirect and (predicate == "in" or placeable(st, inner)):
                 st.add_rel(resolve(st, inner), predicate, targets)
                 continue
-        near = noun_before(st, verb, prep) if predicate == "with" else None
+        # "lying on the couch with his dog": a person or animal is with the subject, not the place
+        near = noun_before(st, verb, prep) if predicate == "with" and not all(is_animate(o) for o in objs) else None
         if near is None and predicate == "with" and lemma == "wear" and objects:
             worn = [c for c in st.kids[verb.i] if st.dep[c.i] in OBJECT_DEPS]
             near = worn[0] if worn else None  # "wearing a jacket with green stripes" -> ( jacket , with , stripes )

@@ -361,6 +361,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("two large suitcases and a wooden crate are lying in the back of the old pickup truck parked outside the farmhouse",
      {"suitcases , lay in back of , pickup truck", "crate , lay in back of , pickup truck", "pickup truck , park outside , farmhouse"},
      {"suitcases , lay on back of , pickup truck"}),
+    # "with" a person or animal after a verb's place goes with the subject, not the place
+    ("a tired young man in a blue hoodie is lying on the living room couch with his two sleepy cats",
+     {"man , lay on , living room couch", "man , lay with , cats", "man , wear , hoodie", "cats , is , 2"},
+     {"living room couch , with , cats"}),
 ]
 
 

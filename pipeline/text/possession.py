@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pipeline.text.lexicon import (
+    EXTENT_NOUNS,
     BODY_PARTS,
     CONTAINERS_IN,
     CONTAINERS_ON,
@@ -125,7 +126,7 @@ def of_relation(st: State, noun: Token, obj: Token, subs: list[int], targets: li
         st.add_rel(targets, "on", subs)
     elif lemma in CONTAINERS_IN or noun.lower_ in CONTAINERS_IN:
         st.add_rel(targets, "in", subs)
-    else:
+    elif lemma not in EXTENT_NOUNS and noun.lower_ not in EXTENT_NOUNS:  # "a body of water": no part
         st.add_rel(targets, "have", subs)
 
 

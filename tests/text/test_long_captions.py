@@ -365,6 +365,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a tired young man in a blue hoodie is lying on the living room couch with his two sleepy cats",
      {"man , lay on , living room couch", "man , lay with , cats", "man , wear , hoodie", "cats , is , 2"},
      {"living room couch , with , cats"}),
+    # "a cloud of smoke", "a body of water": an extent or form, not a part the thing has
+    ("a thick cloud of grey smoke rises above the old factory while a small boat crosses the calm body of water below it",
+     {"cloud , rise above , factory", "smoke , is , grey", "factory , is , old", "boat , is , small"},
+     {"smoke , have , cloud", "water , have , body"}),
 ]
 
 

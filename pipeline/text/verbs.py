@@ -89,6 +89,18 @@ def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
     return None
 
 
+def wearer_before(st: State, verb: Token, prep: Token) -> Token | None:
+    """"ridden by a player in a yellow shirt", "you can see a woman in a pink dress": spaCy
+    hangs the garment phrase on the verb; right after the verb's object or agent, a person or
+    animal, it says what that one wears. Returns the wearer or None."""
+    for c in st.kids[verb.i]:
+        cands = [c] if st.dep[c.i] in OBJECT_DEPS else [o for o in st.kids[c.i] if st.dep[o.i] == "pobj"] if st.dep[c.i] == "agent" else []
+        for t in cands:
+            if t.right_edge.i == prep.i - 1 and t.i in st.token_mention and is_animate(t):
+                return t
+    return None
+
+
 def placeable(st: State, noun: Token) -> bool:
     """True for a noun a place can be said of ("standing behind the cake on the table"): not
     a colour, property or body part, nor the object of "with" ("with one foot on the wall")."""
@@ -196,6 +208,10 @@ def verb_relations(st: State, verb: Token) -> None:
             for o in objs
         ):
             continue  # "with his hands in his pockets", "with a fork in her hand": said by the possession and the inner preposition
+        wearer = wearer_before(st, verb, prep) if predicate in ("in", "with") and objs and all(is_clothing(o) for o in objs) else None
+        if wearer is not None:  # "ridden by a player in a yellow shirt", "you can see a woman in a pink dress"
+            st.add_rel(resolve(st, wearer), "wear", [m for o in objs for m in resolve_group(st, o, avoid=subs)])
+            continue
         if predicate == "with" and objs and all(is_clothing(o) for o in objs) and not is_copula:
             # "standing in the background with a dark hat on", "wearing a jacket with a cap"
             st.add_rel(subs, "wear", [m for o in objs for m in resolve_group(st, o, avoid=subs)])

@@ -369,6 +369,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a thick cloud of grey smoke rises above the old factory while a small boat crosses the calm body of water below it",
      {"cloud , rise above , factory", "smoke , is , grey", "factory , is , old", "boat , is , small"},
      {"smoke , have , cloud", "water , have , body"}),
+    # a garment phrase hung on the verb right after its agent is what the agent wears
+    ("a small white pony being ridden by a little boy in a blue helmet around the fenced riding arena",
+     {"boy , ride , pony", "boy , wear , helmet", "helmet , is , blue", "pony , is , white"},
+     {"pony , wear , helmet"}),
 ]
 
 

@@ -86,8 +86,8 @@ def clause_holder(st: State, clause: Token) -> Token:
         and not any(st.dep[c.i] in SUBJECT_DEPS for c in st.kids[clause.i])
     ):  # "a man wearing glasses standing behind the cake": the wearer stands
         return wear.head
-    root, hops = near, 0
-    while st.dep[root.i] == "conj" and root.head.i != root.i and hops < 10:
+    root, hops = near, 0  # "with a grey hood, a black hat on his head and brown pants standing": the list's first item
+    while (st.dep[root.i] == "conj" or (st.dep[root.i] == "appos" and is_clothing(root))) and root.head.i != root.i and hops < 10:
         root, hops = root.head, hops + 1
     if st.dep[root.i] != "pobj" or st.dep[root.head.i] != "prep":
         return near

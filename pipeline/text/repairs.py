@@ -15,7 +15,7 @@ from pipeline.text.lexicon import (
     PART_NOUNS,
 )
 from pipeline.text.state import State
-from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate, is_clothing, is_plural
+from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate, is_body_part, is_clothing, is_plural
 
 
 def find_misplaced_conjuncts(st: State) -> None:
@@ -95,6 +95,15 @@ def find_misplaced_conjuncts(st: State) -> None:
                 st.kids[tok.i].remove(prep)  # "... and beige cap in the stands": the man is in the stands
                 st.kids[person.i].append(prep)
             st.kids[person.i].sort(key=lambda t: t.i)
+    # "a black hat on his head and brown pants": a garment coordinated with the body part a
+    # garment is on continues the list of garments.
+    for tok in conjs:
+        part = st.tokens[st.conj_head.get(tok.i, tok.head.i)]
+        if not is_clothing(tok) or not is_body_part(part) or is_clothing(part) or st.dep[part.i] != "pobj":
+            continue
+        garment = part.head.head
+        if st.dep[part.head.i] == "prep" and is_clothing(garment) and garment.i < tok.i:
+            _move_conjunct(st, tok, part, garment)
     # "holding a tennis ball and a tennis racket", "a cup with a lid and a green straw":
     # spaCy coordinates the last item with the noun that holds the list.
     for tok in conjs:
@@ -193,8 +202,8 @@ def _list_neighbour(st: State, tok: Token) -> Token | None:
         up, hops = st.tokens[st.conj_head.get(up.i, up.head.i)], hops + 1
     if up.i != head.i:
         return None
-    if is_animate(tok) and not is_animate(near):
-        return None
+    if (is_animate(tok) and not is_animate(near)) or (is_clothing(tok) and is_body_part(near)):
+        return None  # "a man with a hat and a woman", "a hat on his head and brown pants"
     if any(st.dep[c.i] in ("prep", "acl", "relcl") and c.lower_ != "of" for c in st.kids[tok.i]):
         return None  # "a cup on the table and a plate on the chair": a phrase of its own
     if cc is not None and cc.head.i == near.i:

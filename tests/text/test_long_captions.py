@@ -373,6 +373,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a small white pony being ridden by a little boy in a blue helmet around the fenced riding arena",
      {"boy , ride , pony", "boy , wear , helmet", "helmet , is , blue", "pony , is , white"},
      {"pony , wear , helmet"}),
+    # a clause after a list of garments (one of them "on her head") is said of the wearer
+    ("woman in long blue coat with wool scarf, a red hat on her head and black boots waiting at the bus stop",
+     {"woman , wear , coat", "woman , wear , boots", "hat , on , head", "woman , wait at , bus stop"},
+     {"boots , wait at , bus stop", "hat , on , boots"}),
 ]
 
 

@@ -89,6 +89,19 @@ def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
     return None
 
 
+#: Posture and motion verbs whose "up" / "down" FACTUAL leaves out before a place ("sitting
+#: down on the ground" -> sit on, "jumping up in the air" -> jump in).
+POSTURE_VERBS: frozenset[str] = frozenset("sit lay lie stand jump lean look bend kneel crouch spray squat".split())
+
+
+def placed_base(lemma: str, base: str) -> str:
+    """The verb part of a verb + preposition predicate: `base` without "up" / "down" for a
+    posture verb."""
+    if lemma in POSTURE_VERBS:
+        return " ".join(w for i, w in enumerate(base.split()) if i == 0 or w not in ("up", "down"))
+    return base
+
+
 def wearer_before(st: State, verb: Token, prep: Token) -> Token | None:
     """"ridden by a player in a yellow shirt", "you can see a woman in a pink dress": spaCy
     hangs the garment phrase on the verb; right after the verb's object or agent, a person or
@@ -262,7 +275,7 @@ def verb_relations(st: State, verb: Token) -> None:
         elif is_copula:
             st.add_rel(subs, predicate, targets)
         else:
-            st.add_rel(subs, f"{base} {predicate}", targets)
+            st.add_rel(subs, f"{placed_base(lemma, base)} {predicate}", targets)
     # "people standing outside" -> ( people , is , outside )
     for adv in st.kids[verb.i]:
         if st.dep[adv.i] == "advmod" and adv.lower_ in LOCATIVE_ADVERBS and not list(st.kids[adv.i]):

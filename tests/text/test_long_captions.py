@@ -377,6 +377,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("woman in long blue coat with wool scarf, a red hat on her head and black boots waiting at the bus stop",
      {"woman , wear , coat", "woman , wear , boots", "hat , on , head", "woman , wait at , bus stop"},
      {"boots , wait at , bus stop", "hat , on , boots"}),
+    # "sitting down on", "jumping up in": a posture verb's up / down is not said before a place
+    ("an old fisherman is sitting down on a wooden crate near the harbor while his grandson is jumping up in the air",
+     {"fisherman , sit on , crate", "grandson , jump in , air", "crate , is , wooden"},
+     {"fisherman , sit down on , crate", "grandson , jump up in , air"}),
 ]
 
 

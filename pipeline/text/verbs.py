@@ -268,6 +268,8 @@ def verb_relations(st: State, verb: Token) -> None:
             continue
         if lemma == "have" and objects:  # "the man has a glass in his hand"
             st.add_rel(objects, predicate, targets)
+        elif lemma == "wear" and objects and objs and all(is_clothing(o) for o in objs) and predicate != "with":
+            st.add_rel(objects, predicate, targets)  # "wearing a white shirt under a vest" -> ( shirt , under , vest )
         elif objects and objs and all(is_body_part(o) for o in objs) and not is_copula and predicate != "with":
             st.add_rel(objects, predicate, targets)  # "wearing a band on his wrist", "holding a cup in her hand" -> ( band , on , wrist )
         elif predicate == "in" and objs and all(is_clothing(o) for o in objs):

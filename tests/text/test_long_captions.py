@@ -381,6 +381,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("an old fisherman is sitting down on a wooden crate near the harbor while his grandson is jumping up in the air",
      {"fisherman , sit on , crate", "grandson , jump in , air", "crate , is , wooden"},
      {"fisherman , sit down on , crate", "grandson , jump up in , air"}),
+    # "wearing a hoodie under his jacket": where the garment is worn is said of the garment
+    ("a tall young man standing at the counter is wearing a grey hoodie under his black leather jacket and holding a coffee cup",
+     {"man , wear , hoodie", "hoodie , under , jacket", "man , hold , coffee cup", "jacket , is , leather"},
+     {"man , wear under , jacket"}),
 ]
 
 

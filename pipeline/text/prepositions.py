@@ -131,8 +131,12 @@ def chain_holder(st: State, noun: Token, prep: Token) -> Token | None:
     if len(earlier) != 1:
         return None
     first = earlier[-1]
-    if first.lower_ == "with" or picture_place(st, first) is not None:
+    if picture_place(st, first) is not None:
         return None
+    if first.lower_ == "with" and not any(
+        st.dep[o.i] == "pobj" and is_body_part(o) and possessed_by_pronoun(st, o) for o in st.kids[prep.i]
+    ):
+        return None  # but "a man with glasses on his head" -> ( glasses , on , head )
     if first.lower_ == "of" and noun.lemma_.lower() in CONTAINERS_IN | CONTAINERS_ON:
         return None  # "a plate of food on a counter", "a picture of a dog on the wall": the holder
     pobjs = [o for o in st.kids[first.i] if st.dep[o.i] == "pobj"]
@@ -142,7 +146,9 @@ def chain_holder(st: State, noun: Token, prep: Token) -> Token | None:
     if len(objs) != 1 or objs[0].i not in st.token_mention or any(st.pos[o.i] == "PRON" for o in st.kids[prep.i]):
         return None
     near = objs[0]
-    if is_clothing(near) or is_body_part(near) or near.lemma_.lower() in TIME_NOUNS:
+    if first.lower_ == "with":  # "with facial hair and glasses on his head": the last item
+        near = [c for c in conjuncts(st, near) if c.i in st.token_mention][-1]
+    if (is_clothing(near) and first.lower_ != "with") or is_body_part(near) or near.lemma_.lower() in TIME_NOUNS:
         return None
     return near
 

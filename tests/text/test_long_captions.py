@@ -385,6 +385,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a tall young man standing at the counter is wearing a grey hoodie under his black leather jacket and holding a coffee cup",
      {"man , wear , hoodie", "hoodie , under , jacket", "man , hold , coffee cup", "jacket , is , leather"},
      {"man , wear under , jacket"}),
+    # "with curly hair and sunglasses on her head": the last item of the with-list is on the head
+    ("a tall woman with curly hair and sunglasses on her head is talking on the phone near the busy entrance of the station",
+     {"woman , have , hair", "woman , wear , sunglasses", "sunglasses , on , head", "woman , talk on , phone"},
+     {"woman , on , head"}),
 ]
 
 

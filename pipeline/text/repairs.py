@@ -3,7 +3,8 @@
 "a giraffe laying on the ground" (compound that is the subject of an -ing root),
 "lady holding baby" (an -ing "adjective" that is a verb), "on cutting board" (a gerund that is
 half of a compound noun), "a man with dark hair and a woman", "a man in a shirt and cap", "wearing jeans and a shirt is
-watching" (a conjunct hung on the wrong noun).
+watching", "holding a ball and a racket" (a conjunct hung on the wrong noun), "to the right of
+a woman in a dress" (a phrase hung on the part noun), "two men, one in a hat" (a distributive).
 """
 
 from __future__ import annotations

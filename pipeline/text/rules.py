@@ -4,7 +4,10 @@ Rule order (each step only adds to the `State`; later steps read what earlier on
 
 1. `repairs`      - parser repairs: "-ing" roots whose compound is their subject ("a giraffe
                     laying"), "-ing" adjectives that are verbs ("lady holding baby"), people
-                    coordinated inside a "with" phrase ("a man with a hat and a woman").
+                    coordinated inside a "with" phrase ("a man with a hat and a woman"),
+                    list items hung on the list's holder ("holding a ball and a racket"),
+                    phrases hung on a part noun ("to the right of a woman in a dress"),
+                    "one in a hat and one in a helmet" standing for the plural noun before.
 2. `mentions`     - entity heads, compounds and names; quantifier / part nouns redirected
                     ("bunch of bananas" -> bananas).
 3. `attributes`   - adjectives, colours, materials, counts said of each mention;

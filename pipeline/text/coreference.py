@@ -86,8 +86,8 @@ def clause_holder(st: State, clause: Token) -> Token:
         and not any(st.dep[c.i] in SUBJECT_DEPS for c in st.kids[clause.i])
     ):  # "a man wearing glasses standing behind the cake": the wearer stands
         return wear.head
-    root, hops = near, 0
-    while st.dep[root.i] == "conj" and root.head.i != root.i and hops < 10:
+    root, hops = near, 0  # "with a grey hood, a black hat on his head and brown pants standing": the list's first item
+    while (st.dep[root.i] == "conj" or (st.dep[root.i] == "appos" and is_clothing(root))) and root.head.i != root.i and hops < 10:
         root, hops = root.head, hops + 1
     if st.dep[root.i] != "pobj" or st.dep[root.head.i] != "prep":
         return near
@@ -141,7 +141,8 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
     if low in ANIMATE_PRONOUNS:
         subject = main_subject(st, tok)
         if subject is not None and subject not in avoid:
-            return [subject]
+            person = earlier_person(st, tok, subject, avoid) if low in PERSONAL_PRONOUNS else None
+            return [person if person is not None else subject]
         found = earlier_mention(st, tok, avoid)
         if found:
             return found
@@ -152,6 +153,23 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
     if low in ANIMATE_PRONOUNS | THING_PRONOUNS and tok.tag_ == "PRP":
         return [pronoun_mention(st, tok)]
     return []
+
+
+#: Pronouns that only stand for a person or animal ("he", "her"; not "they", "their").
+PERSONAL_PRONOUNS: frozenset[str] = frozenset("he him his she her hers".split())
+
+
+def earlier_person(st: State, tok: Token, subject: int, avoid: set[int]) -> int | None:
+    """"the face of a young man as he catches a ball": when the sentence's subject is a
+    thing, a personal pronoun stands for the closest person or animal before it; None when
+    the subject is one (or no person comes before the pronoun)."""
+    best: tuple[int, int] | None = None
+    for ti, mi in st.token_mention.items():
+        if mi == subject and is_animate(st.tokens[ti]):
+            return None
+        if ti < tok.i and mi not in avoid and is_animate(st.tokens[ti]) and (best is None or ti > best[0]):
+            best = (ti, mi)
+    return best[1] if best else None
 
 
 def have_subject(st: State, tok: Token) -> list[int]:

@@ -88,6 +88,18 @@ CLOTHING: frozenset[str] = frozenset(
     """.split()
 )
 
+#: "a body of water", "a cloud of smoke", "a trail of footprints", "a statue of a man": the
+#: noun before "of" is an extent, a form or an image of what follows, not a part it has
+#: (no ( water , have , body )).
+EXTENT_NOUNS: frozenset[str] = frozenset(
+    """
+    body bodies cloud clouds puff trail trails stand field fields bouquet bouquets
+    sequence expanse stretch splash pool puddle stream streams shape shapes shade
+    shades reflection reflections statue statues sculpture figurine replica
+    model design designs pattern patterns
+    """.split()
+)
+
 #: Garment words that are also vessels ("wine in the glasses").
 DRINKWARE: frozenset[str] = frozenset("glasses glass cup cups".split())
 
@@ -112,6 +124,8 @@ PART_NOUNS: frozenset[str] = frozenset(
 PART_PREPOSITION: dict[str, str] = {
     "front": "in", "top": "on", "side": "on", "back": "on", "end": "in", "corner": "in", "middle": "on",
 }
+#: ... except these written ones, kept ("in the back of a truck" -> in back of).
+PART_PREPOSITION_KEPT: dict[str, frozenset[str]] = {"back": frozenset({"in"})}
 
 #: "to the left of", "on the left side of" -> FACTUAL's wording.
 SIDE_PREPOSITION: dict[str, str] = {"left": "at the left of", "right": "on the right side of"}

@@ -20,6 +20,7 @@ from pipeline.text.lexicon import (
     MATERIALS,
     PART_NOUNS,
     PART_PREPOSITION,
+    PART_PREPOSITION_KEPT,
     PICTURE_PLACES,
     SIDE_PREPOSITION,
     POSITION_WORDS,
@@ -432,6 +433,8 @@ def part_noun_prep(st: State, tok: Token) -> tuple[str, Token] | None:
                         return SIDE_PREPOSITION[sides[0]], objs[0]
                 if low in SIDE_PREPOSITION:  # "to the left of"
                     return SIDE_PREPOSITION[low], objs[0]
-                prep = PART_PREPOSITION.get(low, tok.head.lower_)
+                prep = tok.head.lower_
+                if prep not in PART_PREPOSITION_KEPT.get(low, ()):
+                    prep = PART_PREPOSITION.get(low, prep)
                 return f"{prep} {low} of", objs[0]
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pipeline.text.lexicon import (
     ANIMATE_PRONOUNS,
+    EXTENT_NOUNS,
     BODY_PARTS,
     CONTAINERS_IN,
     CONTAINERS_ON,
@@ -132,7 +133,7 @@ def of_relation(st: State, noun: Token, obj: Token, subs: list[int], targets: li
         st.add_rel(targets, "on", subs)
     elif lemma in CONTAINERS_IN or noun.lower_ in CONTAINERS_IN:
         st.add_rel(targets, "in", subs)
-    else:
+    elif lemma not in EXTENT_NOUNS and noun.lower_ not in EXTENT_NOUNS:  # "a body of water": no part
         st.add_rel(targets, "have", subs)
 
 

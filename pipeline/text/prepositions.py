@@ -4,6 +4,8 @@ modifiers of nouns and adjectives."""
 from __future__ import annotations
 
 from pipeline.text.lexicon import (
+    CONTAINERS_IN,
+    CONTAINERS_ON,
     DRINKWARE,
     HAIR,
     PART_NOUNS,
@@ -90,6 +92,9 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
         if predicate in PURPOSE_PREPOSITIONS:  # "a sheet of glass for a car window": a purpose, not a scene relation
             continue
         subs = attachment_group(st, noun, prep.i)
+        nearer = chain_holder(st, noun, prep)
+        if nearer is not None:
+            subs = resolve(st, nearer)
         holder = location_holder(st, noun, prep, objs)
         if holder is not None:
             subs = resolve(st, holder)
@@ -112,6 +117,40 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
                     st.add_rel(targets, "wear", subs)  # "a black cap on the man" -> ( man , wear , cap )
                 elif targets:
                     st.add_rel(subs, garment_predicate(st, predicate, member, noun), targets)
+
+
+def chain_holder(st: State, noun: Token, prep: Token) -> Token | None:
+    """"the pizza on the plate on the table": spaCy hangs every phrase of a chain on its
+    first noun; a place right after another place's object says where that object is
+    ( plate , on , table ). Returns that nearer noun, or None. A garment or body part ("a man
+    in a red shirt on a skateboard"), a "with" phrase and a container's "of" ("a plate of
+    food on a counter") keep the first noun; a "with" / "of" phrase itself is left alone."""
+    if prep.lower_ in ("with", "of"):
+        return None
+    earlier = [p for p in st.kids[noun.i] if st.dep[p.i] == "prep" and p.i < prep.i]
+    if len(earlier) != 1:
+        return None
+    first = earlier[-1]
+    if picture_place(st, first) is not None:
+        return None
+    if first.lower_ == "with" and not any(
+        st.dep[o.i] == "pobj" and is_body_part(o) and possessed_by_pronoun(st, o) for o in st.kids[prep.i]
+    ):
+        return None  # but "a man with glasses on his head" -> ( glasses , on , head )
+    if first.lower_ == "of" and noun.lemma_.lower() in CONTAINERS_IN | CONTAINERS_ON:
+        return None  # "a plate of food on a counter", "a picture of a dog on the wall": the holder
+    pobjs = [o for o in st.kids[first.i] if st.dep[o.i] == "pobj"]
+    if not pobjs or pobjs[-1].right_edge.i != prep.i - 1:
+        return None
+    _, objs = prep_object(st, first)
+    if len(objs) != 1 or objs[0].i not in st.token_mention or any(st.pos[o.i] == "PRON" for o in st.kids[prep.i]):
+        return None
+    near = objs[0]
+    if first.lower_ == "with":  # "with facial hair and glasses on his head": the last item
+        near = [c for c in conjuncts(st, near) if c.i in st.token_mention][-1]
+    if (is_clothing(near) and first.lower_ != "with") or is_body_part(near) or near.lemma_.lower() in TIME_NOUNS:
+        return None
+    return near
 
 
 def garment_predicate(st: State, predicate: str, obj: Token, holder: Token) -> str:

@@ -3,7 +3,8 @@
 "a giraffe laying on the ground" (compound that is the subject of an -ing root),
 "lady holding baby" (an -ing "adjective" that is a verb), "on cutting board" (a gerund that is
 half of a compound noun), "a man with dark hair and a woman", "a man in a shirt and cap", "wearing jeans and a shirt is
-watching" (a conjunct hung on the wrong noun).
+watching", "holding a ball and a racket" (a conjunct hung on the wrong noun), "to the right of
+a woman in a dress" (a phrase hung on the part noun), "two men, one in a hat" (a distributive).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from pipeline.text.lexicon import (
     COLOURS,
     ING_NOUNS,
     MATERIALS,
+    PART_NOUNS,
 )
 from pipeline.text.state import State
-from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate, is_clothing
+from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate, is_body_part, is_clothing, is_plural
 
 
 def find_misplaced_conjuncts(st: State) -> None:
@@ -94,6 +96,21 @@ def find_misplaced_conjuncts(st: State) -> None:
                 st.kids[tok.i].remove(prep)  # "... and beige cap in the stands": the man is in the stands
                 st.kids[person.i].append(prep)
             st.kids[person.i].sort(key=lambda t: t.i)
+    # "a black hat on his head and brown pants": a garment coordinated with the body part a
+    # garment is on continues the list of garments.
+    for tok in conjs:
+        part = st.tokens[st.conj_head.get(tok.i, tok.head.i)]
+        if not is_clothing(tok) or not is_body_part(part) or is_clothing(part) or st.dep[part.i] != "pobj":
+            continue
+        garment = part.head.head
+        if st.dep[part.head.i] == "prep" and is_clothing(garment) and garment.i < tok.i:
+            _move_conjunct(st, tok, part, garment)
+    # "holding a tennis ball and a tennis racket", "a cup with a lid and a green straw":
+    # spaCy coordinates the last item with the noun that holds the list.
+    for tok in conjs:
+        near = _list_neighbour(st, tok)
+        if near is not None:
+            _move_conjunct(st, tok, st.tokens[st.conj_head.get(tok.i, tok.head.i)], near)
     # "a woman wearing high tops, blue jeans, and a purple shirt is watching ...": the list's
     # last item is read as a second subject of the main verb.
     for verb_i, subs in subjects.items():
@@ -108,6 +125,114 @@ def find_misplaced_conjuncts(st: State) -> None:
         item = cc.head
         if st.dep[cc.i] == "cc" and item.i < left and item.i != verb.i and st.dep[item.i] in ("conj", "dobj", "pobj"):
             _move_conjunct(st, last, verb, item)
+
+
+def find_part_noun_phrases(st: State) -> None:
+    """"to the right of a woman in a blue dress", "in front of a man with a hat": spaCy hangs
+    the phrase after the object of a multi-word preposition on the part noun ("right",
+    "front"); it belongs to that object. Moved in `st.kids`."""
+    for prep in st.tokens:
+        part = prep.head
+        if (
+            st.dep[prep.i] != "prep"
+            or prep.lower_ == "of"
+            or part.lower_ not in PART_NOUNS
+            or st.dep[part.i] != "pobj"
+            or part.i > prep.i
+        ):
+            continue
+        objs = [o for c in st.kids[part.i] if st.dep[c.i] == "prep" and c.lower_ == "of" and c.i < prep.i
+                for o in st.kids[c.i] if st.dep[o.i] == "pobj"]
+        worn = any(st.dep[o.i] == "pobj" and is_clothing(o) for o in st.kids[prep.i])
+        if objs and st.pos[objs[-1].i] in NOMINAL_POS and objs[-1].right_edge.i == prep.i - 1 and not (
+            worn and not is_animate(objs[-1])  # "on the back of a bicycle with helmets on": the riders wear them
+        ):
+            st.kids[part.i].remove(prep)
+            st.kids[objs[-1].i].append(prep)
+            st.kids[objs[-1].i].sort(key=lambda t: t.i)
+
+
+#: Words that pick one member out of a plural noun ("two men, one in a blue jacket").
+DISTRIBUTIVES: frozenset[str] = frozenset("one other another".split())
+
+
+def find_distributives(st: State) -> None:
+    """"two men, one in a blue jacket and one in a black jacket", "two people skiing, one in a
+    hat": "one" / "the other" with a phrase of its own stands for the plural noun it picks
+    from; recorded in `st.redirect` so its phrases are said of that noun."""
+    for tok in st.tokens:
+        if tok.lower_ not in DISTRIBUTIVES or not any(st.dep[c.i] == "prep" for c in st.kids[tok.i]):
+            continue
+        first, hops = tok, 0
+        while st.dep[first.i] == "conj" and first.head.i != first.i and hops < 5:
+            first, hops = first.head, hops + 1
+        target = None
+        if st.dep[first.i] == "appos":
+            target = first.head
+        elif st.dep[first.i] in ("dobj", "npadvmod") and st.pos[first.head.i] == "VERB":
+            target = next((c for c in st.kids[first.head.i] if st.dep[c.i] in SUBJECT_DEPS), None)
+        if target is not None and target.i < tok.i and st.pos[target.i] in NOMINAL_POS and is_plural(target):
+            st.redirect[tok.i] = target.i
+
+
+def _list_neighbour(st: State, tok: Token) -> Token | None:
+    """The object a nominal conjunct `tok` really continues, or None.
+
+    `tok` hangs on an earlier noun H, right after an object N inside H's phrase ("a man
+    holding a ball and a racket": H = man, N = ball). It belongs to N when the "and" before
+    it is N's (spaCy's own split vote), or when N is the object of a "with" on H and `tok`,
+    a thing with no phrase of its own, extends that list ("a cup with a lid and a straw").
+    A person after a "with" phrase ("a man with a hat and a woman") stays with H.
+    """
+    head = st.tokens[st.conj_head.get(tok.i, tok.head.i)]
+    if head.i >= tok.i or st.pos[tok.i] not in NOMINAL_POS or st.pos[head.i] not in NOMINAL_POS:
+        return None
+    p = tok.left_edge.i - 1
+    cc = None
+    while p > head.i and st.dep[p] in ("punct", "cc"):
+        if st.dep[p] == "cc":
+            cc = st.tokens[p]
+        p -= 1
+    if p <= head.i or cc is None and st.dep[p + 1] != "punct":
+        return None
+    near = st.tokens[p]
+    if st.pos[near.i] not in NOMINAL_POS or st.dep[near.i] not in ("dobj", "pobj", "conj"):
+        return None
+    up, hops = near, 0  # N must sit inside H's phrase
+    while up.i != head.i and up.head.i != up.i and hops < 20:
+        up, hops = st.tokens[st.conj_head.get(up.i, up.head.i)], hops + 1
+    if up.i != head.i:
+        return None
+    if (is_animate(tok) and not is_animate(near)) or (is_clothing(tok) and is_body_part(near)):
+        return None  # "a man with a hat and a woman", "a hat on his head and brown pants"
+    if any(st.dep[c.i] in ("prep", "acl", "relcl") and c.lower_ != "of" for c in st.kids[tok.i]):
+        return None  # "a cup on the table and a plate on the chair": a phrase of its own
+    if cc is not None and cc.head.i == near.i:
+        return near
+    if cc is not None and _singular_subject(st, head):
+        return near  # "a boy holding a ball and a bottle is standing": one subject
+    if cc is None and not any(st.dep[c.i] == "cc" for c in st.kids[tok.i]):
+        return None  # "buildings with windows, back-dropping a train": no list
+    first = near
+    while st.dep[first.i] == "conj" and first.head.i != first.i:
+        first = first.head
+    if (
+        st.dep[first.i] == "pobj"
+        and first.head.lower_ == "with"
+        and first.head.head.i == head.i
+    ):
+        return near
+    return None
+
+
+def _singular_subject(st: State, noun: Token) -> bool:
+    """True when `noun` is the singular subject of a verb that agrees with it alone ("a boy
+    ... and a bottle is standing": a coordinated subject would take "are")."""
+    if st.dep[noun.i] not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS or is_plural(noun) is not False:
+        return False
+    verb = noun.head
+    number = [is_plural(t) for t in [verb] + [c for c in st.kids[verb.i] if st.dep[c.i] in ("aux", "auxpass")]]
+    return False in number and True not in number
 
 
 def _move_conjunct(st: State, tok: Token, old_head: Token, new_head: Token) -> None:

@@ -4,7 +4,10 @@ Rule order (each step only adds to the `State`; later steps read what earlier on
 
 1. `repairs`      - parser repairs: "-ing" roots whose compound is their subject ("a giraffe
                     laying"), "-ing" adjectives that are verbs ("lady holding baby"), people
-                    coordinated inside a "with" phrase ("a man with a hat and a woman").
+                    coordinated inside a "with" phrase ("a man with a hat and a woman"),
+                    list items hung on the list's holder ("holding a ball and a racket"),
+                    phrases hung on a part noun ("to the right of a woman in a dress"),
+                    "one in a hat and one in a helmet" standing for the plural noun before.
 2. `mentions`     - entity heads, compounds and names; quantifier / part nouns redirected
                     ("bunch of bananas" -> bananas).
 3. `attributes`   - adjectives, colours, materials, counts said of each mention;
@@ -31,7 +34,13 @@ from pipeline.text.lexicon import LOCATIVE_ADVERBS, PREP_HEADS
 from pipeline.text.mentions import build_mentions
 from pipeline.text.possession import have_root_relations, possessive_relations
 from pipeline.text.prepositions import modifier_relations, noun_prep_relations, place_attributes
-from pipeline.text.repairs import find_amod_verbs, find_misplaced_conjuncts, find_split_subjects
+from pipeline.text.repairs import (
+    find_amod_verbs,
+    find_distributives,
+    find_misplaced_conjuncts,
+    find_part_noun_phrases,
+    find_split_subjects,
+)
 from pipeline.text.state import State
 from pipeline.text.types import Attribute, Relation, SceneGraph
 from pipeline.text.verbs import verb_relations
@@ -78,6 +87,8 @@ def doc_to_graph(
     find_split_subjects(st)
     find_amod_verbs(st)
     find_misplaced_conjuncts(st)
+    find_part_noun_phrases(st)
+    find_distributives(st)
     build_mentions(st)
     collect_attributes(st)
     place_attributes(st)

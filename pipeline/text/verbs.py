@@ -6,6 +6,7 @@ from __future__ import annotations
 from pipeline.text.lexicon import (
     COLOURS,
     LOCATIVE_ADVERBS,
+    PROPERTY_NOUNS,
     PREP_HEADS,
     RELATIVE_PRONOUNS,
     THING_PRONOUNS,
@@ -62,6 +63,14 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
     return [], False
 
 
+#: Places that, right after another place's object, say where that object is ("standing
+#: behind the cake on the table" -> ( cake , on , table )).
+CHAIN_PREPOSITIONS: frozenset[str] = frozenset("in on at behind under above below inside".split())
+#: Of those, the ones said of the subject after an area it is in ("standing in a paddock
+#: behind a fence" -> the horses are behind the fence).
+AREA_PREPOSITIONS: frozenset[str] = frozenset("behind above below".split())
+
+
 def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
     """"standing next to a bicycle with a basket": spaCy hangs the "with" phrase on the verb;
     when it directly follows another prepositional object of the verb (not a person or
@@ -78,6 +87,41 @@ def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
             ):
                 return pobj
     return None
+
+
+#: Posture and motion verbs whose "up" / "down" FACTUAL leaves out before a place ("sitting
+#: down on the ground" -> sit on, "jumping up in the air" -> jump in).
+POSTURE_VERBS: frozenset[str] = frozenset("sit lay lie stand jump lean look bend kneel crouch spray squat".split())
+
+
+def placed_base(lemma: str, base: str) -> str:
+    """The verb part of a verb + preposition predicate: `base` without "up" / "down" for a
+    posture verb."""
+    if lemma in POSTURE_VERBS:
+        return " ".join(w for i, w in enumerate(base.split()) if i == 0 or w not in ("up", "down"))
+    return base
+
+
+def wearer_before(st: State, verb: Token, prep: Token) -> Token | None:
+    """"ridden by a player in a yellow shirt", "you can see a woman in a pink dress": spaCy
+    hangs the garment phrase on the verb; right after the verb's object or agent, a person or
+    animal, it says what that one wears. Returns the wearer or None."""
+    for c in st.kids[verb.i]:
+        cands = [c] if st.dep[c.i] in OBJECT_DEPS else [o for o in st.kids[c.i] if st.dep[o.i] == "pobj"] if st.dep[c.i] == "agent" else []
+        for t in cands:
+            if t.right_edge.i == prep.i - 1 and t.i in st.token_mention and is_animate(t):
+                return t
+    return None
+
+
+def placeable(st: State, noun: Token) -> bool:
+    """True for a noun a place can be said of ("standing behind the cake on the table"): not
+    a colour, property or body part, nor the object of "with" ("with one foot on the wall")."""
+    low = noun.lemma_.lower()
+    return not (
+        low in COLOURS or low in PROPERTY_NOUNS or is_body_part(noun) or is_clothing(noun)
+        or (st.dep[noun.i] == "pobj" and noun.head.lower_ in ("with", "by", "like"))
+    )
 
 
 def _det_gap(st: State, start: int, end: int) -> int:
@@ -179,6 +223,10 @@ def verb_relations(st: State, verb: Token) -> None:
             for o in objs
         ):
             continue  # "with his hands in his pockets", "with a fork in her hand": said by the possession and the inner preposition
+        wearer = wearer_before(st, verb, prep) if predicate in ("in", "with") and objs and all(is_clothing(o) for o in objs) else None
+        if wearer is not None:  # "ridden by a player in a yellow shirt", "you can see a woman in a pink dress"
+            st.add_rel(resolve(st, wearer), "wear", [m for o in objs for m in resolve_group(st, o, avoid=subs)])
+            continue
         if predicate == "with" and objs and all(is_clothing(o) for o in objs) and not is_copula:
             # "standing in the background with a dark hat on", "wearing a jacket with a cap"
             st.add_rel(subs, "wear", [m for o in objs for m in resolve_group(st, o, avoid=subs)])
@@ -197,12 +245,15 @@ def verb_relations(st: State, verb: Token) -> None:
         if absolute:  # "standing in front of a bowl with a fork in her hand"
             st.add_rel(subs, "with", targets)
             continue
-        if predicate == "in" and targets:  # "fastened to a wall in a hotel bedroom" -> ( wall , in , bedroom )
+        if predicate in CHAIN_PREPOSITIONS and targets:  # "fastened to a wall in a hotel bedroom" -> ( wall , in , bedroom )
             inner = noun_before(st, verb, prep)
-            if inner is not None and inner.i not in st.redirect:
+            if inner is not None and predicate in AREA_PREPOSITIONS and inner.head.lower_ == "in":
+                inner = None
+            if inner is not None and inner.i not in st.redirect and (predicate == "in" or placeable(st, inner)):
                 st.add_rel(resolve(st, inner), predicate, targets)
                 continue
-        near = noun_before(st, verb, prep) if predicate == "with" else None
+        # "lying on the couch with his dog": a person or animal is with the subject, not the place
+        near = noun_before(st, verb, prep) if predicate == "with" and not all(is_animate(o) for o in objs) else None
         if near is None and predicate == "with" and lemma == "wear" and objects:
             worn = [c for c in st.kids[verb.i] if st.dep[c.i] in OBJECT_DEPS]
             near = worn[0] if worn else None  # "wearing a jacket with green stripes" -> ( jacket , with , stripes )
@@ -219,6 +270,8 @@ def verb_relations(st: State, verb: Token) -> None:
             continue
         if lemma == "have" and objects:  # "the man has a glass in his hand"
             st.add_rel(objects, predicate, targets)
+        elif lemma == "wear" and objects and objs and all(is_clothing(o) for o in objs) and predicate != "with":
+            st.add_rel(objects, predicate, targets)  # "wearing a white shirt under a vest" -> ( shirt , under , vest )
         elif objects and objs and all(is_body_part(o) for o in objs) and not is_copula and predicate != "with":
             st.add_rel(objects, predicate, targets)  # "wearing a band on his wrist", "holding a cup in her hand" -> ( band , on , wrist )
         elif predicate == "in" and objs and all(is_clothing(o) for o in objs):
@@ -226,7 +279,7 @@ def verb_relations(st: State, verb: Token) -> None:
         elif is_copula:
             st.add_rel(subs, predicate, targets)
         else:
-            st.add_rel(subs, f"{base} {predicate}", targets)
+            st.add_rel(subs, f"{placed_base(lemma, base)} {predicate}", targets)
     # "people standing outside" -> ( people , is , outside )
     for adv in st.kids[verb.i]:
         if st.dep[adv.i] == "advmod" and adv.lower_ in LOCATIVE_ADVERBS and not list(st.kids[adv.i]):

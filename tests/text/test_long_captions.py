@@ -397,6 +397,62 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a little boy in a red cap is eating a hot dog with french fries at a picnic table next to his mother",
      {"boy , eat , hot dog", "hot dog , with , french fries", "boy , wear , cap", "cap , is , red"},
      {"dog , is , hot", "fries , is , french", "boy , eat , dog"}),
+    # the last object of a list hung on the subject: a singular verb says it is no second subject
+    ("a boy holding a soccer ball and a water bottle is standing next to the fence of a small park",
+     {"boy , hold , soccer ball", "boy , hold , water bottle", "boy , stand next to , fence"},
+     {"water bottle , stand next to , fence"}),
+    # a chain of places: the second says where the first one's object is
+    ("a big red apple on a small white plate on the old wooden table next to a glass of cold milk",
+     {"apple , on , plate", "plate , on , table", "milk , in , glass", "plate , is , white"},
+     {"apple , on , table"}),
+    # "he" stands for the person, not for the thing that is the sentence's subject
+    ("the shadow of a tall old man stretches across the sidewalk as he walks his small dog past the corner bakery",
+     {"shadow , stretch across , sidewalk", "man , walk , dog", "man , walk past , corner bakery", "dog , is , small"},
+     {"shadow , walk , dog", "shadow , walk past , corner bakery"}),
+    # a phrase after "to the left of X" is said of X, not of the part noun's holder
+    ("an old man with a cane is waiting at the bus stop to the left of a young woman in a long green coat",
+     {"man , wait at , bus stop", "woman , wear , coat", "coat , is , green", "woman , is , young"},
+     {"bus stop , wear , coat", "man , wear , coat"}),
+    # a place right after the object of a verb's place says where that object is
+    ("an old fisherman standing beside his small boat on the rocky shore is mending a large fishing net",
+     {"fisherman , stand beside , boat", "boat , on , shore", "fisherman , mend , fishing net", "shore , is , rocky"},
+     {"fisherman , stand on , shore"}),
+    # "one in X and one with Y": what one member wears or holds is said of the plural noun
+    ("three small kids are playing in the garden next to the house, one in a yellow raincoat and one with a red bucket",
+     {"kids , play in , garden", "kids , wear , raincoat", "kids , with , bucket", "kids , is , 3", "raincoat , is , yellow"},
+     {"raincoat", "bucket"}),
+    # "in the back of" keeps its "in" (FACTUAL's "in back of"); "on the back of" stays "on"
+    ("two large suitcases and a wooden crate are lying in the back of the old pickup truck parked outside the farmhouse",
+     {"suitcases , lay in back of , pickup truck", "crate , lay in back of , pickup truck", "pickup truck , park outside , farmhouse"},
+     {"suitcases , lay on back of , pickup truck"}),
+    # "with" a person or animal after a verb's place goes with the subject, not the place
+    ("a tired young man in a blue hoodie is lying on the living room couch with his two sleepy cats",
+     {"man , lay on , living room couch", "man , lay with , cats", "man , wear , hoodie", "cats , is , 2"},
+     {"living room couch , with , cats"}),
+    # "a cloud of smoke", "a body of water": an extent or form, not a part the thing has
+    ("a thick cloud of grey smoke rises above the old factory while a small boat crosses the calm body of water below it",
+     {"cloud , rise above , factory", "smoke , is , grey", "factory , is , old", "boat , is , small"},
+     {"smoke , have , cloud", "water , have , body"}),
+    # a garment phrase hung on the verb right after its agent is what the agent wears
+    ("a small white pony being ridden by a little boy in a blue helmet around the fenced riding arena",
+     {"boy , ride , pony", "boy , wear , helmet", "helmet , is , blue", "pony , is , white"},
+     {"pony , wear , helmet"}),
+    # a clause after a list of garments (one of them "on her head") is said of the wearer
+    ("woman in long blue coat with wool scarf, a red hat on her head and black boots waiting at the bus stop",
+     {"woman , wear , coat", "woman , wear , boots", "hat , on , head", "woman , wait at , bus stop"},
+     {"boots , wait at , bus stop", "hat , on , boots"}),
+    # "sitting down on", "jumping up in": a posture verb's up / down is not said before a place
+    ("an old fisherman is sitting down on a wooden crate near the harbor while his grandson is jumping up in the air",
+     {"fisherman , sit on , crate", "grandson , jump in , air", "crate , is , wooden"},
+     {"fisherman , sit down on , crate", "grandson , jump up in , air"}),
+    # "wearing a hoodie under his jacket": where the garment is worn is said of the garment
+    ("a tall young man standing at the counter is wearing a grey hoodie under his black leather jacket and holding a coffee cup",
+     {"man , wear , hoodie", "hoodie , under , jacket", "man , hold , coffee cup", "jacket , is , leather"},
+     {"man , wear under , jacket"}),
+    # "with curly hair and sunglasses on her head": the last item of the with-list is on the head
+    ("a tall woman with curly hair and sunglasses on her head is talking on the phone near the busy entrance of the station",
+     {"woman , have , hair", "woman , wear , sunglasses", "sunglasses , on , head", "woman , talk on , phone"},
+     {"woman , on , head"}),
 ]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import jpeg
+from helpers import jpeg, start_local_ray
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MODELS = REPO.parent / "shared" / "models"
@@ -58,12 +58,14 @@ def model_dir(centernet_model: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def ray_local():
-    """An embedded local Ray for the whole session (2 CPUs)."""
+    """An embedded local Ray for the whole session (2 CPUs, see `helpers.start_local_ray`),
+    started once: a test that needs a cluster of its own (tests/e2e/test_two_nodes.py) puts it
+    back when done, so later tests neither start one per build nor auto-start a default one."""
     import ray
 
     started = False
     if not ray.is_initialized():
-        ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING")
+        start_local_ray()
         started = True
     yield ray
     if started:

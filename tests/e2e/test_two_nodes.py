@@ -21,7 +21,10 @@ def two_nodes(s3):
     import ray
     from ray.cluster_utils import Cluster
 
-    if ray.is_initialized():
+    from helpers import start_local_ray
+
+    session_ray = ray.is_initialized()
+    if session_ray:
         ray.shutdown()  # this test needs its own cluster
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
     cluster.add_node(num_cpus=1)
@@ -29,6 +32,8 @@ def two_nodes(s3):
     yield cluster
     ray.shutdown()
     cluster.shutdown()
+    if session_ray:  # the session's embedded Ray (`ray_local`) back for the tests after this one
+        start_local_ray()
 
 
 def test_build_on_two_nodes_writing_to_s3(two_nodes, s3, photos, tmp_path, model_dir) -> None:

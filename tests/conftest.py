@@ -18,13 +18,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     every test module that runs whole builds (imports `run_build`), and every test that asks for
     `model_dir` (the detector folder a whole build needs; tests of the detector alone use
     `centernet_model`). Modules whose tests all build or open whole graphs, or drive a browser,
-    mark themselves (`pytestmark = pytest.mark.slow`: tests/query, tests/export)."""
+    mark themselves (`pytestmark = pytest.mark.slow`: tests/query, tests/export).
+
+    Tests that need a Ray cluster of their own (fixture `two_nodes`) run last: they shut the
+    session's embedded Ray (`ray_local`) down, and no later test has to wait for it to start again."""
     e2e = REPO / "tests" / "e2e"
     for item in items:
         module = getattr(item, "module", None)
         if (e2e in Path(str(item.fspath)).parents or (module is not None and hasattr(module, "run_build"))
                 or "model_dir" in getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    own_cluster = [i for i in items if "two_nodes" in getattr(i, "fixturenames", ())]
+    items[:] = [i for i in items if i not in own_cluster] + own_cluster
 
 
 def find_centernet() -> Path | None:

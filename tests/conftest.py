@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import jpeg
+from helpers import jpeg, start_local_ray
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MODELS = REPO.parent / "shared" / "models"
@@ -18,13 +18,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     every test module that runs whole builds (imports `run_build`), and every test that asks for
     `model_dir` (the detector folder a whole build needs; tests of the detector alone use
     `centernet_model`). Modules whose tests all build or open whole graphs, or drive a browser,
-    mark themselves (`pytestmark = pytest.mark.slow`: tests/query, tests/export)."""
+    mark themselves (`pytestmark = pytest.mark.slow`: tests/query, tests/export).
+
+    Tests that need a Ray cluster of their own (fixture `two_nodes`) run last: they shut the
+    session's embedded Ray (`ray_local`) down, and no later test has to wait for it to start again."""
     e2e = REPO / "tests" / "e2e"
     for item in items:
         module = getattr(item, "module", None)
         if (e2e in Path(str(item.fspath)).parents or (module is not None and hasattr(module, "run_build"))
                 or "model_dir" in getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    own_cluster = [i for i in items if "two_nodes" in getattr(i, "fixturenames", ())]
+    items[:] = [i for i in items if i not in own_cluster] + own_cluster
 
 
 def find_centernet() -> Path | None:
@@ -58,12 +63,14 @@ def model_dir(centernet_model: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def ray_local():
-    """An embedded local Ray for the whole session (2 CPUs)."""
+    """An embedded local Ray for the whole session (2 CPUs, see `helpers.start_local_ray`),
+    started once: a test that needs a cluster of its own (tests/e2e/test_two_nodes.py) puts it
+    back when done, so later tests neither start one per build nor auto-start a default one."""
     import ray
 
     started = False
     if not ray.is_initialized():
-        ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING")
+        start_local_ray()
         started = True
     yield ray
     if started:

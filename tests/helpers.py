@@ -36,6 +36,14 @@ def write_corpus(path: Path, rows: list[dict], schema: pa.Schema | None = None) 
     return path
 
 
+def start_local_ray() -> None:
+    """Start the suite's embedded Ray (2 CPUs, no dashboard, warnings only): the session's
+    `ray_local`, and the one a test that needed a cluster of its own puts back afterwards."""
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING")
+
+
 class Replies:
     """Mixin for `http.server.BaseHTTPRequestHandler` test servers: `_send(code, body, headers)`."""
 

@@ -181,6 +181,22 @@ class Storage:
             out.append(name)
         return sorted(out)
 
+    def temps(self, rel: str) -> list[str]:
+        """Paths (relative to this folder, sorted) of the temp files that atomic writes of file
+        `rel` left beside it (``.<name>.<pid>.<hex>.tmp``: a writer killed before moving its
+        file into place, or a move on an object store killed between its copy and its delete);
+        [] when there are none. Whether one is stale is the caller's call."""
+        import pyarrow.fs as pafs
+
+        parent, name = posixpath.split(str(rel).strip("/"))
+        pattern = re.compile(rf"^\.{re.escape(name)}\.[0-9]+\.[0-9a-f]{{8}}\.tmp$")
+        try:
+            infos = self.fs.get_file_info(pafs.FileSelector(self.path(parent), allow_not_found=True))
+        except OSError as e:
+            raise StorageError(f"{self.display}/{rel}: {_first_line(e)}") from None
+        names = [posixpath.basename(i.path) for i in infos if i.type == pafs.FileType.File]
+        return sorted(posixpath.join(parent, n) for n in names if pattern.match(n))
+
     def files(self, rel: str = "", suffix: str = "") -> list[str]:
         """Full paths of every file under folder `rel` (recursively) ending in `suffix`, sorted."""
         return [self.path(posixpath.join(rel, n)) for n in self.list(rel, recursive=True) if n.endswith(suffix)]

@@ -14,8 +14,10 @@ A writer asks :meth:`Versions.new_id` for an id, writes the tables (and ``stats/
 2. switches ``CURRENT`` to the new id: one atomic write (a rename on a local disk, a
    server-side copy on object stores), the commit point;
 3. prunes: complete versions beyond ``keep`` (oldest first, never the current one), then
-   incomplete version folders older than the one just published (left by crashed runs), and
-   the root-level tables of a graph written by earlier releases (see below).
+   incomplete version folders older than the one just published (left by crashed runs), the
+   temp files of CURRENT writes that crashed (``.CURRENT.<pid>.<hex>.tmp``: a publish killed
+   between writing its temp file and moving it into place), and the root-level tables of a
+   graph written by earlier releases (see below).
 
 A crash at any point leaves a readable graph: before step 2 the previous version is current
 and untouched (the new folder is either incomplete, and removed by the next publish, or a
@@ -27,7 +29,8 @@ once and then only that version's files.
 Every write and removal of :meth:`publish` / :meth:`prune` goes through one hook
 (``Versions(..., on_step=f)``: ``f(step)`` is called before each step, with step names
 ``manifest``, ``current``, ``remove <id>: manifest.json``, ``remove <id>: folder``,
-``legacy manifest.json``, ``legacy tables``), which the crash tests use to stop a publish at every step.
+``remove <temp>``, ``legacy manifest.json``, ``legacy tables``), which the crash tests use to stop a
+publish at every step.
 
 **Graphs of earlier releases** (plain layout: ``manifest.json`` and the tables at the root, no
 ``CURRENT``) are read as they are. Publishing a version into such a folder works like any
@@ -209,9 +212,10 @@ class Versions:
 
     def prune(self, keep: int = 3) -> list[str]:
         """Remove complete versions beyond the last `keep` (oldest first, never the current
-        one), incomplete version folders older than the current version, and the root-level
-        tables of the plain layout; returns the version ids removed. Does nothing while CURRENT
-        is missing or names an incomplete version."""
+        one), incomplete version folders older than the current version, stale temp files of
+        CURRENT (see :meth:`stale_current_temps`) and the root-level tables of the plain layout;
+        returns the version ids removed. Does nothing while CURRENT is missing or names an
+        incomplete version."""
         if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
             raise VersionError(f"keep must be a whole number of at least 1 (got {keep!r})")
         cur = self.current()
@@ -233,6 +237,8 @@ class Versions:
             if vid not in complete and vid < cur:
                 self._remove(vid, complete=False)
                 removed.append(vid)
+        for tmp in self.stale_current_temps(cur):
+            self._step(f"remove {tmp}", lambda tmp=tmp: self.storage.delete(tmp))
         # the plain layout's root: its manifest first (a half-removed root is no graph), then the rest
         at_root = set(self.storage.list())
         if MANIFEST in at_root:
@@ -241,6 +247,24 @@ class Versions:
         if rest:
             self._step("legacy tables", lambda: self._delete_all(rest))
         return sorted(removed)
+
+    def stale_current_temps(self, cur: str) -> "list[str]":
+        """The temp files of CURRENT writes (``.CURRENT.<pid>.<hex>.tmp``) left by publishes that
+        crashed, given the current id `cur`: those naming a version not newer than `cur` (a
+        publish that lost, or whose move on an object store copied but did not delete) or no
+        version at all (a write cut short). One naming a newer version is a publish in flight
+        and is kept."""
+        stale = []
+        for tmp in self.storage.temps(CURRENT):
+            try:
+                vid = self.storage.read_text(tmp).strip().removeprefix(f"{VERSIONS}/").strip("/")
+            except FileNotFoundError:
+                continue  # moved into place meanwhile
+            except UnicodeDecodeError:
+                vid = ""
+            if not (_ID.match(vid) and vid > cur):
+                stale.append(tmp)
+        return stale
 
     def _delete_all(self, names: "list[str]") -> None:
         for name in names:

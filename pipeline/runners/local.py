@@ -10,6 +10,7 @@ import pyarrow as pa
 from pipeline.core.stage import Stage
 from pipeline.io.shards import Shard, read_shard
 from pipeline.runners.chain import Chain, transient_drops
+from pipeline.runners.merge import local_map
 from pipeline.runners.staging import ShardTracker, StagingSink, StagingTarget
 
 
@@ -34,9 +35,9 @@ class LocalRunner:
                 tracker.add(sink(chain(batch)))
         return tracker.nodes
 
-    def map(self, fn: Callable[[Any], Any], args: Sequence[Any]) -> list[Any]:
-        """`fn` over `args` in this process, in order (the merge's tasks)."""
-        return [fn(a) for a in args]
+    #: the merge's executor: `map(fn, args)` runs `fn` over `args` in this process, in order,
+    #: and returns the results (`pipeline.runners.merge.local_map`, the one in-process executor)
+    map: Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]] = staticmethod(local_map)
 
     def close(self) -> None:
         """Nothing to release."""

@@ -104,7 +104,7 @@ def test_killed_model_actor_is_restarted_and_output_is_identical(corpus, referen
     assert acc[0]["rows_in"] == N_ROWS == acc[0]["rows_in_graph"]
 
 
-def test_killed_driver_then_resume_gives_identical_output(corpus, reference, tmp_path) -> None:
+def test_killed_driver_then_resume_gives_identical_output(corpus, reference, tmp_path, ray_local) -> None:
     out = tmp_path / "graph"
     args = [sys.executable, "-m", "pipeline.cli", "build", "-c", str(REPO / "jobs/configs/sample.yaml"), "--corpus", str(corpus),
             "--out", str(out), "--set", "decode.text_columns=[text]", "--set", f"shard_rows={RESUME_SHARD_ROWS}", "--set", "ray.num_cpus=2"]
@@ -121,6 +121,9 @@ def test_killed_driver_then_resume_gives_identical_output(corpus, reference, tmp
     done_before = _markers(out)  # counted once the driver is dead: what --resume finds
     assert 1 <= done_before < N_SHARDS, f"{done_before} of {N_SHARDS} shards done when the driver died"
     assert not (graph_root(out) / "manifest.json").exists()
+    # the driver died with its own Ray; --resume runs as a driver on the session's Ray (as a job on
+    # a cluster would: RAY_ADDRESS), which spares starting another
+    env["RAY_ADDRESS"] = ray_local.get_runtime_context().gcs_address
     r = subprocess.run([*args, "--resume"], capture_output=True, text=True, timeout=300, env=env)
     assert r.returncode == 0, r.stderr[-2000:]
     assert f"{N_ROWS} rows in 1 file(s), {N_SHARDS} shard(s), {done_before} already done" in r.stderr, r.stderr[-2000:]

@@ -15,13 +15,18 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def two_nodes(s3):
+def two_nodes(s3, request):
     """A head and one worker node, 1 CPU each, started after the AWS_* variables are set (the
-    nodes' workers inherit them, as a cluster's workers get credentials from their own machine)."""
+    nodes' workers inherit them, as a cluster's workers get credentials from their own machine).
+    The session's embedded Ray is shut down first and put back afterwards when a later test asks
+    for it (tests/conftest.py runs the tests using this fixture last)."""
     import ray
     from ray.cluster_utils import Cluster
 
-    if ray.is_initialized():
+    from helpers import start_local_ray
+
+    session_ray = ray.is_initialized()
+    if session_ray:
         ray.shutdown()  # this test needs its own cluster
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
     cluster.add_node(num_cpus=1)
@@ -29,6 +34,10 @@ def two_nodes(s3):
     yield cluster
     ray.shutdown()
     cluster.shutdown()
+    items = request.session.items
+    later = items[items.index(request.node) + 1:] if request.node in items else items
+    if session_ray and any("ray_local" in getattr(i, "fixturenames", ()) for i in later):
+        start_local_ray()  # the session's embedded Ray (`ray_local`) back for the tests after this one
 
 
 def test_build_on_two_nodes_writing_to_s3(two_nodes, s3, photos, tmp_path, model_dir) -> None:

@@ -5,6 +5,7 @@ its contribution, a removed one takes it out; an interrupted update resumes; the
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -87,10 +88,23 @@ def whole(files, tmp_path_factory, model_dir) -> str:
     return str(out)
 
 
-def test_update_steps_equal_one_build(files, whole, tmp_path) -> None:
-    g = tmp_path / "g"
+@pytest.fixture(scope="module")
+def built_a(files, tmp_path_factory, model_dir) -> Path:
+    """build(a), once for the module: tests that start from it update a copy (`_copy`)."""
+    out = tmp_path_factory.mktemp("built_a") / "graph"
+    run_build(_cfg(out, [files["a"]]), progress=lambda m: None)
+    return out
+
+
+def _copy(graph: Path, dest: Path) -> Path:
+    """A copy of local graph `graph` at `dest` (a graph holds no path of its own folder)."""
+    shutil.copytree(graph, dest)
+    return dest
+
+
+def test_update_steps_equal_one_build(files, whole, built_a, tmp_path) -> None:
+    g = _copy(built_a, tmp_path / "g")  # build(a)
     lines: list[str] = []
-    run_build(_cfg(g, [files["a"]]), progress=lines.append)
     r = run_build(_cfg(g, [files["c"]]), progress=lines.append, update=True)
     assert r.changes["added"] == [str(files["c"])] and r.published
     r = run_build(_cfg(g, [files["a"], files["b"], files["c"]]), progress=lines.append, update=True)
@@ -149,18 +163,18 @@ def test_changed_and_removed_files(files, tmp_path) -> None:
         run_build(_cfg(g, []), progress=lambda m: None, update=True, remove=[str(b)])
 
 
-def test_update_with_another_config_is_refused(files, tmp_path) -> None:
-    g = tmp_path / "g"
-    run_build(_cfg(g, [files["a"]]), progress=lambda m: None)
+def test_update_with_another_config_is_refused(files, built_a, tmp_path) -> None:
+    g = _copy(built_a, tmp_path / "g")  # build(a)
+    before = sorted(p.relative_to(g) for p in g.rglob("*"))
     with pytest.raises(ConfigError, match="another config"):
         run_build(_cfg(g, [files["b"]], **{"ground.min_score": 0.9}), progress=lambda m: None, update=True)
+    assert sorted(p.relative_to(g) for p in g.rglob("*")) == before  # refused before writing anything
 
 
-def test_interrupted_update_resumes(files, whole, tmp_path, monkeypatch) -> None:
+def test_interrupted_update_resumes(files, whole, built_a, tmp_path, monkeypatch) -> None:
     import pipeline.runners.staging as staging
 
-    g = tmp_path / "g"
-    run_build(_cfg(g, [files["a"]]), progress=lambda m: None)
+    g = _copy(built_a, tmp_path / "g")  # build(a)
     real = staging.mark_done
     calls = {"n": 0}
 

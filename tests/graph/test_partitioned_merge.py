@@ -175,6 +175,20 @@ def test_same_bytes_whatever_the_batching_order_or_executor(tmp_path: Path, ray_
     assert len(ray_map.nodes) == 4 and set(ray_map.nodes) <= {n["NodeID"] for n in ray_local.nodes()}
 
 
+def test_local_runner_merges_with_the_one_in_process_executor(tmp_path: Path) -> None:
+    """The in-process runner's merge executor is `local_map` itself (one implementation), and
+    a merge through it writes the same bytes as one through `local_map`."""
+    from pipeline.runners.local import LocalRunner
+
+    runner = LocalRunner()
+    assert runner.map is local_map
+    assert runner.map(lambda x: x * 2, [3, 1, 2]) == [6, 2, 4]  # in order
+    src = Storage.open(tmp_path / "s")
+    write_split(src, [corpus()[:9], corpus()[9:]], 2)
+    assert do_merge(src.spec, str(tmp_path / "ga"), 2) == do_merge(src.spec, str(tmp_path / "gb"), 2, runner.map)
+    assert part_bytes(tmp_path / "ga") == part_bytes(tmp_path / "gb")
+
+
 def test_duplicate_ids_across_files_are_quarantined(tmp_path: Path) -> None:
     src = Storage.open(tmp_path / "s")
     write_split(src, [corpus()[-4:], corpus()[:3]], 2)

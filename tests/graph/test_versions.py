@@ -424,3 +424,25 @@ vs.publish({new!r}, json.load(open({str(tmp_path / "man.json")!r})))
     nxt, man2 = make_version(vs, 4)
     assert vs.publish(nxt, man2, keep=2) == [prev]
     assert check_read(str(g)) == nxt and [v.id for v in vs.list()] == [new, nxt]
+    assert not [p.name for p in g.iterdir() if p.name.startswith(".CURRENT.")]  # the stale temp file went
+
+
+def test_prune_removes_stale_current_temps_only(graph: str) -> None:
+    """Temp files of CURRENT left by crashed publishes (one naming an older version, one naming
+    the version that became current: a move on S3 copied but not deleted, one cut short) go
+    with the next publish; one naming a newer version (a publish in flight) stays."""
+    vs = Versions(graph)
+    old, man = make_version(vs, 1)
+    vs.publish(old, man)
+    cur, man = make_version(vs, 2)
+    newer = vs.new_id()
+    temps = {".CURRENT.11.0123abcd.tmp": old, ".CURRENT.12.89abcdef.tmp": cur, ".CURRENT.13.00ff00ff.tmp": "2026",
+             ".CURRENT.14.deadbeef.tmp": newer}
+    for name, text in temps.items():
+        with vs.storage.fs.open_output_stream(vs.storage.path(name)) as f:  # as a killed writer leaves them
+            f.write(text.encode())
+    assert vs.storage.temps("CURRENT") == sorted(temps)
+    vs.publish(cur, man)
+    assert vs.storage.temps("CURRENT") == [".CURRENT.14.deadbeef.tmp"]
+    assert vs.current() == cur and check_read(graph) == cur
+    assert vs.prune() == [] and vs.storage.temps("CURRENT") == [".CURRENT.14.deadbeef.tmp"]

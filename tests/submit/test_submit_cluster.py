@@ -88,13 +88,13 @@ def head(model_dir, tmp_path_factory):
         yield url, token, cenv
     finally:
         # our head only: the `ray start --block` process and whatever names our temp dir
-        for sig in (signal.SIGTERM, signal.SIGKILL):
+        for sig, grace in ((signal.SIGTERM, 3), (signal.SIGKILL, 10)):
             for pid in [proc.pid, *_pids_using(tmp)]:
                 try:
                     os.kill(pid, sig)
                 except ProcessLookupError:
                     pass
-            t_end = time.time() + 10
+            t_end = time.time() + grace
             while time.time() < t_end and (proc.poll() is None or _pids_using(tmp)):
                 time.sleep(0.2)
         proc.wait(timeout=10)

@@ -212,6 +212,9 @@ def verb_relations(st: State, verb: Token) -> None:
         predicate, objs = prep_object(st, prep)
         if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "on a sunny morning"
             continue
+        if lemma == "shape" and predicate == "like" and verb.tag_ == "VBN":
+            shaped_like(st, subs, objs)  # "a chair shaped like a bear" -> ( chair , bear shaped )
+            continue
         targets: list[int] = []
         for o in objs:
             targets.extend(resolve_group(st, o, avoid=subs))
@@ -401,3 +404,14 @@ def adjectival_root(st: State, verb: Token) -> bool:
         else:
             st.add_rel(mentions, predicate, targets)
     return True
+
+
+def shaped_like(st: State, subs: list[int], objs: list[Token]) -> None:
+    """"a chair shaped like a bear", "poles shaped like a letter": the shape is an attribute
+    of the subject ( chair , bear shaped ), named by the object's noun (its adjectives dropped)."""
+    for o in objs:
+        m = st.token_mention.get(o.i)
+        if m is None:
+            continue
+        for s in subs:
+            st.add_attr(s, f"{st.mentions[m].lemma} shaped")

@@ -453,6 +453,14 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a tall woman with curly hair and sunglasses on her head is talking on the phone near the busy entrance of the station",
      {"woman , have , hair", "woman , wear , sunglasses", "sunglasses , on , head", "woman , talk on , phone"},
      {"woman , on , head"}),
+    # "shaped like" names a shape attribute, not a relation
+    ("a small wooden stool shaped like a mushroom stands beside the fireplace in the corner of the cozy cabin",
+     {"stool , is , mushroom shaped", "stool , stand beside , fireplace", "stool , is , wooden"},
+     {"stool , shape like , mushroom"}),
+    # a framed picture said to hang somewhere is a thing of the scene, not a frame to drop
+    ("a large painting of a sailing ship is hanging on the wall above the old brown couch in the living room",
+     {"painting , hang on , wall", "painting , is , large", "couch , is , brown"},
+     {"sailing ship , hang on , wall"}),
 ]
 
 

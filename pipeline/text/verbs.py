@@ -42,6 +42,9 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
                 if st.dep[a.i] == "attr":
                     subs.extend(resolve_group(st, a))
     if subs:
+        inner = with_participle_subject(st, verb, nsubjs)
+        if inner is not None:
+            return resolve_group(st, inner), True
         return subs, passive
     if st.dep[verb.i] in CLAUSE_DEPS:
         passive = verb.tag_ == "VBN"
@@ -61,6 +64,26 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
             if s:
                 return s, (p if st.dep[verb.i] == "conj" else False)
     return [], False
+
+
+#: Participles said of the head noun even after a "with" phrase ("a car with a surfboard parked on the street").
+HOLDER_PARTICIPLES: frozenset[str] = frozenset("seat dress park position locate situate".split())
+
+
+def with_participle_subject(st: State, verb: Token, nsubjs: list[Token]) -> Token | None:
+    """"a vehicle with a surfboard mounted on its roof": a bare past participle as the root right
+    after a "with" object of its subject is said of that object (the surfboard is mounted), not of
+    the subject spaCy gives it. Returns that with-object, or None."""
+    if st.dep[verb.i] != "ROOT" or verb.tag_ != "VBN" or len(nsubjs) != 1:
+        return None
+    if verb_lemma(verb, st.verbs) in HOLDER_PARTICIPLES or any(st.dep[c.i] in ("aux", "auxpass") for c in st.kids[verb.i]):
+        return None
+    for prep in st.kids[nsubjs[0].i]:
+        if st.dep[prep.i] == "prep" and prep.lower_ == "with":
+            objs = [o for o in st.kids[prep.i] if st.dep[o.i] == "pobj"]
+            if objs and objs[-1].right_edge.i == verb.i - 1 and not is_animate(objs[-1]):
+                return objs[-1]
+    return None
 
 
 #: Places that, right after another place's object, say where that object is ("standing

@@ -461,6 +461,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a large painting of a sailing ship is hanging on the wall above the old brown couch in the living room",
      {"painting , hang on , wall", "painting , is , large", "couch , is , brown"},
      {"sailing ship , hang on , wall"}),
+    # a bare participle right after a "with" object is said of that object
+    ("a big old bus with colorful flags painted on its side and a tall driver near the door",
+     {"flags , paint on , side", "flags , is , colorful", "bus , is , old", "driver , near , door"},
+     {"bus , paint on , side"}),
 ]
 
 

@@ -56,6 +56,18 @@ def find_misplaced_conjuncts(st: State) -> None:
             any(st.dep[c.i] == "cc" for c in st.kids[tok.i]) or (is_clothing(tok) and is_clothing(tok.head))
         ):
             st.conj_head[tok.i] = tok.head.i
+        elif is_clothing(tok) and is_animate(tok.head) and not is_clothing(tok.head):
+            # "a man in a red cap, white shirt, black shorts and sneakers": the second garment
+            # is read as an apposition of the man; it continues his "in" / "with" garments.
+            worn = [
+                o
+                for p in st.kids[tok.head.i]
+                if st.dep[p.i] == "prep" and p.lower_ in ("in", "with") and p.i < tok.i
+                for o in st.kids[p.i]
+                if st.dep[o.i] == "pobj" and is_clothing(o) and o.right_edge.i == tok.left_edge.i - 2
+            ]
+            if worn:
+                _move_conjunct(st, tok, tok.head, worn[-1])
     # "is wearing glasses and a scarf": spaCy coordinates the second object with the verb.
     for tok in conjs:
         verb = tok.head

@@ -465,6 +465,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a big old bus with colorful flags painted on its side and a tall driver near the door",
      {"flags , paint on , side", "flags , is , colorful", "bus , is , old", "driver , near , door"},
      {"bus , paint on , side"}),
+    # a garment list after "in" whose second item spaCy reads as an apposition of the wearer
+    ("an old man in a red cap, white shirt, black shorts and sneakers next to his bicycle near the lake",
+     {"man , wear , cap", "man , wear , shirt", "man , wear , shorts", "man , wear , sneakers", "shorts , is , black"},
+     set()),
 ]
 
 

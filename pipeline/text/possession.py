@@ -11,6 +11,7 @@ from pipeline.text.lexicon import (
     CONTAINERS_ON,
     PART_NOUNS,
     PART_PREPOSITION,
+    PART_PREPOSITION_KEPT,
     POSSESSIVE_PRONOUNS,
     THING_PRONOUNS,
 )
@@ -143,7 +144,9 @@ def container_pronoun(st: State, noun: Token, prep: Token, predicate: str, objs:
         return False
     obj = objs[0]
     if obj.lower_ in PART_NOUNS and not any(st.dep[c.i] == "prep" for c in st.kids[obj.i]) and st.dep[obj.i] == "pobj":
-        predicate = f"{PART_PREPOSITION.get(obj.lower_, prep.lower_)} {obj.lower_} of"  # "on top"
+        written = prep.lower_
+        kept = written in PART_PREPOSITION_KEPT.get(obj.lower_, ())
+        predicate = f"{written if kept else PART_PREPOSITION.get(obj.lower_, written)} {obj.lower_} of"  # "on top"
     elif obj.lower_ not in THING_PRONOUNS | {"them"}:
         return False
     withs = [

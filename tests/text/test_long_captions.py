@@ -469,6 +469,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("an old man in a red cap, white shirt, black shorts and sneakers next to his bicycle near the lake",
      {"man , wear , cap", "man , wear , shirt", "man , wear , shorts", "man , wear , sneakers", "shorts , is , black"},
      set()),
+    # "on the front" is the surface of the thing ( on front of ); "in front of" is a place before it
+    ("a plain white mug with a small red heart on the front sits on a wooden desk next to a laptop",
+     {"heart , on front of , mug", "heart , is , red", "mug , sit on , desk"},
+     {"heart , in front of , mug"}),
 ]
 
 

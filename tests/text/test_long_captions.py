@@ -473,6 +473,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a plain white mug with a small red heart on the front sits on a wooden desk next to a laptop",
      {"heart , on front of , mug", "heart , is , red", "mug , sit on , desk"},
      {"heart , in front of , mug"}),
+    # "its" + a thing that is no body part: the owner has it
+    ("an old blue pickup truck with a wooden canoe strapped on its roof parked near the edge of the lake",
+     {"pickup truck , have , roof", "canoe , strap on , roof", "canoe , is , wooden"},
+     {"canoe , have , roof"}),
 ]
 
 

@@ -25,6 +25,9 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
     if verb.i in st.amod_verbs:
         return resolve(st, st.tokens[st.amod_verbs[verb.i]]), False
     if verb.i in st.split_subject:
+        holder = verb.head.head
+        if st.dep[verb.i] == "pobj" and holder.i in st.token_mention and is_animate(holder):
+            return resolve(st, holder), False  # "a boy behind cake grinning at ...": the boy grins
         return resolve(st, st.tokens[st.split_subject[verb.i]]), False
     subs: list[int] = []
     passive = False

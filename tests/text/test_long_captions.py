@@ -477,6 +477,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("an old blue pickup truck with a wooden canoe strapped on its roof parked near the edge of the lake",
      {"pickup truck , have , roof", "canoe , strap on , roof", "canoe , is , wooden"},
      {"canoe , have , roof"}),
+    # an -ing word read as a compound noun after a preposition is a verb of the holder
+    ("a little girl behind birthday cake grinning at her older brother who is holding a big red balloon",
+     {"girl , behind , birthday cake", "girl , grin at , brother", "balloon , is , red"},
+     {"birthday cake grinning , at , brother", "girl , behind , birthday cake grinning"}),
 ]
 
 

@@ -124,8 +124,8 @@ PART_NOUNS: frozenset[str] = frozenset(
 PART_PREPOSITION: dict[str, str] = {
     "front": "in", "top": "on", "side": "on", "back": "on", "end": "in", "corner": "in", "middle": "on",
 }
-#: ... except these written ones, kept ("in the back of a truck" -> in back of).
-PART_PREPOSITION_KEPT: dict[str, frozenset[str]] = {"back": frozenset({"in"})}
+#: ... except these written ones, kept ("in the back of a truck" -> in back of; "a logo on the front" -> on front of).
+PART_PREPOSITION_KEPT: dict[str, frozenset[str]] = {"back": frozenset({"in"}), "front": frozenset({"on"})}
 
 #: "to the left of", "on the left side of" -> FACTUAL's wording.
 SIDE_PREPOSITION: dict[str, str] = {"left": "at the left of", "right": "on the right side of"}

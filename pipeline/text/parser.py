@@ -55,12 +55,21 @@ _FRAME = re.compile(
 )
 
 
+#: the rest of a framed caption says where the picture itself is: "a picture of a dinosaur
+#: hanging on the wall", "a painting of a ship is on the wall", "a picture of the usa is in the middle of ..."
+_PLACED_FRAME = re.compile(
+    r"\b(?:hangs?|hanging|hung|mounted)\b|\bon (?:a|the) wall\b|\b(?:is|are) (?:in|on|above|below|under)\b",
+    re.IGNORECASE,
+)
+
+
 def blank_frame(text: str) -> str:
     """Blank out (with spaces, offsets kept) a leading framing phrase such as "a photo of" or
     "a black and white close-up of": alt-text says what the picture shows, and the photo
-    itself is not an entity of the scene."""
+    itself is not an entity of the scene. A picture said to be somewhere ("a picture of a
+    dinosaur hanging on the wall") is a thing in the scene and is kept."""
     m = _FRAME.match(text)
-    if not m or not text[m.end():].strip():
+    if not m or not text[m.end():].strip() or _PLACED_FRAME.search(text, m.end()):
         return text
     return " " * m.end() + text[m.end():]
 

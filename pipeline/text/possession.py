@@ -11,6 +11,7 @@ from pipeline.text.lexicon import (
     CONTAINERS_ON,
     PART_NOUNS,
     PART_PREPOSITION,
+    PART_PREPOSITION_KEPT,
     POSSESSIVE_PRONOUNS,
     THING_PRONOUNS,
 )
@@ -23,13 +24,16 @@ from pipeline.text.words import CLAUSE_DEPS, PASSIVE_SUBJECT_DEPS, SUBJECT_DEPS,
 def possessive_relations(st: State, noun: Token, mention: int) -> None:
     """"man's hat" -> ( man , have , hat ); a body part after a preposition or as a subject
     with a possessive pronoun: "a cup in his hand" -> ( man , have , hand ) (the owner is the
-    sentence's subject). A possessed object of a verb ("raises its head") says no more."""
+    sentence's subject), and so any thing after "its" but a part noun ("a van with a surfboard
+    on its roof" -> ( van , have , roof )). A possessed object of a verb ("raises its head") says no more."""
     for c in st.kids[noun.i]:
         if st.dep[c.i] != "poss":
             continue
         if st.pos[c.i] != "PRON":
             st.add_rel(resolve(st, c, avoid=[mention]), "have", [mention])
-        elif c.lower_ in POSSESSIVE_PRONOUNS and is_body_part(noun) and st.dep[noun.i] in ("pobj", "nsubj", "nsubjpass"):
+        elif c.lower_ in POSSESSIVE_PRONOUNS and st.dep[noun.i] in ("pobj", "nsubj", "nsubjpass") and (
+            is_body_part(noun) or (c.lower_ == "its" and noun.lower_ not in PART_NOUNS)
+        ):  # "a van with a surfboard on its roof" -> ( van , have , roof )
             owners = [o for o in pronoun_owner(st, c) if o != mention] or earlier_mention(st, c, {mention})
             if c.lower_ != "its" and not any(person_token(st, t) for t, m in st.token_mention.items() if m in owners):
                 people = [t for t in st.token_mention if t < c.i and person_token(st, t)]
@@ -143,7 +147,9 @@ def container_pronoun(st: State, noun: Token, prep: Token, predicate: str, objs:
         return False
     obj = objs[0]
     if obj.lower_ in PART_NOUNS and not any(st.dep[c.i] == "prep" for c in st.kids[obj.i]) and st.dep[obj.i] == "pobj":
-        predicate = f"{PART_PREPOSITION.get(obj.lower_, prep.lower_)} {obj.lower_} of"  # "on top"
+        written = prep.lower_
+        kept = written in PART_PREPOSITION_KEPT.get(obj.lower_, ())
+        predicate = f"{written if kept else PART_PREPOSITION.get(obj.lower_, written)} {obj.lower_} of"  # "on top"
     elif obj.lower_ not in THING_PRONOUNS | {"them"}:
         return False
     withs = [

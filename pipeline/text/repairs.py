@@ -56,6 +56,18 @@ def find_misplaced_conjuncts(st: State) -> None:
             any(st.dep[c.i] == "cc" for c in st.kids[tok.i]) or (is_clothing(tok) and is_clothing(tok.head))
         ):
             st.conj_head[tok.i] = tok.head.i
+        elif is_clothing(tok) and is_animate(tok.head) and not is_clothing(tok.head):
+            # "a man in a red cap, white shirt, black shorts and sneakers": the second garment
+            # is read as an apposition of the man; it continues his "in" / "with" garments.
+            worn = [
+                o
+                for p in st.kids[tok.head.i]
+                if st.dep[p.i] == "prep" and p.lower_ in ("in", "with") and p.i < tok.i
+                for o in st.kids[p.i]
+                if st.dep[o.i] == "pobj" and is_clothing(o) and o.right_edge.i == tok.left_edge.i - 2
+            ]
+            if worn:
+                _move_conjunct(st, tok, tok.head, worn[-1])
     # "is wearing glasses and a scarf": spaCy coordinates the second object with the verb.
     for tok in conjs:
         verb = tok.head
@@ -245,12 +257,14 @@ def _move_conjunct(st: State, tok: Token, old_head: Token, new_head: Token) -> N
 
 def find_split_subjects(st: State) -> None:
     """"a giraffe laying on the ground": spaCy makes "giraffe" a compound of an -ing root;
-    the compound is really the subject of that verb."""
+    the compound is really the subject of that verb. Likewise an -ing "noun" after a
+    preposition ("a boy behind cake grinning at ...": the preposition's object is "cake")."""
     if not st.verbs:
         return
     for tok in st.tokens:
         low = tok.lower_
-        if not (st.dep[tok.i] == "ROOT" and low.endswith("ing") and low not in ING_NOUNS):
+        placed = st.dep[tok.i] == "pobj" and st.pos[tok.head.i] == "ADP" and tok.i not in st.pobj_override
+        if not ((st.dep[tok.i] == "ROOT" or placed) and low.endswith("ing") and low not in ING_NOUNS):
             continue
         if verb_lemma(tok, st.verbs) == low:
             continue
@@ -260,11 +274,13 @@ def find_split_subjects(st: State) -> None:
             c
             for c in st.kids[tok.i]
             if c.i == tok.i - 1
-            and st.dep[c.i] in ("compound", "npadvmod", "advmod")
+            and (st.dep[c.i] in ("compound", "npadvmod", "advmod") or (placed and st.dep[c.i] == "amod"))
             and (st.pos[c.i] in NOMINAL_POS or (c.lower_ in st.nouns and not c.lower_.endswith("ly")))
         ]
         if comps:
             st.split_subject[tok.i] = comps[0].i
+            if placed:  # "a boy behind cake grinning at ...": the preposition's object is the noun
+                st.pobj_override[tok.head.i] = comps[0]
 
 
 def find_amod_verbs(st: State) -> None:

@@ -25,6 +25,9 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
     if verb.i in st.amod_verbs:
         return resolve(st, st.tokens[st.amod_verbs[verb.i]]), False
     if verb.i in st.split_subject:
+        holder = verb.head.head
+        if st.dep[verb.i] == "pobj" and holder.i in st.token_mention and is_animate(holder):
+            return resolve(st, holder), False  # "a boy behind cake grinning at ...": the boy grins
         return resolve(st, st.tokens[st.split_subject[verb.i]]), False
     subs: list[int] = []
     passive = False
@@ -42,6 +45,9 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
                 if st.dep[a.i] == "attr":
                     subs.extend(resolve_group(st, a))
     if subs:
+        inner = with_participle_subject(st, verb, nsubjs)
+        if inner is not None:
+            return resolve_group(st, inner), True
         return subs, passive
     if st.dep[verb.i] in CLAUSE_DEPS:
         passive = verb.tag_ == "VBN"
@@ -61,6 +67,26 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
             if s:
                 return s, (p if st.dep[verb.i] == "conj" else False)
     return [], False
+
+
+#: Participles said of the head noun even after a "with" phrase ("a car with a surfboard parked on the street").
+HOLDER_PARTICIPLES: frozenset[str] = frozenset("seat dress park position locate situate".split())
+
+
+def with_participle_subject(st: State, verb: Token, nsubjs: list[Token]) -> Token | None:
+    """"a vehicle with a surfboard mounted on its roof": a bare past participle as the root right
+    after a "with" object of its subject is said of that object (the surfboard is mounted), not of
+    the subject spaCy gives it. Returns that with-object, or None."""
+    if st.dep[verb.i] != "ROOT" or verb.tag_ != "VBN" or len(nsubjs) != 1:
+        return None
+    if verb_lemma(verb, st.verbs) in HOLDER_PARTICIPLES or any(st.dep[c.i] in ("aux", "auxpass") for c in st.kids[verb.i]):
+        return None
+    for prep in st.kids[nsubjs[0].i]:
+        if st.dep[prep.i] == "prep" and prep.lower_ == "with":
+            objs = [o for o in st.kids[prep.i] if st.dep[o.i] == "pobj"]
+            if objs and objs[-1].right_edge.i == verb.i - 1 and not is_animate(objs[-1]):
+                return objs[-1]
+    return None
 
 
 #: Places that, right after another place's object, say where that object is ("standing
@@ -211,6 +237,9 @@ def verb_relations(st: State, verb: Token) -> None:
             continue
         predicate, objs = prep_object(st, prep)
         if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "on a sunny morning"
+            continue
+        if lemma == "shape" and predicate == "like" and verb.tag_ == "VBN":
+            shaped_like(st, subs, objs)  # "a chair shaped like a bear" -> ( chair , bear shaped )
             continue
         targets: list[int] = []
         for o in objs:
@@ -401,3 +430,14 @@ def adjectival_root(st: State, verb: Token) -> bool:
         else:
             st.add_rel(mentions, predicate, targets)
     return True
+
+
+def shaped_like(st: State, subs: list[int], objs: list[Token]) -> None:
+    """"a chair shaped like a bear", "poles shaped like a letter": the shape is an attribute
+    of the subject ( chair , bear shaped ), named by the object's noun (its adjectives dropped)."""
+    for o in objs:
+        m = st.token_mention.get(o.i)
+        if m is None:
+            continue
+        for s in subs:
+            st.add_attr(s, f"{st.mentions[m].lemma} shaped")

@@ -453,6 +453,34 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a tall woman with curly hair and sunglasses on her head is talking on the phone near the busy entrance of the station",
      {"woman , have , hair", "woman , wear , sunglasses", "sunglasses , on , head", "woman , talk on , phone"},
      {"woman , on , head"}),
+    # "shaped like" names a shape attribute, not a relation
+    ("a small wooden stool shaped like a mushroom stands beside the fireplace in the corner of the cozy cabin",
+     {"stool , is , mushroom shaped", "stool , stand beside , fireplace", "stool , is , wooden"},
+     {"stool , shape like , mushroom"}),
+    # a framed picture said to hang somewhere is a thing of the scene, not a frame to drop
+    ("a large painting of a sailing ship is hanging on the wall above the old brown couch in the living room",
+     {"painting , hang on , wall", "painting , is , large", "couch , is , brown"},
+     {"sailing ship , hang on , wall"}),
+    # a bare participle right after a "with" object is said of that object
+    ("a big old bus with colorful flags painted on its side and a tall driver near the door",
+     {"flags , paint on , side", "flags , is , colorful", "bus , is , old", "driver , near , door"},
+     {"bus , paint on , side"}),
+    # a garment list after "in" whose second item spaCy reads as an apposition of the wearer
+    ("an old man in a red cap, white shirt, black shorts and sneakers next to his bicycle near the lake",
+     {"man , wear , cap", "man , wear , shirt", "man , wear , shorts", "man , wear , sneakers", "shorts , is , black"},
+     set()),
+    # "on the front" is the surface of the thing ( on front of ); "in front of" is a place before it
+    ("a plain white mug with a small red heart on the front sits on a wooden desk next to a laptop",
+     {"heart , on front of , mug", "heart , is , red", "mug , sit on , desk"},
+     {"heart , in front of , mug"}),
+    # "its" + a thing that is no body part: the owner has it
+    ("an old blue pickup truck with a wooden canoe strapped on its roof parked near the edge of the lake",
+     {"pickup truck , have , roof", "canoe , strap on , roof", "canoe , is , wooden"},
+     {"canoe , have , roof"}),
+    # an -ing word read as a compound noun after a preposition is a verb of the holder
+    ("a little girl behind birthday cake grinning at her older brother who is holding a big red balloon",
+     {"girl , behind , birthday cake", "girl , grin at , brother", "balloon , is , red"},
+     {"birthday cake grinning , at , brother", "girl , behind , birthday cake grinning"}),
 ]
 
 

@@ -252,9 +252,9 @@ def build_mentions(st: State) -> None:
             continue
         if not looks_like_noun(st, tok):
             continue
-        if tok.lower_ in PART_NOUNS and (part_noun_prep(st, tok) is not None or bare_part(tok)):
+        if tok.lower_ in PART_NOUNS and (part_noun_prep(st, tok) is not None or bare_part(st, tok)):
             continue
-        if tok.lower_ in PICTURE_PLACES and bare_part(tok):  # "in the distance": a place attribute
+        if tok.lower_ in PICTURE_PLACES and bare_part(st, tok):  # "in the distance": a place attribute
             continue
         if tok.i in st.property_objects:
             continue
@@ -316,6 +316,8 @@ def build_mentions(st: State) -> None:
 def quoted_spans(st: State) -> list[tuple[int, int]]:
     """Token ranges [start, end) of text quoted inside a caption ("a sign that says `` stop ''"),
     quote marks excluded; a quote around the whole caption is not one."""
+    if not any(ch in st.text for ch in QUOTE_CHARS):
+        return []  # most captions quote nothing: no per-token look
     marks = [t.i for t in st.tokens if t.text and set(t.text) <= QUOTE_CHARS and t.text not in ("'", "'s")]
     if len(marks) < 2:
         return []
@@ -402,12 +404,12 @@ def add_mention(st: State, tok: Token, start: int = 0, end: int | None = None) -
     return idx
 
 
-def bare_part(tok: Token) -> bool:
+def bare_part(st: State, tok: Token) -> bool:
     """"on top", "in front": a part noun with no "of" and no modifiers (not an entity)."""
     return (
-        tok.dep_ == "pobj"
-        and tok.head.pos_ == "ADP"
-        and all(c.dep_ == "det" for c in tok.children)
+        st.dep[tok.i] == "pobj"
+        and st.pos[tok.head.i] == "ADP"
+        and all(st.dep[c.i] == "det" for c in st.kids[tok.i])
     )
 
 

@@ -182,14 +182,14 @@ def with_points_back(st: State, noun: Token, prep: Token) -> bool:
     while stack:
         t, in_clause = stack.pop()
         if t.i != prep.i and st.dep[t.i] == "pobj" and (
-            t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t) and not in_clause)
+            t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(st, t) and not in_clause)
         ):
             return True
         stack.extend((c, in_clause or st.dep[c.i] in CLAUSE_DEPS) for c in st.kids[t.i])
     for p in st.kids[noun.i]:
         if st.dep[p.i] == "prep" and p.i > prep.i:
             for t in st.kids[p.i]:
-                if st.dep[t.i] == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(t))):
+                if st.dep[t.i] == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(st, t))):
                     return True
     return False
 

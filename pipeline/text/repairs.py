@@ -144,10 +144,11 @@ def find_part_noun_phrases(st: State) -> None:
     the phrase after the object of a multi-word preposition on the part noun ("right",
     "front"); it belongs to that object. Moved in `st.kids`."""
     for prep in st.tokens:
+        if st.dep[prep.i] != "prep":
+            continue
         part = prep.head
         if (
-            st.dep[prep.i] != "prep"
-            or prep.lower_ == "of"
+            prep.lower_ == "of"
             or part.lower_ not in PART_NOUNS
             or st.dep[part.i] != "pobj"
             or part.i > prep.i

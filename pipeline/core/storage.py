@@ -52,6 +52,17 @@ def redact_uri(spec: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "&".join(query), parts.fragment))
 
 
+def _temp_name(name: str) -> str:
+    """The name of the temp file an atomic write of file `name` fills beside it before moving
+    it into place: ``.<name>.<pid>.<8 hex>.tmp`` (matched by :func:`_temp_pattern`)."""
+    return f".{name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+
+
+def _temp_pattern(name: str) -> re.Pattern[str]:
+    """What :func:`_temp_name` gives for file `name`, whichever process wrote it."""
+    return re.compile(rf"^\.{re.escape(name)}\.[0-9]+\.[0-9a-f]{{8}}\.tmp$")
+
+
 def _first_line(e: BaseException) -> str:
     text = str(e).strip()
     return text.splitlines()[0] if text else type(e).__name__
@@ -189,7 +200,7 @@ class Storage:
         import pyarrow.fs as pafs
 
         parent, name = posixpath.split(str(rel).strip("/"))
-        pattern = re.compile(rf"^\.{re.escape(name)}\.[0-9]+\.[0-9a-f]{{8}}\.tmp$")
+        pattern = _temp_pattern(name)
         try:
             infos = self.fs.get_file_info(pafs.FileSelector(self.path(parent), allow_not_found=True))
         except OSError as e:
@@ -217,7 +228,7 @@ class Storage:
         parent = posixpath.dirname(final)
         # beside the final name, then moved over it: a rename on local disks and HDFS, a
         # server-side copy on object stores (whose uploads cannot be aborted half-way)
-        tmp = f"{parent}/.{posixpath.basename(final)}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+        tmp = f"{parent}/{_temp_name(posixpath.basename(final))}"
         try:
             self.fs.create_dir(parent, recursive=True)
             stream = self.fs.open_output_stream(tmp)

@@ -164,8 +164,7 @@ def colour_phrases(st: State) -> None:
             owners = []
         if owners and st.dep[tok.head.i] == "prep" and holder.i in st.token_mention and is_animate(holder):
             # "a man in blue" -> ( man , wear , clothes ) , ( clothes , is , blue )
-            clothes = len(st.mentions)
-            st.mentions.append(Mention(clothes, "clothes", "clothes", "concept", tok.idx, tok.idx + len(tok.text)))
+            clothes = st.add_mention("clothes", "clothes", tok.idx, tok.idx + len(tok.text))
             st.add_rel(owners, "wear", [clothes])
             owners = [clothes]
         for colour in conjuncts(st, tok):

@@ -14,7 +14,6 @@ from pipeline.text.lexicon import (
     THING_PRONOUNS,
 )
 from pipeline.text.state import State
-from pipeline.text.types import Mention
 from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, CLAUSE_DEPS, Token, is_animate, is_body_part, is_clothing, is_plural
 
 
@@ -179,9 +178,7 @@ def have_subject(st: State, tok: Token) -> list[int]:
         return []
     up = tok.head.head
     if st.dep[up.i] in ("dobj", "conj") and st.pos[up.i] in ("NOUN", "PROPN"):
-        while st.dep[up.i] == "conj" and up.head.i != up.i:
-            up = up.head
-        up = up.head
+        up = st.first_conjunct(up).head
     if st.pos[up.i] not in ("VERB", "AUX") or up.lemma_.lower() != "have":
         return []
     for c in st.kids[up.i]:
@@ -246,10 +243,7 @@ def previous_subjects(st: State, tok: Token, avoid: set[int]) -> list[int]:
 def pronoun_mention(st: State, tok: Token) -> int:
     """A mention for an unresolvable personal pronoun ("he is holding a bat")."""
     if tok.i not in st.token_mention:
-        idx = len(st.mentions)
-        text = tok.lower_
-        st.mentions.append(Mention(idx, tok.text, text, "concept", tok.idx, tok.idx + len(tok.text)))
-        st.token_mention[tok.i] = idx
+        st.add_mention(tok.text, tok.lower_, tok.idx, tok.idx + len(tok.text), head=tok.i)
     return st.token_mention[tok.i]
 
 

@@ -35,7 +35,6 @@ from pipeline.text.lexicon import (
 )
 from pipeline.text.repairs import gerund_compound
 from pipeline.text.state import State
-from pipeline.text.types import Mention
 from pipeline.text.words import LINKING_VERBS, NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, PREP_DEPS, parse_number, Token
 
 
@@ -67,9 +66,7 @@ def colour_word(st: State, tok: Token) -> bool:
     if low in COLOURS and dep in ("amod", "nmod", "compound") and tok.head.i > tok.i and st.pos[tok.head.i] in NOMINAL_POS:
         return True  # "red/PROPN white and blue circle logo"
     if dep == "conj":
-        root, hops = tok.head, 0
-        while st.dep[root.i] == "conj" and hops < 10:
-            root, hops = root.head, hops + 1
+        root = st.first_conjunct(tok.head, limit=10)
         if st.dep[root.i] in ("amod", "nmod", "compound", "advmod", "acomp", "attr", "oprd") and (
             root.lower_ in COLOURS or root.lower_ in MATERIALS or st.pos[root.i] == "ADJ"
         ):
@@ -264,20 +261,16 @@ def build_mentions(st: State) -> None:
             word = parts[0]
             st.parts.add(word.i)
             st.mention_parts[tok.i] = [word.i]
-            idx = len(st.mentions)
-            st.mentions.append(Mention(idx, word.text, word.lower_, "concept", word.idx, word.idx + len(word.text)))
-            st.token_mention[tok.i] = idx
+            st.add_mention(word.text, word.lower_, word.idx, word.idx + len(word.text), head=tok.i)
             continue
         prev = st.tokens[tok.i - 1] if tok.i > 0 else None
         closed = CLOSED_COMPOUNDS.get(f"{prev.lower_} {tok.lemma_.lower()}") if prev is not None and prev.head.i == tok.i else None
         if closed is not None and not parts:  # "a wet suit" is a wetsuit, not a suit that is wet
             st.parts.add(prev.i)
             st.mention_parts[tok.i] = [prev.i]
-            idx = len(st.mentions)
             lemma = tok.lemma_.lower()
             name = closed + (tok.lower_[len(lemma):] if tok.lower_.startswith(lemma) else "")  # "wet suits" -> wetsuits
-            st.mentions.append(Mention(idx, name, closed, "concept", prev.idx, tok.idx + len(tok.text)))
-            st.token_mention[tok.i] = idx
+            st.add_mention(name, closed, prev.idx, tok.idx + len(tok.text), head=tok.i)
             continue
         gerund = gerund_compound(st, tok)
         if gerund is not None and not parts:
@@ -301,15 +294,9 @@ def build_mentions(st: State) -> None:
                     start_tok = ent[0]
                     start = start_tok.idx
                     text = st.text[start:end]
-                lemma = " ".join(text.split())
-                idx = len(st.mentions)
-                st.mentions.append(Mention(idx, text, lemma, label, start, end))
-                st.token_mention[tok.i] = idx
+                st.add_mention(text, " ".join(text.split()), start, end, label, head=tok.i)
                 continue
-        lemma = " ".join((prefix + head_lemma).split())
-        idx = len(st.mentions)
-        st.mentions.append(Mention(idx, text, lemma, label, start, end))
-        st.token_mention[tok.i] = idx
+        st.add_mention(text, " ".join((prefix + head_lemma).split()), start, end, label, head=tok.i)
     quoted_text(st, spans)
 
 
@@ -376,10 +363,7 @@ def quoted_text(st: State, spans: list[tuple[int, int]]) -> None:
                 register = st.dep[root.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | OBJECT_DEPS | {"pobj"}
         if not holder and not register:
             continue
-        idx = len(st.mentions)
-        st.mentions.append(Mention(idx, "words", "words", "concept", st.tokens[a].idx, st.tokens[a].idx + len(text)))
-        if register:
-            st.token_mention[root.i] = idx
+        idx = st.add_mention("words", "words", st.tokens[a].idx, st.tokens[a].idx + len(text), head=root.i if register else None)
         st.add_rel([idx], "on", holder)
 
 
@@ -399,9 +383,7 @@ def add_mention(st: State, tok: Token, start: int = 0, end: int | None = None) -
     "haired"); returns its index."""
     end = len(tok.text) if end is None else end
     text = tok.text[start:end]
-    idx = len(st.mentions)
-    st.mentions.append(Mention(idx, text, text.lower(), "concept", tok.idx + start, tok.idx + end))
-    return idx
+    return st.add_mention(text, text.lower(), tok.idx + start, tok.idx + end)
 
 
 def bare_part(st: State, tok: Token) -> bool:

@@ -176,9 +176,7 @@ def find_distributives(st: State) -> None:
     for tok in st.tokens:
         if tok.lower_ not in DISTRIBUTIVES or not any(st.dep[c.i] == "prep" for c in st.kids[tok.i]):
             continue
-        first, hops = tok, 0
-        while st.dep[first.i] == "conj" and first.head.i != first.i and hops < 5:
-            first, hops = first.head, hops + 1
+        first = st.first_conjunct(tok, limit=5)
         target = None
         if st.dep[first.i] == "appos":
             target = first.head
@@ -226,9 +224,7 @@ def _list_neighbour(st: State, tok: Token) -> Token | None:
         return near  # "a boy holding a ball and a bottle is standing": one subject
     if cc is None and not any(st.dep[c.i] == "cc" for c in st.kids[tok.i]):
         return None  # "buildings with windows, back-dropping a train": no list
-    first = near
-    while st.dep[first.i] == "conj" and first.head.i != first.i:
-        first = first.head
+    first = st.first_conjunct(near)
     if (
         st.dep[first.i] == "pobj"
         and first.head.lower_ == "with"

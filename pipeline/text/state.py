@@ -95,6 +95,25 @@ class State:
         out.sort(key=lambda t: t.i)
         return out
 
+    def first_conjunct(self, tok: Token, limit: int = 50) -> Token:
+        """The first of the parser's conjuncts `tok` belongs to ("trees" for "bushes" in "trees,
+        shrubs and bushes"): up the "conj" heads, at most `limit` steps; `tok` itself if it is none."""
+        first, hops = tok, 0
+        while self.dep[first.i] == "conj" and first.head.i != first.i and hops < limit:
+            first, hops = first.head, hops + 1
+        return first
+
+    def add_mention(
+        self, text: str, lemma: str, start: int, end: int, label: str = "concept", head: int | None = None
+    ) -> int:
+        """Record a Mention of characters [start:end) of the caption, named `lemma`; when
+        `head` (a token index) is given, that token now stands for it. Returns its index."""
+        idx = len(self.mentions)
+        self.mentions.append(Mention(idx, text, lemma, label, start, end))
+        if head is not None:
+            self.token_mention[head] = idx
+        return idx
+
     def add_attr(self, mention: int, text: str) -> None:
         """Record attribute `text` (normalised) of mention index `mention`."""
         text = " ".join(text.split()).lower()

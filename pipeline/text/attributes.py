@@ -221,7 +221,7 @@ def reciprocal(st: State, noun: Token) -> bool:
     """True when the sentence of `noun` relates its members to each other ("two buses next
     to each other", "two women sitting together"): FACTUAL then writes the pair as one
     thing related to itself, with no count."""
-    start = max((s for s in st.sent_starts if s <= noun.i), default=0)
+    start = st.sentence_start(noun.i)
     end = min((s for s in st.sent_starts if s > noun.i), default=len(st.tokens))
     words = [t.lower_ for t in st.tokens[start:end]]
     pairs = set(zip(words, words[1:]))

@@ -215,7 +215,7 @@ def low_pronoun_target(tok: Token) -> str | None:
 def previous_subject(st: State, tok: Token, avoid: set[int]) -> int | None:
     """"... a dog. It is brown": a pronoun that opens its sentence (no mention before it in
     the sentence) stands for the subject of the previous sentence; None if that does not apply."""
-    start = max((s for s in st.sent_starts if s <= tok.i), default=0)
+    start = st.sentence_start(tok.i)
     if start == 0 or any(start <= ti < tok.i for ti in st.token_mention):
         return None
     subject = main_subject(st, st.tokens[start - 1])
@@ -227,10 +227,10 @@ def previous_subject(st: State, tok: Token, avoid: set[int]) -> int | None:
 
 def previous_subjects(st: State, tok: Token, avoid: set[int]) -> list[int]:
     """Subjects of every clause of the previous sentence, for a sentence-opening "they"."""
-    start = max((s for s in st.sent_starts if s <= tok.i), default=0)
+    start = st.sentence_start(tok.i)
     if start == 0 or any(start <= ti < tok.i for ti in st.token_mention):
         return []
-    before = max((s for s in st.sent_starts if s < start), default=0)
+    before = st.sentence_start(start - 1)
     out: list[int] = []
     for verb in st.tokens[before:start]:
         if st.pos[verb.i] in ("VERB", "AUX") and st.dep[verb.i] in ("ROOT", "conj", "ccomp"):

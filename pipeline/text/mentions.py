@@ -386,6 +386,15 @@ def add_mention(st: State, tok: Token, start: int = 0, end: int | None = None) -
     return st.add_mention(text, text.lower(), tok.idx + start, tok.idx + end)
 
 
+def part_preposition(written: str, part: str) -> str:
+    """The preposition FACTUAL writes before part noun `part` when the caption wrote `written`
+    ("at the top of" -> on top of, "at the front of" -> in front of; "in the back of" and "on the
+    front of" keep theirs: PART_PREPOSITION_KEPT)."""
+    if written in PART_PREPOSITION_KEPT.get(part, ()):
+        return written
+    return PART_PREPOSITION.get(part, written)
+
+
 def bare_part(st: State, tok: Token) -> bool:
     """"on top", "in front": a part noun with no "of" and no modifiers (not an entity)."""
     return (
@@ -417,8 +426,5 @@ def part_noun_prep(st: State, tok: Token) -> tuple[str, Token] | None:
                         return SIDE_PREPOSITION[sides[0]], objs[0]
                 if low in SIDE_PREPOSITION:  # "to the left of"
                     return SIDE_PREPOSITION[low], objs[0]
-                prep = tok.head.lower_
-                if prep not in PART_PREPOSITION_KEPT.get(low, ()):
-                    prep = PART_PREPOSITION.get(low, prep)
-                return f"{prep} {low} of", objs[0]
+                return f"{part_preposition(tok.head.lower_, low)} {low} of", objs[0]
     return None

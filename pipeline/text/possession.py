@@ -10,13 +10,11 @@ from pipeline.text.lexicon import (
     CONTAINERS_IN,
     CONTAINERS_ON,
     PART_NOUNS,
-    PART_PREPOSITION,
-    PART_PREPOSITION_KEPT,
     POSSESSIVE_PRONOUNS,
     THING_PRONOUNS,
 )
 from pipeline.text.coreference import earlier_mention, main_subject, resolve, resolve_group
-from pipeline.text.mentions import bare_part
+from pipeline.text.mentions import bare_part, part_preposition
 from pipeline.text.state import State
 from pipeline.text.words import CLAUSE_DEPS, PASSIVE_SUBJECT_DEPS, SUBJECT_DEPS, Token, is_animate, is_body_part
 
@@ -147,9 +145,7 @@ def container_pronoun(st: State, noun: Token, prep: Token, predicate: str, objs:
         return False
     obj = objs[0]
     if obj.lower_ in PART_NOUNS and not any(st.dep[c.i] == "prep" for c in st.kids[obj.i]) and st.dep[obj.i] == "pobj":
-        written = prep.lower_
-        kept = written in PART_PREPOSITION_KEPT.get(obj.lower_, ())
-        predicate = f"{written if kept else PART_PREPOSITION.get(obj.lower_, written)} {obj.lower_} of"  # "on top"
+        predicate = f"{part_preposition(prep.lower_, obj.lower_)} {obj.lower_} of"  # "on top"
     elif obj.lower_ not in THING_PRONOUNS | {"them"}:
         return False
     withs = [

@@ -95,6 +95,10 @@ class State:
         out.sort(key=lambda t: t.i)
         return out
 
+    def sentence_start(self, i: int) -> int:
+        """Index of the first token of the sentence holding token `i`."""
+        return max((s for s in self.sent_starts if s <= i), default=0)
+
     def first_conjunct(self, tok: Token, limit: int = 50) -> Token:
         """The first of the parser's conjuncts `tok` belongs to ("trees" for "bushes" in "trees,
         shrubs and bushes"): up the "conj" heads, at most `limit` steps; `tok` itself if it is none."""

@@ -60,7 +60,10 @@ def absolute_with(st: State, obj: Token) -> bool:
         return any(st.dep[c.i] in ("advmod", "prt", "amod", "prep") and c.i > obj.i for c in st.kids[obj.i]) or any(
             st.dep[c.i] in ("advmod", "prt") and c.i > obj.i for c in st.kids[obj.head.head.i]
         ) or stray_prep(st, obj) is not None  # "with their arms up"; not the instrument "eating hay with its trunk"
-    for prep in st.kids[obj.i]:
+    stray = None  # "two women with knives in their hands": spaCy hangs the place on the women
+    if not any(st.dep[c.i] == "conj" for c in st.kids[obj.i]):  # not "with hair and glasses on his head"
+        stray = stray_prep(st, obj)
+    for prep in st.kids[obj.i] + ([stray] if stray is not None else []):
         if st.dep[prep.i] == "prep":
             for o in st.kids[prep.i]:
                 if st.dep[o.i] == "pobj" and possessed_by_pronoun(st, o) and is_body_part(o):

@@ -102,8 +102,8 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
             continue
         if predicate == "with" and with_points_back(st, noun, prep):
             continue
-        if predicate == "with" and all(absolute_with(st, o) for o in objs) and not is_animate(noun):
-            continue  # "a bowl with fork in her hand": the phrase is about a person, not the bowl
+        if predicate == "with" and all(absolute_with(st, o) and not is_clothing(o) for o in objs):
+            continue  # "a bowl with fork in her hand", "a man with a cup in his hand": said by the inner place and the possession
         if predicate == "with" and st.dep[noun.i] == "dobj" and not is_animate(noun) and all(is_body_part(o) for o in objs):
             continue  # "holds a rod with both hands": the hands hold, the rod has none
         for obj in objs:

@@ -16,7 +16,7 @@ from pipeline.text.lexicon import (
 from pipeline.text.coreference import earlier_mention, main_subject, resolve, resolve_group
 from pipeline.text.mentions import bare_part, part_preposition
 from pipeline.text.state import State
-from pipeline.text.words import CLAUSE_DEPS, PASSIVE_SUBJECT_DEPS, SUBJECT_DEPS, Token, is_animate, is_body_part
+from pipeline.text.words import CLAUSE_DEPS, PASSIVE_SUBJECT_DEPS, SUBJECT_DEPS, Token, is_animate, is_body_part, is_clothing
 
 
 def possessive_relations(st: State, noun: Token, mention: int) -> None:
@@ -38,12 +38,34 @@ def possessive_relations(st: State, noun: Token, mention: int) -> None:
                 if people:  # "a cap on the man ... on his shoulder": "his" is a person's
                     owners = [st.token_mention[max(people)]]
             st.add_rel(owners, "have", [mention])
+    if bare_body_part(st, noun):  # "a man leaning on a wall with one foot on it" -> ( man , have , foot )
+        st.add_rel([o for o in pronoun_owner(st, noun) if o != mention], "have", [mention])
 
 
 def person_token(st: State, i: int) -> bool:
     """True if token `i` names a person or animal ("woman", "dog") or is a personal pronoun ("she")."""
     tok = st.tokens[i]
     return is_animate(tok) or (st.pos[i] == "PRON" and tok.lower_ in ANIMATE_PRONOUNS)
+
+
+def bare_body_part(st: State, obj: Token) -> bool:
+    """True for "with one foot on the wall", "with hand on mouth": a body part after "with",
+    with no article or possessive (a count may stand before it), followed by where it is. The
+    part is the holder's own, like "with her foot on the wall"."""
+    if st.dep[obj.i] != "pobj" or obj.head.lower_ != "with" or not is_body_part(obj):
+        return False
+    if any((st.dep[c.i] in ("det", "poss") and c.lower_ != "both") or st.dep[c.i] == "conj" for c in st.kids[obj.i]):
+        return False
+    places = [c for c in st.kids[obj.i] if st.dep[c.i] == "prep" and c.i > obj.i]
+    after = obj.right_edge.i + 1  # "with hand on mouth": spaCy hangs the place on the holder (or above it)
+    if not places and after < len(st.tokens) and st.dep[after] == "prep":
+        cur, hops = obj.head.head, 0
+        while hops < 4 and not places:
+            if st.tokens[after].head.i == cur.i:
+                places = [st.tokens[after]]
+            cur, hops = cur.head, hops + 1
+    # a garment after it is what the holder wears ("with short hair in a bikini")
+    return any(st.dep[o.i] == "pobj" and not is_clothing(o) for p in places for o in st.kids[p.i])
 
 
 def possessed_by_pronoun(st: State, noun: Token) -> bool:
@@ -56,6 +78,8 @@ def absolute_with(st: State, obj: Token) -> bool:
     "with the toothbrush in her mouth", "with their arms up", "with fork in her hand". Its
     relations are said by the inner preposition and the possession ("her mouth"), so no
     ( X , with , obj ) is said; in particular not for the noun spaCy hangs the phrase near."""
+    if bare_body_part(st, obj):
+        return True
     if possessed_by_pronoun(st, obj) and is_body_part(obj):
         return any(st.dep[c.i] in ("advmod", "prt", "amod", "prep") and c.i > obj.i for c in st.kids[obj.i]) or any(
             st.dep[c.i] in ("advmod", "prt") and c.i > obj.i for c in st.kids[obj.head.head.i]

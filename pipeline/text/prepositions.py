@@ -19,7 +19,7 @@ from pipeline.text.lexicon import (
 )
 from pipeline.text.coreference import attachment_group, conjuncts, resolve, resolve_group
 from pipeline.text.mentions import part_noun_prep
-from pipeline.text.possession import absolute_with, container_pronoun, possessed_by_pronoun, location_holder, of_relation, with_points_back
+from pipeline.text.possession import absolute_with, bare_body_part, container_pronoun, possessed_by_pronoun, location_holder, of_relation, with_points_back
 from pipeline.text.state import State
 from pipeline.text.words import PREP_DEPS, verb_lemma, Token, is_animate, is_body_part, is_clothing
 
@@ -133,6 +133,10 @@ def chain_holder(st: State, noun: Token, prep: Token) -> Token | None:
     first = earlier[-1]
     if picture_place(st, first) is not None:
         return None
+    if first.lower_ == "with":  # "a person with hand on mouth" -> ( hand , on , mouth )
+        for part in st.kids[first.i]:
+            if st.dep[part.i] == "pobj" and part.right_edge.i == prep.i - 1 and bare_body_part(st, part):
+                return part if part.i in st.token_mention else None
     if first.lower_ == "with" and not any(
         st.dep[o.i] == "pobj" and is_body_part(o) and possessed_by_pronoun(st, o) for o in st.kids[prep.i]
     ):

@@ -489,6 +489,13 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("two cooks with knives in their hands near a long table full of vegetables in a busy restaurant kitchen",
      {"knives , in , hands", "cooks , have , hands", "cooks , near , table"},
      {"cooks , with , knives"}),
+    # a bare body part after "with" and before a place is the holder's own, like "with his foot on"
+    ("an old sailor leaning against the railing of the ferry with one foot on a coil of rope near the stern",
+     {"sailor , have , foot", "foot , on , coil", "sailor , lean against , railing"},
+     {"railing , with , foot", "ferry , with , foot"}),
+    ("a young student with hand on chin listening to the teacher who is writing on the green board",
+     {"hand , on , chin", "student , have , hand", "student , listen to , teacher"},
+     {"student , on , chin"}),
 ]
 
 

@@ -68,6 +68,15 @@ def bare_body_part(st: State, obj: Token) -> bool:
     return any(st.dep[o.i] == "pobj" and not is_clothing(o) for p in places for o in st.kids[p.i])
 
 
+def companion_of_subject(st: State, noun: Token, objs: list[Token]) -> bool:
+    """True for "the man is in the water with the elephant", "a girl sitting on a bench with her
+    dog": a person or animal after "with" on a place the subject is at (the object of a verb's
+    preposition, no person itself) is with the subject, not with the place."""
+    if not objs or not all(is_animate(o) for o in objs) or is_animate(noun):
+        return False
+    return st.dep[noun.i] == "pobj" and st.pos[noun.head.head.i] in ("VERB", "AUX")
+
+
 def possessed_by_pronoun(st: State, noun: Token) -> bool:
     """True for "its wheels", "her hand": `noun` has a possessive pronoun."""
     return any(st.dep[c.i] == "poss" and c.lower_ in POSSESSIVE_PRONOUNS for c in st.kids[noun.i])

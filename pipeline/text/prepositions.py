@@ -19,7 +19,7 @@ from pipeline.text.lexicon import (
 )
 from pipeline.text.coreference import attachment_group, conjuncts, resolve, resolve_group
 from pipeline.text.mentions import part_noun_prep
-from pipeline.text.possession import absolute_with, bare_body_part, container_pronoun, possessed_by_pronoun, location_holder, of_relation, with_points_back
+from pipeline.text.possession import absolute_with, bare_body_part, companion_of_subject, container_pronoun, pronoun_owner, possessed_by_pronoun, location_holder, of_relation, with_points_back
 from pipeline.text.state import State
 from pipeline.text.words import PREP_DEPS, verb_lemma, Token, is_animate, is_body_part, is_clothing
 
@@ -98,6 +98,8 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
         holder = location_holder(st, noun, prep, objs)
         if holder is not None:
             subs = resolve(st, holder)
+        if predicate == "with" and companion_of_subject(st, noun, objs):
+            subs = pronoun_owner(st, noun) or subs  # "the man is in the water with the elephant": the man is with it
         if container_pronoun(st, noun, prep, predicate, objs):
             continue
         if predicate == "with" and with_points_back(st, noun, prep):

@@ -496,6 +496,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a young student with hand on chin listening to the teacher who is writing on the green board",
      {"hand , on , chin", "student , have , hand", "student , listen to , teacher"},
      {"student , on , chin"}),
+    # a person or animal "with" after the place the subject is in keeps the subject company
+    ("a young boy is in the swimming pool with a small dog while his mother reads a book on the grass",
+     {"boy , in , swimming pool", "boy , with , dog", "mother , read , book"},
+     {"swimming pool , with , dog"}),
 ]
 
 

@@ -206,6 +206,22 @@ def container_pronoun(st: State, noun: Token, prep: Token, predicate: str, objs:
     return True
 
 
+def inside_with(st: State, noun: Token, prep: Token, objs: list[Token]) -> Token | None:
+    """"a circle with a white dash inside", "glasses with dark liquid inside of them": the
+    "inside" after a with-object says where it is. Returns that "inside" token, or None."""
+    if prep.lower_ != "with" or len(objs) != 1:
+        return None
+    for c in st.kids[objs[0].i]:  # "with a dash inside"
+        if st.dep[c.i] == "advmod" and c.lower_ == "inside" and c.i > objs[0].i and not st.kids[c.i]:
+            return c
+    for c in st.kids[noun.i]:  # "with liquid inside of them": spaCy hangs it on the holder
+        if st.dep[c.i] == "advmod" and c.lower_ == "inside" and c.i == objs[0].right_edge.i + 1 and all(
+            o.lower_ in THING_PRONOUNS | {"them"} for p in st.kids[c.i] for o in st.kids[p.i] if st.dep[o.i] == "pobj"
+        ):
+            return c
+    return None
+
+
 def with_points_back(st: State, noun: Token, prep: Token) -> bool:
     """True for "bowl with flowers in it" / "cake with a candle on top": the with-object's
     own relation to the noun is said later, so ( X , with , Y ) is left out."""
@@ -220,7 +236,8 @@ def with_points_back(st: State, noun: Token, prep: Token) -> bool:
         stack.extend((c, in_clause or st.dep[c.i] in CLAUSE_DEPS) for c in st.kids[t.i])
     for p in st.kids[noun.i]:
         if st.dep[p.i] == "prep" and p.i > prep.i:
-            for t in st.kids[p.i]:
+            nested = [t for q in st.kids[p.i] if st.dep[q.i] == "prep" for t in st.kids[q.i]]  # "inside of them"
+            for t in st.kids[p.i] + nested:
                 if st.dep[t.i] == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(st, t))):
                     return True
     return False

@@ -19,7 +19,7 @@ from pipeline.text.lexicon import (
 )
 from pipeline.text.coreference import attachment_group, conjuncts, resolve, resolve_group
 from pipeline.text.mentions import part_noun_prep
-from pipeline.text.possession import absolute_with, bare_body_part, companion_of_subject, container_pronoun, pronoun_owner, possessed_by_pronoun, location_holder, of_relation, with_points_back
+from pipeline.text.possession import absolute_with, bare_body_part, companion_of_subject, container_pronoun, inside_with, pronoun_owner, possessed_by_pronoun, location_holder, of_relation, with_points_back
 from pipeline.text.state import State
 from pipeline.text.words import PREP_DEPS, verb_lemma, Token, is_animate, is_body_part, is_clothing
 
@@ -101,6 +101,9 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
         if predicate == "with" and companion_of_subject(st, noun, objs):
             subs = pronoun_owner(st, noun) or subs  # "the man is in the water with the elephant": the man is with it
         if container_pronoun(st, noun, prep, predicate, objs):
+            continue
+        if inside_with(st, noun, prep, objs) is not None:  # "a circle with a dash inside" -> ( dash , inside , circle )
+            st.add_rel(resolve_group(st, objs[0]), "inside", resolve(st, noun))
             continue
         if predicate == "with" and with_points_back(st, noun, prep):
             continue
@@ -209,7 +212,10 @@ def adjective_prep_relations(st: State, adj: Token, subs: list[int]) -> None:
 
 def modifier_relations(st: State, noun: Token, mention: int) -> None:
     """Adjectives on a noun that head a preposition ("cup full of coffee")."""
+    inside = [inside_with(st, noun, p, prep_object(st, p)[1]) for p in st.kids[noun.i] if p.lower_ == "with"]
     for c in st.kids[noun.i]:
+        if c in inside:  # "glasses with liquid inside of them": said with the "with" phrase
+            continue
         if st.dep[c.i] in ("amod", "advmod") and c.lower_ in PREP_HEADS:
             prep_head_relations(st, c, attachment_group(st, noun, c.i), None)
         elif st.dep[c.i] == "amod":

@@ -500,6 +500,13 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a young boy is in the swimming pool with a small dog while his mother reads a book on the grass",
      {"boy , in , swimming pool", "boy , with , dog", "mother , read , book"},
      {"swimming pool , with , dog"}),
+    # "with Y inside" / "with Y inside of them": Y is inside the holder, no bare "with"
+    ("a small wooden box with a shiny gold ring inside sits on the table next to an old lamp in the bedroom",
+     {"ring , inside , box", "box , sit on , table", "lamp , in , bedroom"},
+     {"box , with , ring"}),
+    ("two tall glass jars with red candies inside of them stand on the shelf above the kitchen sink",
+     {"candies , inside , jars", "jars , stand on , shelf", "candies , is , red"},
+     {"jars , with , candies", "jars , inside , candies"}),
 ]
 
 

@@ -215,6 +215,9 @@ PICTURE_PLACES: dict[str, str] = {
 }
 LOCATIVE_ADVERBS: frozenset[str] = frozenset("outside inside outdoors indoors upstairs downstairs underwater".split())
 
+#: Participles said of the head noun even after a "with" phrase ("a car with a surfboard parked on the street").
+HOLDER_PARTICIPLES: frozenset[str] = frozenset("seat dress park position locate situate".split())
+
 #: Body parts: "man with a hat on his head" keeps ( hat , on , head ).
 BODY_PARTS: frozenset[str] = frozenset(
     """

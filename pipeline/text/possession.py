@@ -7,6 +7,7 @@ from pipeline.text.lexicon import (
     ANIMATE_PRONOUNS,
     EXTENT_NOUNS,
     BODY_PARTS,
+    HOLDER_PARTICIPLES,
     CONTAINERS_IN,
     CONTAINERS_ON,
     PART_NOUNS,
@@ -16,7 +17,7 @@ from pipeline.text.lexicon import (
 from pipeline.text.coreference import earlier_mention, main_subject, resolve, resolve_group
 from pipeline.text.mentions import bare_part, part_preposition
 from pipeline.text.state import State
-from pipeline.text.words import CLAUSE_DEPS, PASSIVE_SUBJECT_DEPS, SUBJECT_DEPS, Token, is_animate, is_body_part, is_clothing
+from pipeline.text.words import CLAUSE_DEPS, PASSIVE_SUBJECT_DEPS, SUBJECT_DEPS, Token, is_animate, is_body_part, is_clothing, verb_lemma
 
 
 def possessive_relations(st: State, noun: Token, mention: int) -> None:
@@ -241,6 +242,48 @@ def with_points_back(st: State, noun: Token, prep: Token) -> bool:
                 if st.dep[t.i] == "pobj" and (t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(st, t))):
                     return True
     return False
+
+
+def with_participle_subject(st: State, verb: Token, nsubjs: list[Token]) -> Token | None:
+    """"a vehicle with a surfboard mounted on its roof": a bare past participle as the root right
+    after a "with" object of its subject is said of that object (the surfboard is mounted), not of
+    the subject spaCy gives it; so is a past form spaCy reads as a finite verb when its place
+    points back at the holder ("a fence with cups stuck in it"). Returns that with-object, or None."""
+    if st.dep[verb.i] != "ROOT" or len(nsubjs) != 1:
+        return None
+    if verb.tag_ != "VBN" and not (verb.tag_ == "VBD" and points_back(st, verb)):
+        return None
+    if verb_lemma(verb, st.verbs) in HOLDER_PARTICIPLES or any(st.dep[c.i] in ("aux", "auxpass") for c in st.kids[verb.i]):
+        return None
+    for prep in st.kids[nsubjs[0].i]:
+        if st.dep[prep.i] == "prep" and prep.lower_ == "with":
+            objs = [o for o in st.kids[prep.i] if st.dep[o.i] == "pobj"]
+            if objs and objs[-1].right_edge.i == verb.i - 1 and not is_animate(objs[-1]):
+                return objs[-1]
+    return None
+
+
+def points_back(st: State, verb: Token) -> bool:
+    """True when a preposition of `verb` has "it" / "them" as its object ("stuck in it")."""
+    return any(
+        st.dep[o.i] == "pobj" and o.lower_ in THING_PRONOUNS | {"them"}
+        for p in st.kids[verb.i]
+        if st.dep[p.i] == "prep"
+        for o in st.kids[p.i]
+    )
+
+
+def said_by_participle(st: State, noun: Token, obj: Token) -> bool:
+    """True for "a vehicle with a surfboard mounted on its roof": the with-object `obj` of
+    `noun` is the subject of the participle after it, whose place says where it is; no
+    ( vehicle , with , surfboard ) is said."""
+    verb = noun.head
+    if st.dep[noun.i] not in SUBJECT_DEPS or with_participle_subject(st, verb, [noun]) is not obj:
+        return False
+    nsubjs = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
+    return len(nsubjs) == 1 and any(
+        st.dep[p.i] == "prep" and any(st.dep[o.i] == "pobj" for o in st.kids[p.i]) for p in st.kids[verb.i]
+    )
 
 
 def location_holder(st: State, noun: Token, prep: Token, objs: list[Token]) -> Token | None:

@@ -19,7 +19,7 @@ from pipeline.text.lexicon import (
 )
 from pipeline.text.coreference import attachment_group, conjuncts, resolve, resolve_group
 from pipeline.text.mentions import part_noun_prep
-from pipeline.text.possession import absolute_with, bare_body_part, companion_of_subject, container_pronoun, inside_with, pronoun_owner, possessed_by_pronoun, location_holder, of_relation, with_points_back
+from pipeline.text.possession import absolute_with, bare_body_part, companion_of_subject, container_pronoun, inside_with, pronoun_owner, possessed_by_pronoun, location_holder, of_relation, said_by_participle, with_points_back
 from pipeline.text.state import State
 from pipeline.text.words import PREP_DEPS, verb_lemma, Token, is_animate, is_body_part, is_clothing
 
@@ -105,6 +105,8 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
         if inside_with(st, noun, prep, objs) is not None:  # "a circle with a dash inside" -> ( dash , inside , circle )
             st.add_rel(resolve_group(st, objs[0]), "inside", resolve(st, noun))
             continue
+        if predicate == "with" and len(objs) == 1 and said_by_participle(st, noun, objs[0]):
+            continue  # "a vehicle with a surfboard mounted on its roof": ( surfboard , mount on , roof )
         if predicate == "with" and with_points_back(st, noun, prep):
             continue
         if predicate == "with" and all(absolute_with(st, o) and not is_clothing(o) for o in objs):

@@ -14,7 +14,7 @@ from pipeline.text.lexicon import (
 )
 from pipeline.text.attributes import adjective_text, set_count
 from pipeline.text.coreference import attachment_group, clause_holder, conjuncts, resolve, resolve_group
-from pipeline.text.possession import absolute_with, of_relation, stray_prep, with_points_back
+from pipeline.text.possession import absolute_with, of_relation, stray_prep, with_participle_subject, with_points_back
 from pipeline.text.prepositions import adjective_prep_relations, picture_place, garment_predicate, prep_head_relations, prep_object
 from pipeline.text.state import State
 from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_body_part, is_clothing
@@ -67,26 +67,6 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
             if s:
                 return s, (p if st.dep[verb.i] == "conj" else False)
     return [], False
-
-
-#: Participles said of the head noun even after a "with" phrase ("a car with a surfboard parked on the street").
-HOLDER_PARTICIPLES: frozenset[str] = frozenset("seat dress park position locate situate".split())
-
-
-def with_participle_subject(st: State, verb: Token, nsubjs: list[Token]) -> Token | None:
-    """"a vehicle with a surfboard mounted on its roof": a bare past participle as the root right
-    after a "with" object of its subject is said of that object (the surfboard is mounted), not of
-    the subject spaCy gives it. Returns that with-object, or None."""
-    if st.dep[verb.i] != "ROOT" or verb.tag_ != "VBN" or len(nsubjs) != 1:
-        return None
-    if verb_lemma(verb, st.verbs) in HOLDER_PARTICIPLES or any(st.dep[c.i] in ("aux", "auxpass") for c in st.kids[verb.i]):
-        return None
-    for prep in st.kids[nsubjs[0].i]:
-        if st.dep[prep.i] == "prep" and prep.lower_ == "with":
-            objs = [o for o in st.kids[prep.i] if st.dep[o.i] == "pobj"]
-            if objs and objs[-1].right_edge.i == verb.i - 1 and not is_animate(objs[-1]):
-                return objs[-1]
-    return None
 
 
 #: Places that, right after another place's object, say where that object is ("standing

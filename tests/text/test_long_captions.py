@@ -507,6 +507,13 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("two tall glass jars with red candies inside of them stand on the shelf above the kitchen sink",
      {"candies , inside , jars", "jars , stand on , shelf", "candies , is , red"},
      {"jars , with , candies", "jars , inside , candies"}),
+    # "X with Y stuck in it": spaCy reads the participle as X's finite verb; it is said of Y, and "it" is X
+    ("a very old and rusty green metal garden gate with dozens of tiny colorful plastic flags stuck in it .",
+     {"flags , stick in , garden gate", "garden gate , is , rusty", "flags , is , plastic"},
+     {"garden gate , stick in , flags", "garden gate , with , flags"}),
+    ("the very old and rusty green metal garden gate with a small white paper note taped to it .",
+     {"note , tape to , garden gate", "note , is , paper", "garden gate , is , old"},
+     {"garden gate , tape to , note", "garden gate , with , note"}),
 ]
 
 

@@ -278,7 +278,8 @@ def said_by_participle(st: State, noun: Token, obj: Token) -> bool:
     `noun` is the subject of the participle after it, whose place says where it is; no
     ( vehicle , with , surfboard ) is said."""
     verb = noun.head
-    if st.dep[noun.i] not in SUBJECT_DEPS or with_participle_subject(st, verb, [noun]) is not obj:
+    inner = with_participle_subject(st, verb, [noun]) if st.dep[noun.i] in SUBJECT_DEPS else None
+    if inner is None or inner.i != obj.i:
         return False
     nsubjs = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
     return len(nsubjs) == 1 and any(

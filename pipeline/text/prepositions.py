@@ -191,6 +191,11 @@ def prep_head_relations(st: State, head: Token, subs: list[int], verb: str | Non
             st.add_rel(subs, f"{verb} {pred}" if verb else pred, targets)
 
 
+#: Prepositions after an adjective that compare rather than place ("as long as its neck",
+#: "orange like the dress"): no scene relation ("taller than" is said whole).
+COMPARISON_PREPOSITIONS: frozenset[str] = frozenset({"as", "like"})
+
+
 def adjective_prep_relations(st: State, adj: Token, subs: list[int]) -> None:
     """"full of people", "covered in snow" on an adjective -> relation from its subjects."""
     for prep in st.kids[adj.i]:
@@ -208,7 +213,10 @@ def adjective_prep_relations(st: State, adj: Token, subs: list[int]) -> None:
             st.add_rel(subs, f"{PREP_HEAD_CANON.get(adj.lower_, adj.lower_)} {predicate}", targets)
         elif adj.tag_ == "VBN" or st.pos[adj.i] == "VERB":  # "covered in snow"
             st.add_rel(subs, f"{verb_lemma(adj, st.verbs)} {predicate}", targets)
-        else:  # "high in the air"
+        elif predicate == "than":  # "taller than the girl" -> ( boy , taller than , girl ); not "other than"
+            if adj.tag_ in ("JJR", "RBR"):
+                st.add_rel(subs, f"{adj.lower_} than", targets)
+        elif predicate not in COMPARISON_PREPOSITIONS and predicate not in PURPOSE_PREPOSITIONS:  # "high in the air"
             st.add_rel(subs, predicate, targets)
 
 

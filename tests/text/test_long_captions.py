@@ -514,6 +514,13 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the very old and rusty green metal garden gate with a small white paper note taped to it .",
      {"note , tape to , garden gate", "note , is , paper", "garden gate , is , old"},
      {"garden gate , tape to , note", "garden gate , with , note"}),
+    # a comparison after an adjective: "taller than" is said whole, "as big as" says no place
+    ("a tall young father is much taller than his little daughter who stands next to the blue bicycle in the park",
+     {"father , taller than , daughter", "daughter , stand next to , bicycle", "bicycle , in , park"},
+     {"father , than , daughter"}),
+    ("the brown horse looks as big as the old barn behind it and the small dog is orange like the autumn leaves",
+     {"barn , behind , horse", "horse , is , brown", "dog , is , small"},
+     {"horse , as , barn"}),
 ]
 
 

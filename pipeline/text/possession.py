@@ -287,6 +287,16 @@ def said_by_participle(st: State, noun: Token, obj: Token) -> bool:
     )
 
 
+def absent(st: State, prep: Token, objs: list[Token]) -> bool:
+    """True for "a tree without leaves", "a tree with no leaves": the object is not there, so
+    nothing is said of it and the holder."""
+    if prep.lower_ == "without":
+        return True
+    return prep.lower_ == "with" and bool(objs) and all(
+        any(st.dep[c.i] == "det" and c.lower_ == "no" for c in st.kids[o.i]) for o in objs
+    )
+
+
 def location_holder(st: State, noun: Token, prep: Token, objs: list[Token]) -> Token | None:
     """"vase with flowers on the table", "mug of coffee on the table": spaCy hangs the
     location on the inner noun; it belongs to the outer one. Returns the outer noun or None."""
@@ -294,6 +304,8 @@ def location_holder(st: State, noun: Token, prep: Token, objs: list[Token]) -> T
         return None
     inner_prep = noun.head
     outer = inner_prep.head
+    if outer.i in st.token_mention and absent(st, inner_prep, [noun]):
+        return outer  # "a tree without leaves in the foreground": the tree is there
     if outer.i not in st.token_mention or st.dep[outer.i] not in ("ROOT", "nsubj", "nsubjpass"):
         return None
     if inner_prep.lower_ == "with":

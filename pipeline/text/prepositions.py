@@ -19,7 +19,7 @@ from pipeline.text.lexicon import (
 )
 from pipeline.text.coreference import attachment_group, conjuncts, resolve, resolve_group
 from pipeline.text.mentions import part_noun_prep
-from pipeline.text.possession import absolute_with, bare_body_part, companion_of_subject, container_pronoun, inside_with, pronoun_owner, possessed_by_pronoun, location_holder, of_relation, said_by_participle, with_points_back
+from pipeline.text.possession import absent, absolute_with, bare_body_part, companion_of_subject, container_pronoun, inside_with, pronoun_owner, possessed_by_pronoun, location_holder, of_relation, said_by_participle, with_points_back
 from pipeline.text.state import State
 from pipeline.text.words import PREP_DEPS, verb_lemma, Token, is_animate, is_body_part, is_clothing
 
@@ -100,6 +100,8 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
             subs = resolve(st, holder)
         if predicate == "with" and companion_of_subject(st, noun, objs):
             subs = pronoun_owner(st, noun) or subs  # "the man is in the water with the elephant": the man is with it
+        if absent(st, prep, objs):  # "a tree without leaves": nothing is said of what is not there
+            continue
         if container_pronoun(st, noun, prep, predicate, objs):
             continue
         if inside_with(st, noun, prep, objs) is not None:  # "a circle with a dash inside" -> ( dash , inside , circle )

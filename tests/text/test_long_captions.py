@@ -521,6 +521,13 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the brown horse looks as big as the old barn behind it and the small dog is orange like the autumn leaves",
      {"barn , behind , horse", "horse , is , brown", "dog , is , small"},
      {"horse , as , barn"}),
+    # "without" / "with no": nothing is said of what is not there; its place is the holder's
+    ("a tall old oak tree without leaves in the corner of the snowy field next to a small red barn",
+     {"oak tree , in corner of , field", "oak tree , next to , barn", "barn , is , red"},
+     {"oak tree , without , leaves", "leaves , in corner of , field"}),
+    ("a small wooden boat with no oars on the shore of the quiet lake near an old fishing hut",
+     {"boat , on , shore", "boat , near , fishing hut", "boat , is , wooden"},
+     {"boat , with , oars"}),
 ]
 
 

@@ -1,5 +1,8 @@
 """Possession and containment: "man's hat", "seat of the toilet", "plate of food",
-"bowl with flowers in it", "vase with flowers on the table", "bird has beak" misparsed."""
+"bowl with flowers in it", "vase with flowers on the table", "bird has beak" misparsed; and
+what a "with" phrase really says: absolute phrases about the holder's body ("with a cup in
+his hand", "with one foot on the wall"), a with-object's own participle ("with a surfboard
+mounted on its roof"), "with a dash inside", and things that are not there ("without leaves")."""
 
 from __future__ import annotations
 

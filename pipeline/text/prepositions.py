@@ -218,6 +218,8 @@ def adjective_prep_relations(st: State, adj: Token, subs: list[int]) -> None:
         elif predicate == "than":  # "taller than the girl" -> ( boy , taller than , girl ); not "other than"
             if adj.tag_ in ("JJR", "RBR"):
                 st.add_rel(subs, f"{adj.lower_} than", targets)
+        elif predicate == "with" and objs and all(is_clothing(o) for o in objs):  # "ready with his life vest"
+            st.add_rel(subs, "wear", targets)
         elif predicate not in COMPARISON_PREPOSITIONS and predicate not in PURPOSE_PREPOSITIONS:  # "high in the air"
             st.add_rel(subs, predicate, targets)
 

@@ -528,6 +528,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a small wooden boat with no oars on the shore of the quiet lake near an old fishing hut",
      {"boat , on , shore", "boat , near , fishing hut", "boat , is , wooden"},
      {"boat , with , oars"}),
+    # a garment after "with" on an adjective is worn, as after "with" on a noun
+    ("a small brown puppy who is well prepared with his yellow raincoat is waiting by the front door for a walk",
+     {"puppy , wear , raincoat", "puppy , wait by , front door", "raincoat , is , yellow"},
+     {"puppy , with , raincoat"}),
 ]
 
 

@@ -144,6 +144,32 @@ def collect_attributes(st: State) -> None:
                 if a.i < head.i and (st.pos[a.i] == "ADJ" or a.lower_ in COLOURS) and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
                     st.add_attr(mi, adjective_text(st, a))
     colour_phrases(st)
+    stacked_modifiers(st)
+
+
+def stacked_modifiers(st: State) -> None:
+    """"black pointy roof", "metal yellow cage", "scrubby green brush": spaCy hangs the first of
+    two stacked modifiers on the second; each is said of the noun. Only adjectives, colours and
+    materials right before a modifier that is itself an attribute of a mention; shades and
+    degree words ("dark brown", "partly cloudy") stay with their adjective (adjective_text)."""
+    for ti, mi in st.token_mention.items():
+        for c in st.kids[ti]:
+            if c.i > ti or st.dep[c.i] != "amod" or (mi, adjective_text(st, c)) not in st.attributes:
+                continue
+            for g in st.kids[c.i]:
+                low = g.lower_
+                if (
+                    g.i < c.i
+                    and st.dep[g.i] in ("amod", "npadvmod", "compound", "nmod")
+                    and (st.pos[g.i] == "ADJ" or low in COLOURS or low in MATERIALS)
+                    and g.text.isalpha()
+                    and low not in SHADES
+                    and low not in DEGREE_ADVERBS
+                    and low not in NON_ATTRIBUTE_ADJECTIVES
+                    and hyphen_start(st, c) == c.i
+                    and not (st.pos[g.i] == "ADJ" and low not in COLOURS and c.lower_.endswith("ed"))  # "middle aged"
+                ):
+                    st.add_attr(mi, adjective_text(st, g))
 
 
 def colour_phrases(st: State) -> None:

@@ -52,6 +52,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a young skier with a bright yellow head band carries her snow board down the wooden steps of the lodge",
      {"headband , is , yellow", "skier , carry , snowboard", "steps , is , wooden"},
      {"band , is , yellow", "skier , carry , board"}),
+    # the first of two stacked modifiers hung on the second is said of the noun too
+    ("a metal yellow gate keeps the goats inside a small pen under a tall leafy green tree near the old barn",
+     {"gate , is , metal", "gate , is , yellow", "tree , is , leafy", "tree , is , green", "pen , under , tree"},
+     {"yellow , is , metal"}),
     ("a large clock on the side of the tower shows the time, and birds are flying above the roof",
      {"clock , on side of , tower", "clock , show , time", "birds , fly above , roof", "clock , is , large"},
      {"clock , fly above , roof"}),

@@ -32,6 +32,10 @@ from pipeline.text.lexicon import (
     TIME_NOUNS,
     SAYING_VERBS,
     TEXT_NOUNS,
+    THING_PARTS,
+    KIND_COMPOUNDS,
+    ANIMATE,
+    BODY_PARTS,
 )
 from pipeline.text.repairs import gerund_compound
 from pipeline.text.state import State
@@ -272,6 +276,11 @@ def build_mentions(st: State) -> None:
             name = closed + (tok.lower_[len(lemma):] if tok.lower_.startswith(lemma) else "")  # "wet suits" -> wetsuits
             st.add_mention(name, closed, prev.idx, tok.idx + len(tok.text), head=tok.i)
             continue
+        owner = compound_owner(st, tok, parts)
+        if owner is not None:  # "car window" -> ( car , have , window )
+            parts = []
+            o = st.add_mention(owner.text, (owner.lemma_ or owner.text).lower(), owner.idx, owner.idx + len(owner.text), head=owner.i)
+            st.owned_parts.append((o, tok.i))
         gerund = gerund_compound(st, tok)
         if gerund is not None and not parts:
             parts = [gerund]
@@ -298,6 +307,29 @@ def build_mentions(st: State) -> None:
                 continue
         st.add_mention(text, " ".join((prefix + head_lemma).split()), start, end, label, head=tok.i)
     quoted_text(st, spans)
+    for o, ti in st.owned_parts:  # "car window" -> ( car , have , window )
+        if ti in st.token_mention:
+            st.add_rel([o], "have", [st.token_mention[ti]])
+
+
+def compound_owner(st: State, head: Token, parts: list[Token]) -> Token | None:
+    """The owner in a one-word noun compound that names a part of it: "car window", "shirt
+    sleeves", "computer screen" (THING_PARTS), "duck eye", "birds wings", "elephants mouth" (a
+    body part of an animal, or of a plural noun: a possessive without its apostrophe). None when
+    the two words are one known noun ("ponytail") or the first names a kind ("garage door")."""
+    if len(parts) != 1:
+        return None
+    x = parts[0]
+    xl, yl = x.lower_, head.lower_
+    if st.dep[x.i] != "compound" or st.pos[x.i] != "NOUN" or x.head.i != head.i or not x.text.isalpha():
+        return None
+    if xl in KIND_COMPOUNDS or f"{xl}{yl}" in st.nouns or f"{xl}{(head.lemma_ or yl).lower()}" in st.nouns:
+        return None
+    if yl in THING_PARTS and xl not in ANIMATE:
+        return x
+    if yl in BODY_PARTS and (xl in ANIMATE or (x.tag_ == "NNS" and xl.endswith("s"))):
+        return x
+    return None
 
 
 def quoted_spans(st: State) -> list[tuple[int, int]]:

@@ -137,8 +137,8 @@ def collect_attributes(st: State) -> None:
             st.dep[head.i] in ("conj", "appos")
             and (st.pos[head_conj.i] == "ADJ" or head_conj.lower_ in COLOURS)
             and head_conj.i < head.i
-            and st.dep[head_conj.i] in ("ROOT", "conj", "amod")
-            and all(st.dep[k.i] in ("conj", "cc", "punct", "advmod", "prep", "appos") for a in group(st, head_conj) if a.i < head.i for k in st.kids[a.i])
+            and (st.dep[head_conj.i] in ("ROOT", "conj", "amod") or colour_word(st, head_conj))
+            and all(st.dep[k.i] in ("conj", "cc", "punct", "advmod", "prep", "appos") or (st.dep[k.i] == "det" and k.i < a.i) for a in group(st, head_conj) if a.i < head.i for k in st.kids[a.i])
         ):  # "red , white , and blue flag" parsed with the flag as the last conjunct of the colours
             for a in group(st, head_conj):
                 if a.i < head.i and (st.pos[a.i] == "ADJ" or a.lower_ in COLOURS) and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:

@@ -65,6 +65,8 @@ def colour_word(st: State, tok: Token) -> bool:
     dep = st.dep[tok.i]
     if dep != "conj" and low not in COLOURS and low not in MATERIALS:
         return False
+    if low in COLOURS and leads_coordinated_noun(st, tok):
+        return True  # "carrying a grey and blue backpack", "silver , metal shelves"
     if any(st.dep[c.i] in ("det", "poss", "prep", "nummod") for c in st.kids[tok.i]):
         return False  # "the red of the sunset", "a metal with ..." name a thing
     if low in COLOURS and dep in ("amod", "nmod", "compound") and tok.head.i > tok.i and st.pos[tok.head.i] in NOMINAL_POS:
@@ -94,6 +96,23 @@ def colour_word(st: State, tok: Token) -> bool:
     if low in COLOURS and dep == "pobj" and tok.head.lower_ == "in":
         return not any(c.i < tok.i and st.dep[c.i] == "amod" for c in st.kids[tok.i])  # "written in blue"
     return False
+
+
+def leads_coordinated_noun(st: State, tok: Token) -> bool:
+    """True for a colour that spaCy made the head of a coordination ending in a noun ("a grey
+    and blue backpack", "blue and tan skateboard", "silver , metal shelves"): no modifier of its
+    own but the phrase's determiner, and only "and", commas, adjectives and compounds up to that noun."""
+    kids = st.kids[tok.i]
+    if any(st.dep[c.i] not in ("cc", "punct", "conj", "det") or (st.dep[c.i] == "det" and c.i > tok.i) for c in kids):
+        return False
+    nouns = [c for c in kids if st.dep[c.i] == "conj" and st.pos[c.i] in NOMINAL_POS and c.i > tok.i]
+    if not nouns:
+        return False
+    between = st.tokens[tok.i + 1 : nouns[0].i]
+    return all(
+        st.pos[t.i] in ("CCONJ", "PUNCT", "ADJ") or t.lower_ in COLOURS or t.lower_ in MATERIALS or (st.dep[t.i] == "compound" and t.head.i == nouns[0].i)
+        for t in between
+    )
 
 
 def looks_like_noun(st: State, tok: Token) -> bool:

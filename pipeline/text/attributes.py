@@ -17,7 +17,7 @@ from pipeline.text.lexicon import (
     LABEL_NUMBER_NOUNS,
 )
 from pipeline.text.coreference import conjuncts, group, resolve, resolve_group
-from pipeline.text.mentions import add_mention, colour_word, hyphen_start
+from pipeline.text.mentions import add_mention, colour_word, hyphen_start, measure_part
 from pipeline.text.state import State
 from pipeline.text.types import Mention
 from pipeline.text.words import NOMINAL_POS, is_animate, parse_number, Token
@@ -86,6 +86,8 @@ def collect_attributes(st: State) -> None:
                 n = parse_number(c.text)
                 if n is not None and c.i > head.i and head.lemma_.lower() in LABEL_NUMBER_NOUNS:
                     continue  # "the number 42", "bus number 6010": a label, not a count
+                if n is not None and c.i == head.i - 2 and measure_part(st, head) is not None:
+                    continue  # "two story house": measure_attributes
                 if n is not None:
                     set_count(st, mi, n, said=not reciprocal(st, head))
                 continue
@@ -145,6 +147,17 @@ def collect_attributes(st: State) -> None:
                     st.add_attr(mi, adjective_text(st, a))
     colour_phrases(st)
     stacked_modifiers(st)
+    measure_attributes(st)
+
+
+def measure_attributes(st: State) -> None:
+    """"two story house" -> ( house , is , two-story ), "five lane road" -> five-lane (the name
+    is the head alone: mentions.measure_part)."""
+    for ti, mi in st.token_mention.items():
+        found = measure_part(st, st.tokens[ti])
+        if found is not None:
+            part, num = found
+            st.add_attr(mi, f"{num.lower_}-{part.lower_}")
 
 
 def stacked_modifiers(st: State) -> None:

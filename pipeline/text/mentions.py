@@ -295,6 +295,8 @@ def build_mentions(st: State) -> None:
             name = closed + (tok.lower_[len(lemma):] if tok.lower_.startswith(lemma) else "")  # "wet suits" -> wetsuits
             st.add_mention(name, closed, prev.idx, tok.idx + len(tok.text), head=tok.i)
             continue
+        if measure_part(st, tok) is not None:  # "two story house": the number counts the stories
+            parts = []
         owner = compound_owner(st, tok, parts)
         if owner is not None:  # "car window" -> ( car , have , window )
             parts = []
@@ -329,6 +331,20 @@ def build_mentions(st: State) -> None:
     for o, ti in st.owned_parts:  # "car window" -> ( car , have , window )
         if ti in st.token_mention:
             st.add_rel([o], "have", [st.token_mention[ti]])
+
+
+def measure_part(st: State, head: Token) -> tuple[Token, Token] | None:
+    """"two story house", "five lane road": a number above one before a singular compound noun
+    of a singular head counts the compound (FACTUAL: house is two-story), not the head.
+    Returns (the compound token, the number token), else None."""
+    if head.i < 2 or head.tag_ != "NN":
+        return None
+    part, num = st.tokens[head.i - 1], st.tokens[head.i - 2]
+    if part.head.i != head.i or st.dep[part.i] != "compound" or part.tag_ != "NN" or not part.text.isalpha():
+        return None
+    if num.head.i not in (head.i, part.i) or st.dep[num.i] != "nummod" or (parse_number(num.text) or 0) < 2:
+        return None
+    return part, num
 
 
 def compound_owner(st: State, head: Token, parts: list[Token]) -> Token | None:

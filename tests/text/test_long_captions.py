@@ -67,6 +67,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the boy wearing a yellow cap is carrying a grey and blue backpack over one shoulder as he walks to the school bus",
      {"boy , carry , backpack", "backpack , is , grey", "backpack , is , blue", "backpack , over , shoulder"},
      {"boy , carry , grey", "grey"}),
+    # a number before a singular compound of a singular noun counts the compound: "three story building"
+    ("an old three story building with a small green balcony stands on the corner of a busy four lane road near the train station",
+     {"building , is , three-story", "road , is , four-lane", "building , with , balcony", "road , is , busy"},
+     {"story building , is , 3", "building , is , 3", "road , is , 4", "lane road , is , busy"}),
     ("a large clock on the side of the tower shows the time, and birds are flying above the roof",
      {"clock , on side of , tower", "clock , show , time", "birds , fly above , roof", "clock , is , large"},
      {"clock , fly above , roof"}),

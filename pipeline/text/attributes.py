@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pipeline.text.lexicon import (
     ADJECTIVE_SUFFIXES,
+    ATTRIBUTE_CANON,
     COLOURS,
     DERIVED_ADJECTIVES,
     PART_ADJECTIVES,
@@ -161,13 +162,15 @@ def measure_attributes(st: State) -> None:
 
 
 def stacked_modifiers(st: State) -> None:
-    """"black pointy roof", "metal yellow cage", "scrubby green brush": spaCy hangs the first of
-    two stacked modifiers on the second; each is said of the noun. Only adjectives, colours and
+    """"black pointy roof", "metal yellow cage", "scrubby green brush", "grey metal railing":
+    spaCy hangs the first of two stacked modifiers on the second; each is said of the noun. Only adjectives, colours and
     materials right before a modifier that is itself an attribute of a mention; shades and
     degree words ("dark brown", "partly cloudy") stay with their adjective (adjective_text)."""
     for ti, mi in st.token_mention.items():
         for c in st.kids[ti]:
-            if c.i > ti or st.dep[c.i] != "amod" or (mi, adjective_text(st, c)) not in st.attributes:
+            said = st.dep[c.i] == "amod" and (mi, adjective_text(st, c)) in st.attributes
+            material = st.dep[c.i] in ("compound", "nmod") and c.lower_ in MATERIALS  # "grey metal railing"
+            if c.i > ti or not (said or (material and (mi, ATTRIBUTE_CANON.get(c.lower_, c.lower_)) in st.attributes)):
                 continue
             for g in st.kids[c.i]:
                 low = g.lower_

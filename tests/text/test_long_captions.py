@@ -71,6 +71,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("an old three story building with a small green balcony stands on the corner of a busy four lane road near the train station",
      {"building , is , three-story", "road , is , four-lane", "building , with , balcony", "road , is , busy"},
      {"story building , is , 3", "building , is , 3", "road , is , 4", "lane road , is , busy"}),
+    # a colour hung on the material before the noun is the noun's too
+    ("an old woman rests on a brown wooden bench beside the white plastic chair where her grandson is reading a thick book",
+     {"chair , is , white", "chair , is , plastic", "bench , is , brown", "grandson , read , book"},
+     {"plastic , is , white"}),
     ("a large clock on the side of the tower shows the time, and birds are flying above the roof",
      {"clock , on side of , tower", "clock , show , time", "birds , fly above , roof", "clock , is , large"},
      {"clock , fly above , roof"}),

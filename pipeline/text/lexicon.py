@@ -7,6 +7,7 @@ COLOURS: frozenset[str] = frozenset(
     white black red blue green yellow orange purple pink brown grey gray silver gold golden
     beige tan maroon navy teal turquoise violet ivory khaki lavender magenta cyan
     blond blonde brunette auburn bronze copper crimson aqua
+    chartreuse burgundy mauve lilac fuchsia scarlet indigo offwhite
     multicolored multicoloured colorful colourful
     """.split()
 )

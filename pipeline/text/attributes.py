@@ -21,7 +21,7 @@ from pipeline.text.coreference import conjuncts, group, resolve, resolve_group
 from pipeline.text.mentions import add_mention, colour_word, hyphen_start, measure_part
 from pipeline.text.state import State
 from pipeline.text.types import Mention
-from pipeline.text.words import NOMINAL_POS, is_animate, parse_number, Token
+from pipeline.text.words import NOMINAL_POS, is_animate, is_clothing, parse_number, Token
 
 
 def adjective_text(st: State, adj: Token) -> str:
@@ -149,6 +149,29 @@ def collect_attributes(st: State) -> None:
     colour_phrases(st)
     stacked_modifiers(st)
     measure_attributes(st)
+    dressed_participles(st)
+
+
+def dressed_participles(st: State) -> None:
+    """"a man standing in a red shirt", "a man standing with black shoes on": a participle of a
+    person whose only phrases say what the person wears (and on which side it is) is also its state
+    ( man , is , standing ); the garment is the verb rules' ( man , wear , shirt )."""
+    for ti, mi in st.token_mention.items():
+        head = st.tokens[ti]
+        if not is_animate(head):
+            continue
+        for v in st.kids[ti]:
+            if st.dep[v.i] != "acl" or v.tag_ != "VBG" or v.i < ti:
+                continue
+            preps = [c for c in st.kids[v.i] if st.dep[c.i] == "prep"]
+            if not preps or any(st.dep[c.i] not in ("prep", "punct", "advmod") for c in st.kids[v.i]):
+                continue
+            worn = [p for p in preps if p.lower_ in ("in", "with") and any(st.dep[o.i] == "pobj" and is_clothing(o) for o in st.kids[p.i])]
+            rest = [p for p in preps if p not in worn]  # "with black shoes on", "to the left of a ladder"
+            if worn and all(
+                all(st.dep[o.i] != "pobj" or o.lower_ in ("left", "right") for o in st.kids[p.i]) for p in rest
+            ):
+                st.add_attr(mi, v.lower_)
 
 
 def measure_attributes(st: State) -> None:

@@ -83,6 +83,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a young man in a faded blue tshirt sits on the stone steps of the library next to a girl wearing a grey t shirt",
      {"man , wear , t-shirt", "girl , wear , t-shirt", "t-shirt , is , grey", "man , sit on , steps"},
      {"man , wear , tshirt", "girl , wear , t shirt"}),
+    # a participle whose only phrase says what the person wears is the person's state too
+    ("a tall woman standing in a long grey coat and a black hat watches the pigeons eating bread crumbs near the old fountain",
+     {"woman , is , standing", "woman , wear , coat", "woman , watch , pigeons", "coat , is , grey"},
+     {"coat , is , standing", "woman , stand in , coat"}),
     ("a large clock on the side of the tower shows the time, and birds are flying above the roof",
      {"clock , on side of , tower", "clock , show , time", "birds , fly above , roof", "clock , is , large"},
      {"clock , fly above , roof"}),

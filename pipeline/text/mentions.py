@@ -297,6 +297,8 @@ def build_mentions(st: State) -> None:
             continue
         if measure_part(st, tok) is not None:  # "two story house": the number counts the stories
             parts = []
+        while parts and adjective_part(st, parts[0], tok):  # "round clock", "small hill": said of the thing
+            parts = parts[1:]
         owner = compound_owner(st, tok, parts)
         if owner is not None:  # "car window" -> ( car , have , window )
             parts = []
@@ -331,6 +333,24 @@ def build_mentions(st: State) -> None:
     for o, ti in st.owned_parts:  # "car window" -> ( car , have , window )
         if ti in st.token_mention:
             st.add_rel([o], "have", [st.token_mention[ti]])
+
+
+def adjective_part(st: State, part: Token, head: Token) -> bool:
+    """True for an adjective spaCy hung on a noun as a compound right after another adjective of
+    the noun ("a black round clock", "black sequin dress"): an attribute of the thing, not part
+    of its name (position words and adjective names such as "hot dog" stay in the name)."""
+    low = part.lower_
+    return (
+        st.dep[part.i] == "compound"
+        and st.pos[part.i] == "ADJ"
+        and part.tag_ == "JJ"
+        and low not in POSITION_WORDS
+        and f"{low} {(head.lemma_ or head.text).lower()}" not in ADJECTIVE_NAMES
+        and part.text.isalpha()
+        and part.i > 0
+        and st.dep[part.i - 1] == "amod"
+        and st.tokens[part.i - 1].head.i == head.i  # after another adjective: not "the skate park"
+    )
 
 
 def measure_part(st: State, head: Token) -> tuple[Token, Token] | None:

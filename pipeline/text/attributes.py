@@ -153,9 +153,10 @@ def collect_attributes(st: State) -> None:
 
 
 def dressed_participles(st: State) -> None:
-    """"a man standing in a red shirt", "a man standing with black shoes on": a participle of a
-    person whose only phrases say what the person wears (and on which side it is) is also its state
-    ( man , is , standing ); the garment is the verb rules' ( man , wear , shirt )."""
+    """"a man standing in a red shirt", "a man standing with black shoes on", "a girl smiling to
+    the right of ...": a participle of a person whose only phrases say what the person wears or
+    on which side it is is also its state ( man , is , standing ); the garment and the side are
+    the verb rules' relations."""
     for ti, mi in st.token_mention.items():
         head = st.tokens[ti]
         if not is_animate(head):
@@ -168,8 +169,8 @@ def dressed_participles(st: State) -> None:
                 continue
             worn = [p for p in preps if p.lower_ in ("in", "with") and any(st.dep[o.i] == "pobj" and is_clothing(o) for o in st.kids[p.i])]
             rest = [p for p in preps if p not in worn]  # "with black shoes on", "to the left of a ladder"
-            if worn and all(
-                all(st.dep[o.i] != "pobj" or o.lower_ in ("left", "right") for o in st.kids[p.i]) for p in rest
+            if all(
+                all(st.dep[o.i] == "pobj" and o.lower_ in ("left", "right") for o in st.kids[p.i]) for p in rest
             ):
                 st.add_attr(mi, v.lower_)
 

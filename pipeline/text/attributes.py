@@ -158,11 +158,8 @@ def dressed_participles(st: State) -> None:
     on which side it is is also its state ( man , is , standing ); the garment and the side are
     the verb rules' relations."""
     for ti, mi in st.token_mention.items():
-        head = st.tokens[ti]
-        if not is_animate(head):
-            continue
         for v in st.kids[ti]:
-            if st.dep[v.i] != "acl" or v.tag_ != "VBG" or v.i < ti:
+            if st.dep[v.i] != "acl" or v.i < ti or st.pos[v.i] != "VERB" or v.tag_ != "VBG" or not is_animate(st.tokens[ti]):
                 continue
             preps = [c for c in st.kids[v.i] if st.dep[c.i] == "prep"]
             if not preps or any(st.dep[c.i] not in ("prep", "punct", "advmod") for c in st.kids[v.i]):
@@ -192,6 +189,8 @@ def stacked_modifiers(st: State) -> None:
     degree words ("dark brown", "partly cloudy") stay with their adjective (adjective_text)."""
     for ti, mi in st.token_mention.items():
         for c in st.kids[ti]:
+            if c.i > ti or not any(g.i < c.i for g in st.kids[c.i]):  # cheap exit: nothing stacked
+                continue
             said = st.dep[c.i] == "amod" and (mi, adjective_text(st, c)) in st.attributes
             material = st.dep[c.i] in ("compound", "nmod") and c.lower_ in MATERIALS  # "grey metal railing"
             if c.i > ti or not (said or (material and (mi, ATTRIBUTE_CANON.get(c.lower_, c.lower_)) in st.attributes)):

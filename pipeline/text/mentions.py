@@ -357,12 +357,13 @@ def measure_part(st: State, head: Token) -> tuple[Token, Token] | None:
     """"two story house", "five lane road": a number above one before a singular compound noun
     of a singular head counts the compound (FACTUAL: house is two-story), not the head.
     Returns (the compound token, the number token), else None."""
-    if head.i < 2 or head.tag_ != "NN":
+    i = head.i
+    if i < 2 or st.dep[i - 1] != "compound" or st.dep[i - 2] != "nummod":  # cheap exit first
         return None
-    part, num = st.tokens[head.i - 1], st.tokens[head.i - 2]
-    if part.head.i != head.i or st.dep[part.i] != "compound" or part.tag_ != "NN" or not part.text.isalpha():
+    part, num = st.tokens[i - 1], st.tokens[i - 2]
+    if part.head.i != i or num.head.i not in (i, i - 1) or head.tag_ != "NN" or part.tag_ != "NN":
         return None
-    if num.head.i not in (head.i, part.i) or st.dep[num.i] != "nummod" or (parse_number(num.text) or 0) < 2:
+    if not part.text.isalpha() or (parse_number(num.text) or 0) < 2:
         return None
     return part, num
 

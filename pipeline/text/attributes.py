@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pipeline.text.lexicon import (
     ADJECTIVE_SUFFIXES,
+    ATTRIBUTE_CANON,
     COLOURS,
     DERIVED_ADJECTIVES,
     PART_ADJECTIVES,
@@ -17,10 +18,10 @@ from pipeline.text.lexicon import (
     LABEL_NUMBER_NOUNS,
 )
 from pipeline.text.coreference import conjuncts, group, resolve, resolve_group
-from pipeline.text.mentions import add_mention, colour_word, hyphen_start
+from pipeline.text.mentions import add_mention, colour_word, hyphen_start, measure_part
 from pipeline.text.state import State
 from pipeline.text.types import Mention
-from pipeline.text.words import NOMINAL_POS, is_animate, parse_number, Token
+from pipeline.text.words import NOMINAL_POS, is_animate, is_clothing, parse_number, Token
 
 
 def adjective_text(st: State, adj: Token) -> str:
@@ -86,6 +87,8 @@ def collect_attributes(st: State) -> None:
                 n = parse_number(c.text)
                 if n is not None and c.i > head.i and head.lemma_.lower() in LABEL_NUMBER_NOUNS:
                     continue  # "the number 42", "bus number 6010": a label, not a count
+                if n is not None and c.i == head.i - 2 and measure_part(st, head) is not None:
+                    continue  # "two story house": measure_attributes
                 if n is not None:
                     set_count(st, mi, n, said=not reciprocal(st, head))
                 continue
@@ -137,13 +140,75 @@ def collect_attributes(st: State) -> None:
             st.dep[head.i] in ("conj", "appos")
             and (st.pos[head_conj.i] == "ADJ" or head_conj.lower_ in COLOURS)
             and head_conj.i < head.i
-            and st.dep[head_conj.i] in ("ROOT", "conj", "amod")
-            and all(st.dep[k.i] in ("conj", "cc", "punct", "advmod", "prep", "appos") for a in group(st, head_conj) if a.i < head.i for k in st.kids[a.i])
+            and (st.dep[head_conj.i] in ("ROOT", "conj", "amod") or colour_word(st, head_conj))
+            and all(st.dep[k.i] in ("conj", "cc", "punct", "advmod", "prep", "appos") or (st.dep[k.i] == "det" and k.i < a.i) for a in group(st, head_conj) if a.i < head.i for k in st.kids[a.i])
         ):  # "red , white , and blue flag" parsed with the flag as the last conjunct of the colours
             for a in group(st, head_conj):
                 if a.i < head.i and (st.pos[a.i] == "ADJ" or a.lower_ in COLOURS) and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
                     st.add_attr(mi, adjective_text(st, a))
     colour_phrases(st)
+    stacked_modifiers(st)
+    measure_attributes(st)
+    dressed_participles(st)
+
+
+def dressed_participles(st: State) -> None:
+    """"a man standing in a red shirt", "a man standing with black shoes on", "a girl smiling to
+    the right of ...": a participle of a person whose only phrases say what the person wears or
+    on which side it is is also its state ( man , is , standing ); the garment and the side are
+    the verb rules' relations."""
+    for ti, mi in st.token_mention.items():
+        for v in st.kids[ti]:
+            if st.dep[v.i] != "acl" or v.i < ti or st.pos[v.i] != "VERB" or v.tag_ != "VBG" or not is_animate(st.tokens[ti]):
+                continue
+            preps = [c for c in st.kids[v.i] if st.dep[c.i] == "prep"]
+            if not preps or any(st.dep[c.i] not in ("prep", "punct", "advmod") for c in st.kids[v.i]):
+                continue
+            worn = [p for p in preps if p.lower_ in ("in", "with") and any(st.dep[o.i] == "pobj" and is_clothing(o) for o in st.kids[p.i])]
+            rest = [p for p in preps if p not in worn]  # "with black shoes on", "to the left of a ladder"
+            if all(
+                all(st.dep[o.i] == "pobj" and o.lower_ in ("left", "right") for o in st.kids[p.i]) for p in rest
+            ):
+                st.add_attr(mi, v.lower_)
+
+
+def measure_attributes(st: State) -> None:
+    """"two story house" -> ( house , is , two-story ), "five lane road" -> five-lane (the name
+    is the head alone: mentions.measure_part)."""
+    for ti, mi in st.token_mention.items():
+        found = measure_part(st, st.tokens[ti])
+        if found is not None:
+            part, num = found
+            st.add_attr(mi, f"{num.lower_}-{part.lower_}")
+
+
+def stacked_modifiers(st: State) -> None:
+    """"black pointy roof", "metal yellow cage", "scrubby green brush", "grey metal railing":
+    spaCy hangs the first of two stacked modifiers on the second; each is said of the noun. Only adjectives, colours and
+    materials right before a modifier that is itself an attribute of a mention; shades and
+    degree words ("dark brown", "partly cloudy") stay with their adjective (adjective_text)."""
+    for ti, mi in st.token_mention.items():
+        for c in st.kids[ti]:
+            if c.i > ti or not any(g.i < c.i for g in st.kids[c.i]):  # cheap exit: nothing stacked
+                continue
+            said = st.dep[c.i] == "amod" and (mi, adjective_text(st, c)) in st.attributes
+            material = st.dep[c.i] in ("compound", "nmod") and c.lower_ in MATERIALS  # "grey metal railing"
+            if c.i > ti or not (said or (material and (mi, ATTRIBUTE_CANON.get(c.lower_, c.lower_)) in st.attributes)):
+                continue
+            for g in st.kids[c.i]:
+                low = g.lower_
+                if (
+                    g.i < c.i
+                    and st.dep[g.i] in ("amod", "npadvmod", "compound", "nmod")
+                    and (st.pos[g.i] == "ADJ" or low in COLOURS or low in MATERIALS)
+                    and g.text.isalpha()
+                    and low not in SHADES
+                    and low not in DEGREE_ADVERBS
+                    and low not in NON_ATTRIBUTE_ADJECTIVES
+                    and hyphen_start(st, c) == c.i
+                    and not (st.pos[g.i] == "ADJ" and low not in COLOURS and c.lower_.endswith("ed"))  # "middle aged"
+                ):
+                    st.add_attr(mi, adjective_text(st, g))
 
 
 def colour_phrases(st: State) -> None:

@@ -15,6 +15,10 @@ FACTUAL_VERBS: dict[str, str] = {"lie": "lay"}
 FACTUAL_NOUNS: dict[str, str] = {
     "guy": "person", "dude": "person", "guys": "people", "dudes": "people",
     "cell phone": "cellphone", "cell phones": "cellphones",
+    "head band": "headband", "head bands": "headbands", "snow board": "snowboard", "snow boards": "snowboards",
+    "pony tail": "ponytail", "pony tails": "ponytails",
+    "tshirt": "t-shirt", "tshirts": "t-shirts", "t shirt": "t-shirt", "t shirts": "t-shirts",
+    "tee shirt": "t-shirt", "tee shirts": "t-shirts",
     # a personal pronoun no earlier noun explains ("he threw the ball") names a person
     "he": "man", "him": "man", "she": "woman", "her": "woman",
 }

@@ -7,6 +7,7 @@ COLOURS: frozenset[str] = frozenset(
     white black red blue green yellow orange purple pink brown grey gray silver gold golden
     beige tan maroon navy teal turquoise violet ivory khaki lavender magenta cyan
     blond blonde brunette auburn bronze copper crimson aqua
+    chartreuse burgundy mauve lilac fuchsia scarlet indigo offwhite
     multicolored multicoloured colorful colourful
     """.split()
 )
@@ -248,3 +249,13 @@ CLOSED_COMPOUNDS: dict[str, str] = {"wet suit": "wetsuit", "sweat shirt": "sweat
 ADJECTIVE_NAMES: frozenset[str] = frozenset(
     {"hot dog", "french fry", "french toast", "polar bear", "top hat", "high chair", "light pole", "light post", "light bulb"}
 )
+#: Parts of things a compound noun before them owns ("car window", "shirt sleeves", "computer
+#: screen" -> ( car , have , window )); a kind of part ("garage door") is caught by the joined word.
+THING_PARTS: frozenset[str] = frozenset(
+    """
+    window windows door doors screen screens sleeve sleeves collar collars balcony balconies wheel wheels
+    tire tires tyre tyres handle handles windshield bumper bumpers roof roofs
+    """.split()
+)
+#: Compound owners that name a kind of the part, not its owner ("garage door", "screen door").
+KIND_COMPOUNDS: frozenset[str] = frozenset("garage barn screen storm trap french sliding revolving display shop store".split())

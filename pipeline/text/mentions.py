@@ -32,6 +32,10 @@ from pipeline.text.lexicon import (
     TIME_NOUNS,
     SAYING_VERBS,
     TEXT_NOUNS,
+    THING_PARTS,
+    KIND_COMPOUNDS,
+    ANIMATE,
+    BODY_PARTS,
 )
 from pipeline.text.repairs import gerund_compound
 from pipeline.text.state import State
@@ -61,6 +65,8 @@ def colour_word(st: State, tok: Token) -> bool:
     dep = st.dep[tok.i]
     if dep != "conj" and low not in COLOURS and low not in MATERIALS:
         return False
+    if low in COLOURS and leads_coordinated_noun(st, tok):
+        return True  # "carrying a grey and blue backpack", "silver , metal shelves"
     if any(st.dep[c.i] in ("det", "poss", "prep", "nummod") for c in st.kids[tok.i]):
         return False  # "the red of the sunset", "a metal with ..." name a thing
     if low in COLOURS and dep in ("amod", "nmod", "compound") and tok.head.i > tok.i and st.pos[tok.head.i] in NOMINAL_POS:
@@ -90,6 +96,23 @@ def colour_word(st: State, tok: Token) -> bool:
     if low in COLOURS and dep == "pobj" and tok.head.lower_ == "in":
         return not any(c.i < tok.i and st.dep[c.i] == "amod" for c in st.kids[tok.i])  # "written in blue"
     return False
+
+
+def leads_coordinated_noun(st: State, tok: Token) -> bool:
+    """True for a colour that spaCy made the head of a coordination ending in a noun ("a grey
+    and blue backpack", "blue and tan skateboard", "silver , metal shelves"): no modifier of its
+    own but the phrase's determiner, and only "and", commas, adjectives and compounds up to that noun."""
+    kids = st.kids[tok.i]
+    if any(st.dep[c.i] not in ("cc", "punct", "conj", "det") or (st.dep[c.i] == "det" and c.i > tok.i) for c in kids):
+        return False
+    nouns = [c for c in kids if st.dep[c.i] == "conj" and st.pos[c.i] in NOMINAL_POS and c.i > tok.i]
+    if not nouns:
+        return False
+    between = st.tokens[tok.i + 1 : nouns[0].i]
+    return all(
+        st.pos[t.i] in ("CCONJ", "PUNCT", "ADJ") or t.lower_ in COLOURS or t.lower_ in MATERIALS or (st.dep[t.i] == "compound" and t.head.i == nouns[0].i)
+        for t in between
+    )
 
 
 def looks_like_noun(st: State, tok: Token) -> bool:
@@ -272,6 +295,15 @@ def build_mentions(st: State) -> None:
             name = closed + (tok.lower_[len(lemma):] if tok.lower_.startswith(lemma) else "")  # "wet suits" -> wetsuits
             st.add_mention(name, closed, prev.idx, tok.idx + len(tok.text), head=tok.i)
             continue
+        if measure_part(st, tok) is not None:  # "two story house": the number counts the stories
+            parts = []
+        while parts and adjective_part(st, parts[0], tok):  # "round clock", "small hill": said of the thing
+            parts = parts[1:]
+        owner = compound_owner(st, tok, parts)
+        if owner is not None:  # "car window" -> ( car , have , window )
+            parts = []
+            o = st.add_mention(owner.text, (owner.lemma_ or owner.text).lower(), owner.idx, owner.idx + len(owner.text), head=owner.i)
+            st.owned_parts.append((o, tok.i))
         gerund = gerund_compound(st, tok)
         if gerund is not None and not parts:
             parts = [gerund]
@@ -298,6 +330,62 @@ def build_mentions(st: State) -> None:
                 continue
         st.add_mention(text, " ".join((prefix + head_lemma).split()), start, end, label, head=tok.i)
     quoted_text(st, spans)
+    for o, ti in st.owned_parts:  # "car window" -> ( car , have , window )
+        if ti in st.token_mention:
+            st.add_rel([o], "have", [st.token_mention[ti]])
+
+
+def adjective_part(st: State, part: Token, head: Token) -> bool:
+    """True for an adjective spaCy hung on a noun as a compound right after another adjective of
+    the noun ("a black round clock", "black sequin dress"): an attribute of the thing, not part
+    of its name (position words and adjective names such as "hot dog" stay in the name)."""
+    low = part.lower_
+    return (
+        st.dep[part.i] == "compound"
+        and st.pos[part.i] == "ADJ"
+        and part.tag_ == "JJ"
+        and low not in POSITION_WORDS
+        and f"{low} {(head.lemma_ or head.text).lower()}" not in ADJECTIVE_NAMES
+        and part.text.isalpha()
+        and part.i > 0
+        and st.dep[part.i - 1] == "amod"
+        and st.tokens[part.i - 1].head.i == head.i  # after another adjective: not "the skate park"
+    )
+
+
+def measure_part(st: State, head: Token) -> tuple[Token, Token] | None:
+    """"two story house", "five lane road": a number above one before a singular compound noun
+    of a singular head counts the compound (FACTUAL: house is two-story), not the head.
+    Returns (the compound token, the number token), else None."""
+    i = head.i
+    if i < 2 or st.dep[i - 1] != "compound" or st.dep[i - 2] != "nummod":  # cheap exit first
+        return None
+    part, num = st.tokens[i - 1], st.tokens[i - 2]
+    if part.head.i != i or num.head.i not in (i, i - 1) or head.tag_ != "NN" or part.tag_ != "NN":
+        return None
+    if not part.text.isalpha() or (parse_number(num.text) or 0) < 2:
+        return None
+    return part, num
+
+
+def compound_owner(st: State, head: Token, parts: list[Token]) -> Token | None:
+    """The owner in a one-word noun compound that names a part of it: "car window", "shirt
+    sleeves", "computer screen" (THING_PARTS), "duck eye", "birds wings", "elephants mouth" (a
+    body part of an animal, or of a plural noun: a possessive without its apostrophe). None when
+    the two words are one known noun ("ponytail") or the first names a kind ("garage door")."""
+    if len(parts) != 1:
+        return None
+    x = parts[0]
+    xl, yl = x.lower_, head.lower_
+    if st.dep[x.i] != "compound" or st.pos[x.i] != "NOUN" or x.head.i != head.i or not x.text.isalpha():
+        return None
+    if xl in KIND_COMPOUNDS or f"{xl}{yl}" in st.nouns or f"{xl}{(head.lemma_ or yl).lower()}" in st.nouns:
+        return None
+    if yl in THING_PARTS and xl not in ANIMATE:
+        return x
+    if yl in BODY_PARTS and (xl in ANIMATE or (x.tag_ == "NNS" and xl.endswith("s"))):
+        return x
+    return None
 
 
 def quoted_spans(st: State) -> list[tuple[int, int]]:

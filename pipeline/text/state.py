@@ -48,6 +48,7 @@ class State:
     redirect: dict[int, int] = field(default_factory=dict)  # quantifier / part noun index -> target token index
     property_objects: set[int] = field(default_factory=set)  # "color" in "white in color"
     material_complements: dict[int, list[int]] = field(default_factory=dict)  # "metal" in "is green metal" -> its adjectives
+    owned_parts: list[tuple[int, int]] = field(default_factory=list)  # (owner mention, part head token): "car window"
     # -- output (insertion-ordered sets)
     attributes: dict[tuple[int, str], None] = field(default_factory=dict)
     relations: dict[tuple[int, str, int], None] = field(default_factory=dict)

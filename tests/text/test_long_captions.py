@@ -48,6 +48,52 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("three sheep grazing in a green field next to a stone wall under a cloudy blue sky on a summer day",
      {"sheep , graze in , field", "sheep , is , 3", "wall , is , stone", "sky , is , cloudy"},
      {"sheep , graze on , summer day"}),
+    # two-word spellings of one thing are written as FACTUAL writes them
+    ("a young skier with a bright yellow head band carries her snow board down the wooden steps of the lodge",
+     {"headband , is , yellow", "skier , carry , snowboard", "steps , is , wooden"},
+     {"band , is , yellow", "skier , carry , board"}),
+    # the first of two stacked modifiers hung on the second is said of the noun too
+    ("a metal yellow gate keeps the goats inside a small pen under a tall leafy green tree near the old barn",
+     {"gate , is , metal", "gate , is , yellow", "tree , is , leafy", "tree , is , green", "pen , under , tree"},
+     {"yellow , is , metal"}),
+    # a noun compound naming a part of its first word: the first word owns the part; a kind of part stays one name
+    ("a little boy presses his nose against the car window while the zebra eats the hay stacked beside the garage door",
+     {"car , have , window", "boy , press against , window", "hay , stack beside , garage door"},
+     {"boy , press against , car window", "garage , have , door"}),
+    ("a tired cyclist wipes the sweat from his face before he fixes the flat bike tire on the side of the road",
+     {"bike , have , tire", "tire , is , flat", "cyclist , is , tired"},
+     {"bike tire , is , flat"}),
+    # a colour spaCy made the head of "colour and colour noun" is an attribute of the noun, no thing
+    ("the boy wearing a yellow cap is carrying a grey and blue backpack over one shoulder as he walks to the school bus",
+     {"boy , carry , backpack", "backpack , is , grey", "backpack , is , blue", "backpack , over , shoulder"},
+     {"boy , carry , grey", "grey"}),
+    # a number before a singular compound of a singular noun counts the compound: "three story building"
+    ("an old three story building with a small green balcony stands on the corner of a busy four lane road near the train station",
+     {"building , is , three-story", "road , is , four-lane", "building , with , balcony", "road , is , busy"},
+     {"story building , is , 3", "building , is , 3", "road , is , 4", "lane road , is , busy"}),
+    # a colour hung on the material before the noun is the noun's too
+    ("an old woman rests on a brown wooden bench beside the white plastic chair where her grandson is reading a thick book",
+     {"chair , is , white", "chair , is , plastic", "bench , is , brown", "grandson , read , book"},
+     {"plastic , is , white"}),
+    # less common colour words are colours, not owners or names
+    ("a tall man in a burgundy sweater and a grey scarf walks his small dog past the mauve door of the corner bakery",
+     {"door , is , mauve", "sweater , is , burgundy", "man , walk past , door"},
+     {"mauve , have , door", "mauve door"}),
+    # "tshirt" / "t shirt" are written t-shirt
+    ("a young man in a faded blue tshirt sits on the stone steps of the library next to a girl wearing a grey t shirt",
+     {"man , wear , t-shirt", "girl , wear , t-shirt", "t-shirt , is , grey", "man , sit on , steps"},
+     {"man , wear , tshirt", "girl , wear , t shirt"}),
+    # a participle whose only phrase says what the person wears is the person's state too
+    ("a tall woman standing in a long grey coat and a black hat watches the pigeons eating bread crumbs near the old fountain",
+     {"woman , is , standing", "woman , wear , coat", "woman , watch , pigeons", "coat , is , grey"},
+     {"coat , is , standing", "woman , stand in , coat"}),
+    # an adjective spaCy hung on a noun as a compound is said of the thing, not part of its name
+    ("a black round clock with a painted face hangs on the brick wall of the old station above the crowded platform",
+     {"clock , is , round", "clock , is , black", "clock , hang on , wall", "clock , with , face"},
+     {"round clock , is , black", "round clock , hang on , wall"}),
+    ("two tall men standing to the left of the old blue truck are talking while a dog sleeps under the wooden bench nearby",
+     {"men , is , standing", "men , stand at the left of , truck", "dog , sleep under , bench", "men , is , tall"},
+     {"truck , is , standing"}),
     ("a large clock on the side of the tower shows the time, and birds are flying above the roof",
      {"clock , on side of , tower", "clock , show , time", "birds , fly above , roof", "clock , is , large"},
      {"clock , fly above , roof"}),

@@ -400,8 +400,8 @@ def bare_part(st: State, tok: Token) -> bool:
     return (
         st.dep[tok.i] == "pobj"
         and st.pos[tok.head.i] == "ADP"
-        and all(st.dep[c.i] == "det" for c in st.kids[tok.i])
-    )
+        and all(st.dep[c.i] == "det" or (c.lower_ == "of" and not st.kids[c.i]) for c in st.kids[tok.i])
+    )  # "of" without object: "the counter the man stands in front of"
 
 
 def is_name(ent: Any) -> bool:

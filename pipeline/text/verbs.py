@@ -7,6 +7,7 @@ from pipeline.text.lexicon import (
     COLOURS,
     LOCATIVE_ADVERBS,
     PROPERTY_NOUNS,
+    PART_NOUNS,
     PREP_HEADS,
     RELATIVE_PRONOUNS,
     THING_PRONOUNS,
@@ -16,6 +17,7 @@ from pipeline.text.attributes import adjective_text, set_count
 from pipeline.text.coreference import attachment_group, clause_holder, conjuncts, resolve, resolve_group
 from pipeline.text.possession import absolute_with, of_relation, stray_prep, with_points_back
 from pipeline.text.prepositions import adjective_prep_relations, picture_place, garment_predicate, prep_head_relations, prep_object
+from pipeline.text.mentions import part_preposition
 from pipeline.text.state import State
 from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_body_part, is_clothing
 
@@ -215,11 +217,11 @@ def verb_relations(st: State, verb: Token) -> None:
         return
     objects: list[int] = []
     for c in st.kids[verb.i]:
-        if st.dep[c.i] in OBJECT_DEPS:
-            objects.extend(resolve_group(st, c, avoid=subs))
+        if st.dep[c.i] in OBJECT_DEPS and not (stranded is not None and c.lower_ in RELATIVE_PRONOUNS):
+            objects.extend(resolve_group(st, c, avoid=subs))  # "the piano that the girl stands in front of": no object
     if verb.i in st.amod_verbs:
         objects = resolve_group(st, verb.head, avoid=subs)
-    if not objects and not is_copula and lemma != "have":
+    if not objects and not is_copula and lemma != "have" and stranded is None:
         objects = stranded_object(st, verb, subs)
     own_subject = any(st.dep[c.i] in SUBJECT_DEPS for c in st.kids[verb.i])
     if agents and (passive or (verb.tag_ == "VBN" and not own_subject)):
@@ -231,11 +233,22 @@ def verb_relations(st: State, verb: Token) -> None:
         return
     consumed: set[int] = set()  # prepositions said of a with-object ("with his hands in his pockets")
     for prep in st.kids[verb.i]:
-        if st.dep[prep.i] not in ("prep", "prt") or prep.i in consumed:
+        if (st.dep[prep.i] not in ("prep", "prt") and not (stranded is not None and prep.i == stranded[0])) or prep.i in consumed:
             continue
         if picture_place(st, prep) is not None:  # "standing on the left": place_attributes
             continue
         predicate, objs = prep_object(st, prep)
+        if stranded is not None and prep.i == stranded[0]:  # "the table the vases are on"
+            predicate = stranded[2] or predicate
+            if lemma == "have" and objects:  # "the table the man has a cup on"
+                st.add_rel(objects, predicate, stranded[1])
+            elif is_copula:
+                st.add_rel(subs, predicate, stranded[1])
+            else:
+                st.add_rel(subs, f"{placed_base(lemma, lemma if st.dep[prep.i] != 'prep' else base)} {predicate}", stranded[1])
+            continue
+        if stranded is not None and objs and all(o.lower_ in RELATIVE_PRONOUNS for o in objs):
+            continue  # "the tunnel in which the train is coming from": the stranded one says it
         if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "on a sunny morning"
             continue
         if lemma == "shape" and predicate == "like" and verb.tag_ == "VBN":
@@ -291,10 +304,6 @@ def verb_relations(st: State, verb: Token) -> None:
                 for member in conjuncts(st, o):
                     st.add_rel(resolve(st, near), garment_predicate(st, predicate, member, near), resolve(st, member))
             continue
-        if stranded is not None and prep.i == stranded[0]:
-            targets = stranded[1]
-            if st.dep[prep.i] == "prt":
-                base = lemma
         if not targets:
             continue
         if lemma == "have" and objects:  # "the man has a glass in his hand"
@@ -370,33 +379,68 @@ def fronted_nouns(st: State, verb: Token, subject: Token) -> list[Token]:
     return [
         c
         for c in st.kids[verb.i]
-        if st.dep[c.i] in ("npadvmod", "nsubj", "dep") and c.i < subject.i and c.i in st.token_mention
+        if st.dep[c.i] in ("npadvmod", "nsubj", "dep") and c.i < subject.i
+        and (c.i in st.token_mention or c.i in st.redirect or c.lower_ in PART_NOUNS)
     ]
 
 
-def stranded_target(st: State, verb: Token) -> tuple[int, list[int]] | None:
-    """"the table the vases are on", "tracks the trolley is driving on": a preposition left
-    without object at the end of a clause; returns (preposition index, its objects)."""
-    dangling = [
-        c
-        for c in st.kids[verb.i]
-        if st.dep[c.i] in ("prep", "prt") and c.i > verb.i and not list(st.kids[c.i])
-        and c.i == verb.right_edge.i
-    ]
-    if not dangling:
+#: Prepositions that can be left at the end of a clause as an adverb ("the box the cat is on").
+STRANDABLE: frozenset[str] = frozenset("on in onto into at under behind inside over off from to through".split())
+
+
+def clause_end(st: State, verb: Token) -> int:
+    """Index of the last token of `verb`'s phrase, trailing punctuation left out."""
+    end = verb.right_edge.i
+    while end > verb.i and st.dep[end] == "punct":
+        end -= 1
+    return end
+
+
+def dangling_preposition(st: State, verb: Token) -> tuple[Token, Token | None] | None:
+    """The preposition left without object at the end of `verb`'s clause: (preposition, None)
+    for "the table the vases are on", (preposition, part noun) for "the counter the man is
+    standing in front of" ("in" with "front of" and no object after "of"); else None."""
+    end = clause_end(st, verb)
+    for c in st.kids[verb.i]:
+        if c.i <= verb.i or c.i > end:
+            continue
+        dep = st.dep[c.i]
+        if c.i == end and not st.kids[c.i] and (dep == "prep" or (dep in ("prt", "advmod") and c.lower_ in STRANDABLE)):
+            return c, None
+        if dep == "prep":
+            for part in st.kids[c.i]:
+                if st.dep[part.i] == "pobj" and part.lower_ in PART_NOUNS and any(
+                    k.i == end and k.lower_ == "of" and not st.kids[k.i] for k in st.kids[part.i]
+                ):
+                    return c, part
+    return None
+
+
+def stranded_target(st: State, verb: Token) -> tuple[int, list[int], str | None] | None:
+    """"the table the vases are on", "tracks the trolley is driving on", "the counter the man
+    is standing in front of", "the back of the chair the kid is sitting on": a preposition left
+    without object at the end of a clause; returns (preposition index, its objects, the
+    predicate when it is not the preposition's own: "in front of", "on back of")."""
+    found = dangling_preposition(st, verb)
+    if found is None:
         return None
-    prep = dangling[0]
-    if st.dep[prep.i] == "prt" and st.dep[verb.i] not in CLAUSE_DEPS | {"ccomp"}:
-        return None
+    prep, part = found
+    predicate = f"{part_preposition(prep.lower_, part.lower_)} {part.lower_} of" if part is not None else None
     own_subjects = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
     if st.dep[verb.i] in CLAUSE_DEPS | {"ccomp"} and own_subjects and verb.head.i != verb.i:
         targets = resolve(st, verb.head)
-        return (prep.i, targets) if targets else None
+        return (prep.i, targets, predicate) if targets else None
     if own_subjects:
         fronted = fronted_nouns(st, verb, own_subjects[-1])
         if fronted:
-            targets = resolve_group(st, fronted[0])
-            return (prep.i, targets) if targets else None
+            holder = fronted[0]
+            if holder.lower_ in PART_NOUNS and part is None:  # "the back of the chair the kid is sitting on"
+                owners = [o for k in st.kids[holder.i] if st.dep[k.i] == "prep" and k.lower_ == "of" for o in st.kids[k.i] if st.dep[o.i] == "pobj"]
+                if owners:
+                    holder = owners[0]
+                    predicate = f"{part_preposition(prep.lower_, fronted[0].lower_)} {fronted[0].lower_} of"
+            targets = resolve_group(st, holder)
+            return (prep.i, targets, predicate) if targets else None
     return None
 
 

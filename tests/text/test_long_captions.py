@@ -481,6 +481,18 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a little girl behind birthday cake grinning at her older brother who is holding a big red balloon",
      {"girl , behind , birthday cake", "girl , grin at , brother", "balloon , is , red"},
      {"birthday cake grinning , at , brother", "girl , behind , birthday cake grinning"}),
+    # a preposition left at the end of a clause (full stop after it) takes the noun the clause hangs on
+    ("the wide glass counter at the front of the busy little bakery the young baker is standing behind .",
+     {"baker , stand behind , counter", "counter , is , glass", "baker , is , young"},
+     {"baker , stand , counter"}),
+    # ... a fronted part noun ("the top of X") makes the predicate "on top of"
+    ("the top of the tall red brick wall at the end of the garden the small grey cat is sleeping on .",
+     {"cat , sleep on top of , wall", "wall , is , brick", "cat , is , grey"},
+     {"cat , sleep on , top"}),
+    # ... and a stranded "in front of" is one predicate, the part noun no entity
+    ("the big shiny black piano in the corner of the music room that the little girl is standing in front of .",
+     {"girl , stand in front of , piano", "piano , in corner of , music room", "piano , is , black"},
+     {"girl , stand , piano", "girl , stand in , front", "front"}),
 ]
 
 

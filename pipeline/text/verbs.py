@@ -221,7 +221,8 @@ def verb_relations(st: State, verb: Token) -> None:
             objects.extend(resolve_group(st, c, avoid=subs))  # "the piano that the girl stands in front of": no object
     if verb.i in st.amod_verbs:
         objects = resolve_group(st, verb.head, avoid=subs)
-    if not objects and not is_copula and lemma != "have" and stranded is None:
+    place = where_place(st, verb) if stranded is None else []
+    if not objects and not is_copula and lemma != "have" and stranded is None and not place:
         objects = stranded_object(st, verb, subs)
     own_subject = any(st.dep[c.i] in SUBJECT_DEPS for c in st.kids[verb.i])
     if agents and (passive or (verb.tag_ == "VBN" and not own_subject)):
@@ -318,6 +319,13 @@ def verb_relations(st: State, verb: Token) -> None:
             st.add_rel(subs, predicate, targets)
         else:
             st.add_rel(subs, f"{placed_base(lemma, base)} {predicate}", targets)
+    if place and not any(
+        st.kids[p.i] and (st.dep[p.i] == "prep" and p.lower_ not in NON_PLACE_PREPOSITIONS or p.lower_ in PREP_HEADS)
+        for p in st.kids[verb.i]
+    ):
+        # "the pole where two signs are mounted" -> ( signs , mount on , pole ); "the area where
+        # people play frisbee" -> ( people , on , area )
+        st.add_rel(subs, "on" if is_copula or objects else f"{placed_base(lemma, base)} on", place)
     # "people standing outside" -> ( people , is , outside )
     for adv in st.kids[verb.i]:
         if st.dep[adv.i] == "advmod" and adv.lower_ in LOCATIVE_ADVERBS and not list(st.kids[adv.i]):
@@ -355,6 +363,25 @@ def has_on_itself(st: State, verb: Token, subs: list[int]) -> bool:
             if st.dep[o.i] == "pobj" and o.lower_ in THING_PRONOUNS | {"them"} and set(resolve(st, o, avoid=owned)) & set(subs):
                 return True
     return False
+
+
+#: Prepositions of a "where" clause's verb that say no place of their own ("where men sit with their rods").
+NON_PLACE_PREPOSITIONS: frozenset[str] = frozenset("with after during for of like since until".split())
+
+
+def where_place(st: State, verb: Token) -> list[int]:
+    """"the pole where the signs are mounted", "the chair where the kid is sitting": the
+    mentions of the noun right before a "where" that opens `verb`'s clause ([] if none)."""
+    for c in st.kids[verb.i]:
+        if c.lower_ == "where" and st.dep[c.i] == "advmod" and c.i < verb.i and c.i > 0:
+            before = c.i - 1
+            if st.dep[before] == "punct" and before > 0:
+                before -= 1
+            if before in st.token_mention:
+                return [st.token_mention[before]]
+            if st.dep[before] == "cc" and st.dep[verb.i] == "conj" and verb.head.i < verb.i:
+                return where_place(st, verb.head)  # "... and where the others are sitting"
+    return []
 
 
 def stranded_object(st: State, verb: Token, subs: list[int]) -> list[int]:

@@ -493,6 +493,13 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the big shiny black piano in the corner of the music room that the little girl is standing in front of .",
      {"girl , stand in front of , piano", "piano , in corner of , music room", "piano , is , black"},
      {"girl , stand , piano", "girl , stand in , front", "front"}),
+    # "the X where Y is V-ing": the clause happens on the noun before "where" (an object: plain "on")
+    ("the large flat rock where two young climbers in red helmets are resting after a long morning of hard climbing .",
+     {"climbers , rest on , rock", "climbers , wear , helmets", "rock , is , flat"},
+     {"climbers , rest , rock"}),
+    ("the wide sandy area where the older kids are playing volleyball and where their tired parents are sitting quietly .",
+     {"kids , play , volleyball", "kids , on , area", "parents , sit on , area"},
+     {"kids , play , area"}),
 ]
 
 

@@ -91,6 +91,8 @@ def clause_holder(st: State, clause: Token) -> Token:
     if st.dep[root.i] != "pobj" or st.dep[root.head.i] != "prep":
         return near
     outer = root.head.head
+    if outer.i in st.redirect and st.redirect[outer.i] < near.i:  # "a bunch of wires on a table that are ..."
+        outer = st.tokens[st.redirect[outer.i]]
     if outer.i not in st.token_mention or outer.i == near.i:
         return near
     if (is_clothing(near) or is_body_part(near)) and not (is_clothing(outer) or is_body_part(outer)):

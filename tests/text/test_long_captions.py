@@ -500,6 +500,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the wide sandy area where the older kids are playing volleyball and where their tired parents are sitting quietly .",
      {"kids , play , volleyball", "kids , on , area", "parents , sit on , area"},
      {"kids , play , area"}),
+    # a relative clause after "a pile of X on Y" agrees with X (the quantifier's noun), not with Y
+    ("a big pile of old books on a small wooden shelf that are covered in a thick layer of grey dust .",
+     {"books , on , shelf", "books , cover in , layer", "shelf , is , wooden"},
+     {"shelf , cover in , layer"}),
 ]
 
 

@@ -9,6 +9,7 @@ from pipeline.text.lexicon import (
     PROPERTY_NOUNS,
     PART_NOUNS,
     PREP_HEADS,
+    PREP_HEAD_CANON,
     RELATIVE_PRONOUNS,
     THING_PRONOUNS,
     TIME_NOUNS,
@@ -252,6 +253,10 @@ def verb_relations(st: State, verb: Token) -> None:
             continue  # "the tunnel in which the train is coming from": the stranded one says it
         if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "on a sunny morning"
             continue
+        near = back_reference(st, prep, objs, subs) if lemma != "have" else None
+        if near is not None:  # "talking to the woman next to him" -> ( woman , next to , man )
+            st.add_rel(resolve(st, near), predicate, subs)
+            continue
         if lemma == "shape" and predicate == "like" and verb.tag_ == "VBN":
             shaped_like(st, subs, objs)  # "a chair shaped like a bear" -> ( chair , bear shaped )
             continue
@@ -334,6 +339,12 @@ def verb_relations(st: State, verb: Token) -> None:
     # "walking next to a man", "growing out of the water"
     for adv in st.kids[verb.i]:
         if st.dep[adv.i] in ("advmod", "prep", "acomp", "prt") and adv.lower_ in PREP_HEADS:
+            inner = [p for p in st.kids[adv.i] if st.dep[p.i] == "prep"]
+            pred, objs = prep_object(st, inner[0]) if inner else ("", [])
+            near = back_reference(st, adv, objs, subs) if lemma != "have" else None
+            if near is not None:  # "seated with a hand on the seat next to him" -> ( seat , next to , man )
+                st.add_rel(resolve(st, near), f"{PREP_HEAD_CANON.get(adv.lower_, adv.lower_)} {pred}", subs)
+                continue
             prep_head_relations(st, adv, subs, None if is_copula else base)
     # "two women skiing", "man crouched": a participle with nothing attached says a state.
     if (
@@ -367,6 +378,26 @@ def has_on_itself(st: State, verb: Token, subs: list[int]) -> bool:
 
 #: Prepositions of a "where" clause's verb that say no place of their own ("where men sit with their rods").
 NON_PLACE_PREPOSITIONS: frozenset[str] = frozenset("with after during for of like since until".split())
+
+
+#: Object pronouns that can point back to a clause's own subject ("the woman next to him").
+BACK_PRONOUNS: frozenset[str] = frozenset("him her them it himself herself themselves itself".split())
+
+
+def back_reference(st: State, prep: Token, objs: list[Token], subs: list[int]) -> Token | None:
+    """"talking to the woman next to him", "leaning on a wall with a foot on the wall behind
+    him": a place of the verb whose object is a pronoun for the verb's own subject says where
+    the noun right before it is, relative to the subject. Returns that noun, or None."""
+    if len(objs) != 1 or objs[0].lower_ not in BACK_PRONOUNS or not subs or prep.i == 0:
+        return None
+    before = prep.i - 1
+    if st.dep[before] == "punct" and before > 0:
+        before -= 1
+    if before not in st.token_mention or st.token_mention[before] in subs:
+        return None
+    if not set(resolve(st, objs[0])) & set(subs):
+        return None
+    return st.tokens[before]
 
 
 def where_place(st: State, verb: Token) -> list[int]:

@@ -504,6 +504,13 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a big pile of old books on a small wooden shelf that are covered in a thick layer of grey dust .",
      {"books , on , shelf", "books , cover in , layer", "shelf , is , wooden"},
      {"shelf , cover in , layer"}),
+    # a place of the verb whose pronoun stands for the subject says where the noun before it is
+    ("a tall man in a grey suit is leaning against the wall with a black umbrella on the bench behind him .",
+     {"bench , behind , man", "man , lean against , wall", "umbrella , on , bench"},
+     {"man , lean behind , bench"}),
+    ("a young man at the counter is chatting with the old woman next to him while waiting for his coffee",
+     {"woman , next to , man", "man , chat with , woman", "man , wait for , coffee"},
+     {"man , chat next to , woman"}),
 ]
 
 

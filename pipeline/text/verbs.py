@@ -123,6 +123,10 @@ def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
 POSTURE_VERBS: frozenset[str] = frozenset("sit lay lie stand jump lean look bend kneel crouch spray squat".split())
 
 
+#: Verbs of moving that take no object ("the path the man is walking along the river").
+MOTION_VERBS: frozenset[str] = frozenset("walk run go come move swim travel head".split())
+
+
 def placed_base(lemma: str, base: str) -> str:
     """The verb part of a verb + preposition predicate: `base` without "up" / "down" for a
     posture verb."""
@@ -418,11 +422,16 @@ def where_place(st: State, verb: Token) -> list[int]:
 def stranded_object(st: State, verb: Token, subs: list[int]) -> list[int]:
     """"the waves the surfer is riding", "rope the man is holding": the object of a
     transitive verb is the noun the clause hangs on (or a noun stranded before it)."""
-    if verb.tag_ != "VBG" or any(st.dep[c.i] in ("prep", "prt", "agent", "xcomp", "ccomp", "acomp") for c in st.kids[verb.i]):
+    if verb.tag_ != "VBG" or any(st.dep[c.i] in ("prt", "agent", "xcomp", "ccomp", "acomp") for c in st.kids[verb.i]):
         return []
     subjects = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
     if not subjects or subjects[-1].lower_ in RELATIVE_PRONOUNS or st.pos[subjects[-1].i] == "PRON":
         return []
+    preps = [c for c in st.kids[verb.i] if st.dep[c.i] == "prep"]
+    if any(o.lower_ in RELATIVE_PRONOUNS for p in preps for o in st.kids[p.i]):
+        return []  # "the skateboard that the boy is stepping on": the gap is the preposition's
+    if preps and (st.dep[verb.i] != "relcl" or verb_lemma(verb, st.verbs) in POSTURE_VERBS | MOTION_VERBS):
+        return []  # "the undershirt the man is wearing under his shirt"; not "the bench the man sits on in the park"
     if st.dep[verb.i] == "relcl" and len(subjects) == 1:
         return [m for m in resolve(st, verb.head) if m not in subs]
     if st.dep[verb.i] == "ROOT":

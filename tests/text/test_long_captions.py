@@ -511,6 +511,13 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a young man at the counter is chatting with the old woman next to him while waiting for his coffee",
      {"woman , next to , man", "man , chat with , woman", "man , wait for , coffee"},
      {"man , chat next to , woman"}),
+    # "the X the man is V-ing in/under Y": the noun the clause hangs on is the object, the place is said of it
+    ("the long wooden fishing rod the old man on the pier is holding in his wrinkled hands .",
+     {"man , hold , fishing rod", "fishing rod , in , hands", "man , on , pier"},
+     {"man , hold in , hands"}),
+    ("the thin grey sweater the young woman at the bus stop is wearing under her long black coat .",
+     {"woman , wear , sweater", "sweater , under , coat", "sweater , is , grey"},
+     {"woman , wear under , coat"}),
 ]
 
 

@@ -127,6 +127,15 @@ POSTURE_VERBS: frozenset[str] = frozenset("sit lay lie stand jump lean look bend
 MOTION_VERBS: frozenset[str] = frozenset("walk run go come move swim travel head".split())
 
 
+#: Verbs that move or keep their object somewhere: a place after the object says where the
+#: object is ("holding a plate above the water", "carrying a dog in a backpack").
+CARRY_VERBS: frozenset[str] = frozenset("hold carry keep raise lift put place balance hang".split())
+
+
+#: ... but not these, said of the subject (a path it moves along, where it is, what for).
+NOT_OBJECT_PLACES: frozenset[str] = frozenset("with for like as by to at across along through past toward towards around down up".split())
+
+
 def placed_base(lemma: str, base: str) -> str:
     """The verb part of a verb + preposition predicate: `base` without "up" / "down" for a
     posture verb."""
@@ -320,6 +329,8 @@ def verb_relations(st: State, verb: Token) -> None:
             st.add_rel(objects, predicate, targets)
         elif lemma == "wear" and objects and objs and all(is_clothing(o) for o in objs) and predicate != "with":
             st.add_rel(objects, predicate, targets)  # "wearing a white shirt under a vest" -> ( shirt , under , vest )
+        elif objects and lemma in CARRY_VERBS and predicate.split()[0] not in NOT_OBJECT_PLACES:
+            st.add_rel(objects, predicate, targets)  # "holding a plate above the water" -> ( plate , above , water )
         elif objects and objs and all(is_body_part(o) for o in objs) and not is_copula and predicate != "with":
             st.add_rel(objects, predicate, targets)  # "wearing a band on his wrist", "holding a cup in her hand" -> ( band , on , wrist )
         elif predicate == "in" and objs and all(is_clothing(o) for o in objs):

@@ -518,6 +518,14 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the thin grey sweater the young woman at the bus stop is wearing under her long black coat .",
      {"woman , wear , sweater", "sweater , under , coat", "sweater , is , grey"},
      {"woman , wear under , coat"}),
+    # "holding X above Y": a place after the object of a carrying verb says where the object is;
+    # a path ("across the street") stays with the one who carries
+    ("a tall young woman in a green coat is holding a small white kitten above the kitchen sink at home .",
+     {"woman , hold , kitten", "kitten , above , kitchen sink", "woman , wear , coat"},
+     {"woman , hold above , kitchen sink"}),
+    ("a young father in a blue jacket is carrying his sleeping little daughter on his shoulders across the busy street .",
+     {"father , carry , daughter", "daughter , on , shoulders", "father , carry across , street"},
+     {"daughter , across , street"}),
 ]
 
 

@@ -20,7 +20,7 @@ from pipeline.text.possession import absolute_with, of_relation, stray_prep, wit
 from pipeline.text.prepositions import adjective_prep_relations, picture_place, garment_predicate, prep_head_relations, prep_object
 from pipeline.text.mentions import part_preposition
 from pipeline.text.state import State
-from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_body_part, is_clothing
+from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_body_part, is_clothing, is_plural
 
 
 def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
@@ -244,6 +244,8 @@ def verb_relations(st: State, verb: Token) -> None:
         st.add_rel(agents, base, subs)
     if objects and not is_copula and not (lemma == "have" and has_on_itself(st, verb, subs)):
         st.add_rel(subs, base, objects)
+    if any(st.dep[c.i] in OBJECT_DEPS | {"dative"} and reciprocal(st, c) for c in st.kids[verb.i]):
+        add_reciprocal(st, subs, base)  # "two cats facing each other" -> ( cats , face , cats )
     if is_copula and not subs:
         return
     consumed: set[int] = set()  # prepositions said of a with-object ("with his hands in his pockets")
@@ -265,6 +267,9 @@ def verb_relations(st: State, verb: Token) -> None:
         if stranded is not None and objs and all(o.lower_ in RELATIVE_PRONOUNS for o in objs):
             continue  # "the tunnel in which the train is coming from": the stranded one says it
         if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "on a sunny morning"
+            continue
+        if len(objs) == 1 and reciprocal(st, objs[0]):  # "books stacked on top of each other"
+            add_reciprocal(st, subs, predicate if is_copula else f"{placed_base(lemma, base)} {predicate}")
             continue
         near = back_reference(st, prep, objs, subs) if lemma != "have" else None
         if near is not None:  # "talking to the woman next to him" -> ( woman , next to , man )
@@ -356,9 +361,13 @@ def verb_relations(st: State, verb: Token) -> None:
         if st.dep[adv.i] in ("advmod", "prep", "acomp", "prt") and adv.lower_ in PREP_HEADS:
             inner = [p for p in st.kids[adv.i] if st.dep[p.i] == "prep"]
             pred, objs = prep_object(st, inner[0]) if inner else ("", [])
+            head_pred = f"{PREP_HEAD_CANON.get(adv.lower_, adv.lower_)} {pred}"
+            if len(objs) == 1 and reciprocal(st, objs[0]):  # "two buses are next to each other"
+                add_reciprocal(st, subs, head_pred if is_copula else f"{base} {head_pred}")
+                continue
             near = back_reference(st, adv, objs, subs) if lemma != "have" else None
             if near is not None:  # "seated with a hand on the seat next to him" -> ( seat , next to , man )
-                st.add_rel(resolve(st, near), f"{PREP_HEAD_CANON.get(adv.lower_, adv.lower_)} {pred}", subs)
+                st.add_rel(resolve(st, near), head_pred, subs)
                 continue
             prep_head_relations(st, adv, subs, None if is_copula else base)
     # "two women skiing", "man crouched": a participle with nothing attached says a state.
@@ -393,6 +402,25 @@ def has_on_itself(st: State, verb: Token, subs: list[int]) -> bool:
 
 #: Prepositions of a "where" clause's verb that say no place of their own ("where men sit with their rods").
 NON_PLACE_PREPOSITIONS: frozenset[str] = frozenset("with after during for of like since until".split())
+
+
+def reciprocal(st: State, tok: Token) -> bool:
+    """True for "other" in "each other" and "another" in "one another"."""
+    low = tok.lower_
+    if low == "other":
+        return any(st.dep[c.i] == "det" and c.lower_ == "each" for c in st.kids[tok.i])
+    return low == "another" and tok.i > 0 and st.tokens[tok.i - 1].lower_ == "one"
+
+
+def add_reciprocal(st: State, subs: list[int], predicate: str) -> None:
+    """( boats , next to , boats ) for each subject of "next to each other": FACTUAL writes a
+    reciprocal as a relation of the plural noun with itself (State.add_rel drops self-loops)."""
+    predicate = " ".join(predicate.split()).lower()
+    heads = {m: t for t, m in st.token_mention.items() if m in subs}
+    for s in subs:
+        if s in heads and is_plural(st.tokens[heads[s]]) is False and st.dep[heads[s]] not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS:
+            continue  # "two cats in front of a window facing each other": not the window (a clause misplaced)
+        st.relations[(s, predicate, s)] = None
 
 
 #: Object pronouns that can point back to a clause's own subject ("the woman next to him").

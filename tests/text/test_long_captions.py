@@ -526,6 +526,13 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a young father in a blue jacket is carrying his sleeping little daughter on his shoulders across the busy street .",
      {"father , carry , daughter", "daughter , on , shoulders", "father , carry across , street"},
      {"daughter , across , street"}),
+    # "each other": FACTUAL writes a reciprocal as a relation of the plural noun with itself
+    ("two old wooden rowing boats are tied next to each other at the end of the small quiet pier .",
+     {"rowing boats , tie next to , rowing boats", "rowing boats , is , wooden", "pier , is , quiet"},
+     {"other", "rowing boats , tie next to , other"}),
+    ("a pile of thick old books is stacked on top of each other on the small desk near the window",
+     {"books , stack on top of , books", "books , stack on , desk", "desk , near , window"},
+     {"other"}),
 ]
 
 

@@ -129,7 +129,7 @@ MOTION_VERBS: frozenset[str] = frozenset("walk run go come move swim travel head
 
 #: Verbs that move or keep their object somewhere: a place after the object says where the
 #: object is ("holding a plate above the water", "carrying a dog in a backpack").
-CARRY_VERBS: frozenset[str] = frozenset("hold carry keep raise lift put place balance hang".split())
+CARRY_VERBS: frozenset[str] = frozenset("hold carry keep raise lift put place balance hang rest".split())
 
 
 #: ... but not these, said of the subject (a path it moves along, where it is, what for).
@@ -248,6 +248,9 @@ def verb_relations(st: State, verb: Token) -> None:
         add_reciprocal(st, subs, base)  # "two cats facing each other" -> ( cats , face , cats )
     if is_copula and not subs:
         return
+    # "resting his head on the table": a body part the subject moves is where the place is said of
+    direct = [c for c in st.kids[verb.i] if st.dep[c.i] == "dobj"]
+    body_object = bool(direct) and all(is_body_part(c) for c in direct)
     consumed: set[int] = set()  # prepositions said of a with-object ("with his hands in his pockets")
     for prep in st.kids[verb.i]:
         if (st.dep[prep.i] not in ("prep", "prt") and not (stranded is not None and prep.i == stranded[0])) or prep.i in consumed:
@@ -334,7 +337,7 @@ def verb_relations(st: State, verb: Token) -> None:
             st.add_rel(objects, predicate, targets)
         elif lemma == "wear" and objects and objs and all(is_clothing(o) for o in objs) and predicate != "with":
             st.add_rel(objects, predicate, targets)  # "wearing a white shirt under a vest" -> ( shirt , under , vest )
-        elif objects and lemma in CARRY_VERBS and predicate.split()[0] not in NOT_OBJECT_PLACES:
+        elif objects and (lemma in CARRY_VERBS or body_object) and predicate.split()[0] not in NOT_OBJECT_PLACES:
             st.add_rel(objects, predicate, targets)  # "holding a plate above the water" -> ( plate , above , water )
         elif objects and objs and all(is_body_part(o) for o in objs) and not is_copula and predicate != "with":
             st.add_rel(objects, predicate, targets)  # "wearing a band on his wrist", "holding a cup in her hand" -> ( band , on , wrist )

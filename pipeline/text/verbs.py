@@ -278,6 +278,12 @@ def verb_relations(st: State, verb: Token) -> None:
         if near is not None:  # "talking to the woman next to him" -> ( woman , next to , man )
             st.add_rel(resolve(st, near), predicate, subs)
             continue
+        if lemma == "look" and predicate == "like":  # "rice that looks like mashed potatoes" -> ( rice , like potatoes )
+            for o in objs:
+                for m in resolve_group(st, o, avoid=subs):
+                    for s_ in subs:
+                        st.add_attr(s_, f"like {st.mentions[m].text}")
+            continue
         if lemma == "shape" and predicate == "like" and verb.tag_ == "VBN":
             shaped_like(st, subs, objs)  # "a chair shaped like a bear" -> ( chair , bear shaped )
             continue

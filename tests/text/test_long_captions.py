@@ -537,6 +537,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a tired brown dog is resting its head on the soft pillow next to the sleeping little boy in the bed .",
      {"dog , rest , head", "head , on , pillow", "boy , in , bed"},
      {"dog , rest on , pillow"}),
+    # "looks like X" is an attribute "like X" of the subject, not a relation
+    ("a small grey cloud above the old lighthouse looks like a sleeping cat while two seagulls fly over the rocks",
+     {"cloud , is , like cat", "cloud , above , lighthouse", "seagulls , fly over , rocks"},
+     {"cloud , look like , cat"}),
 ]
 
 

@@ -98,6 +98,8 @@ def looks_like_noun(st: State, tok: Token) -> bool:
         return False
     if tok.i in st.split_subject.values() or tok.i in st.amod_verbs.values():
         return True
+    if st.pobj_override and st.pos[tok.i] in NOMINAL_POS and any(t.i == tok.i for t in st.pobj_override.values()):
+        return True  # "looking toward camera holding food": the preposition's real object (repairs)
     pos = st.pos[tok.i]
     if pos not in NOMINAL_POS and pos != "VERB" and tok.tag_ != "VBG":
         return False  # cheap exit: only nouns, verbs and -ing words can head a mention

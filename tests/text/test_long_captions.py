@@ -541,6 +541,15 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a small grey cloud above the old lighthouse looks like a sleeping cat while two seagulls fly over the rocks",
      {"cloud , is , like cat", "cloud , above , lighthouse", "seagulls , fly over , rocks"},
      {"cloud , look like , cat"}),
+    # "skier in red helmet holding ski poles": the -ing word spaCy makes an adjective is the skier's verb,
+    # and "in" is the helmet's
+    ("young skier in red helmet holding ski poles on the steep snowy slope near the old wooden ski lift",
+     {"skier , hold , ski poles", "skier , wear , helmet", "helmet , is , red"},
+     {"helmet , hold , ski poles", "skier , in , ski poles"}),
+    # "toward" is written "towards"
+    ("three small children walking toward the old red barn are carrying buckets of fresh milk for the calves",
+     {"children , walk towards , barn", "children , carry , buckets", "milk , in , buckets"},
+     {"children , walk toward , barn"}),
 ]
 
 

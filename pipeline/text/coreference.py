@@ -142,7 +142,7 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
     if low in ANIMATE_PRONOUNS:
         subject = main_subject(st, tok)
         if subject is not None and subject not in avoid:
-            person = earlier_person(st, tok, subject, avoid) if low in PERSONAL_PRONOUNS else None
+            person = earlier_person(st, tok, subject, avoid) if low in PERSONAL_PRONOUNS or worn_or_part(st, subject) else None
             return [person if person is not None else subject]
         found = earlier_mention(st, tok, avoid)
         if found:
@@ -154,6 +154,12 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
     if low in ANIMATE_PRONOUNS | THING_PRONOUNS and tok.tag_ == "PRP":
         return [pronoun_mention(st, tok)]
     return []
+
+
+def worn_or_part(st: State, mention: int) -> bool:
+    """True when `mention` is a body part or a garment ("a person's head ... as they walk"):
+    no "they" stands for it."""
+    return any(m == mention and (is_body_part(st.tokens[t]) or is_clothing(st.tokens[t])) for t, m in st.token_mention.items())
 
 
 #: Pronouns that only stand for a person or animal ("he", "her"; not "they", "their").

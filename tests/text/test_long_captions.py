@@ -550,6 +550,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("three small children walking toward the old red barn are carrying buckets of fresh milk for the calves",
      {"children , walk towards , barn", "children , carry , buckets", "milk , in , buckets"},
      {"children , walk toward , barn"}),
+    # "they" never stands for a body part or garment: the person or animal before it
+    ("the wet hair of the two young boys shines in the sun as they climb out of the cold blue pool",
+     {"boys , climb out of , pool", "boys , have , hair", "hair , shine in , sun"},
+     {"hair , climb out of , pool"}),
 ]
 
 

@@ -143,10 +143,14 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
         subject = main_subject(st, tok)
         if subject is not None and subject not in avoid:
             person = earlier_person(st, tok, subject, avoid) if low in PERSONAL_PRONOUNS or worn_or_part(st, subject) else None
-            return [person if person is not None else subject]
-        found = earlier_mention(st, tok, avoid)
-        if found:
-            return found
+            if person is not None:
+                return [person]
+            if not (low in PERSONAL_PRONOUNS and tok.tag_ == "PRP" and not animate_mention(st, subject)):
+                return [subject]  # "an apple on the table while she cuts it": "she" is no apple
+        else:
+            found = earlier_mention(st, tok, avoid)
+            if found:
+                return found
     if low in THING_PRONOUNS:
         found = earlier_mention(st, tok, avoid)
         if found:
@@ -154,6 +158,13 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
     if low in ANIMATE_PRONOUNS | THING_PRONOUNS and tok.tag_ == "PRP":
         return [pronoun_mention(st, tok)]
     return []
+
+
+def animate_mention(st: State, mention: int) -> bool:
+    """True when `mention` names a person or animal (or is a personal pronoun's own mention)."""
+    return any(
+        m == mention and (is_animate(st.tokens[t]) or st.tokens[t].lower_ in ANIMATE_PRONOUNS) for t, m in st.token_mention.items()
+    )
 
 
 def worn_or_part(st: State, mention: int) -> bool:
@@ -208,8 +219,8 @@ def other_clause_subject(st: State, tok: Token, avoid: set[int]) -> list[int]:
         return []
     own = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
     other = [c for c in st.kids[verb.head.i] if st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
-    if not own or not other or st.pos[own[0].i] == "PRON":
-        return []
+    if not own or not other or (st.pos[own[0].i] == "PRON" and own[0].lower_ not in PERSONAL_PRONOUNS):
+        return []  # but "hay hanging out of its mouth as he eats it": "he" is not "it"
     found = [m for m in resolve_group(st, other[0]) if m not in avoid]
     mine = set(resolve_group(st, own[0]))
     return [] if set(found) & mine else found

@@ -554,6 +554,14 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the wet hair of the two young boys shines in the sun as they climb out of the cold blue pool",
      {"boys , climb out of , pool", "boys , have , hair", "hair , shine in , sun"},
      {"hair , climb out of , pool"}),
+    # "it" in a clause joined to another with its own subject ("as he chews it") stands for that clause's subject
+    ("fresh green grass is sticking out of the brown horse 's mouth as he slowly chews it in the field",
+     {"horse , chew , grass", "grass , stick out of , mouth", "horse , have , mouth"},
+     {"horse , chew , mouth"}),
+    # "she" never stands for a thing: with no person before it, it is a person of its own
+    ("a big red apple lies on the wooden table in the kitchen while she slowly cuts it with a small knife",
+     {"woman , cut , apple", "apple , lay on , table", "table , in , kitchen"},
+     {"apple , cut , kitchen", "apple , cut with , knife"}),
 ]
 
 

@@ -100,6 +100,10 @@ CHAIN_PREPOSITIONS: frozenset[str] = frozenset("in on at behind under above belo
 AREA_PREPOSITIONS: frozenset[str] = frozenset("behind above below".split())
 
 
+#: Prepositions of a path; a place right after a path's object is said of the one moving.
+PATH_PREPOSITIONS: frozenset[str] = frozenset("across along through down up past".split())
+
+
 def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
     """"standing next to a bicycle with a basket": spaCy hangs the "with" phrase on the verb;
     when it directly follows another prepositional object of the verb (not a person or
@@ -324,6 +328,8 @@ def verb_relations(st: State, verb: Token) -> None:
             inner = noun_before(st, verb, prep)
             if inner is not None and predicate in AREA_PREPOSITIONS and inner.head.lower_ == "in":
                 inner = None
+            if inner is not None and inner.head.lower_ in PATH_PREPOSITIONS:
+                inner = None  # "walking across the street in a crosswalk": a path; the place is the walker's
             if inner is not None and inner.i not in st.redirect and (predicate == "in" or placeable(st, inner)):
                 st.add_rel(resolve(st, inner), predicate, targets)
                 continue

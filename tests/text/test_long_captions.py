@@ -562,6 +562,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a big red apple lies on the wooden table in the kitchen while she slowly cuts it with a small knife",
      {"woman , cut , apple", "apple , lay on , table", "table , in , kitchen"},
      {"apple , cut , kitchen", "apple , cut with , knife"}),
+    # a place right after a path ("across the street in the rain") is said of the one moving
+    ("an old woman with a red umbrella is walking slowly across the busy street in the heavy rain at night",
+     {"woman , walk across , street", "woman , walk in , rain", "umbrella , is , red"},
+     {"street , in , rain"}),
 ]
 
 

@@ -275,6 +275,10 @@ def verb_relations(st: State, verb: Token) -> None:
             continue  # "the tunnel in which the train is coming from": the stranded one says it
         if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "on a sunny morning"
             continue
+        carried = pointed_back(st, verb, prep, objs) if objects else None
+        if carried is not None:  # "wearing a bow tie with dotted print on it" -> ( print , on , bow tie )
+            st.add_rel(resolve_group(st, carried), predicate, objects)
+            continue
         if len(objs) == 1 and reciprocal(st, objs[0]):  # "books stacked on top of each other"
             add_reciprocal(st, subs, predicate if is_copula else f"{placed_base(lemma, base)} {predicate}")
             continue
@@ -417,6 +421,23 @@ def has_on_itself(st: State, verb: Token, subs: list[int]) -> bool:
 
 #: Prepositions of a "where" clause's verb that say no place of their own ("where men sit with their rods").
 NON_PLACE_PREPOSITIONS: frozenset[str] = frozenset("with after during for of like since until".split())
+
+
+def pointed_back(st: State, verb: Token, prep: Token, objs: list[Token]) -> Token | None:
+    """"wearing a bow tie with dotted print on it": spaCy hangs "on it" on the verb; right after
+    the object of a "with" on the verb's object, a place whose object is "it" / "them" says where
+    that with-object is on the verb's object. Returns the with-object, or None."""
+    if len(objs) != 1 or objs[0].lower_ not in ("it", "them"):
+        return None
+    for obj in st.kids[verb.i]:
+        if st.dep[obj.i] not in OBJECT_DEPS:
+            continue
+        for w in st.kids[obj.i]:
+            if st.dep[w.i] == "prep" and w.lower_ == "with":
+                for o in st.kids[w.i]:
+                    if st.dep[o.i] == "pobj" and o.right_edge.i == prep.i - 1 and o.i in st.token_mention:
+                        return o
+    return None
 
 
 def reciprocal(st: State, tok: Token) -> bool:

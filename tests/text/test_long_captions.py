@@ -566,6 +566,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("an old woman with a red umbrella is walking slowly across the busy street in the heavy rain at night",
      {"woman , walk across , street", "woman , walk in , rain", "umbrella , is , red"},
      {"street , in , rain"}),
+    # "wearing X with Y on it", "on it" hung on the verb: Y is on X
+    ("the boy in the middle is wearing a blue baseball cap with tiny printed stars on it .",
+     {"stars , on , baseball cap", "boy , wear , baseball cap", "baseball cap , is , blue"},
+     {"boy , wear on , stars"}),
 ]
 
 

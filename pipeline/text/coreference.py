@@ -75,6 +75,9 @@ def clause_holder(st: State, clause: Token) -> Token:
             wearers = [o for o in st.kids[prep.i] if st.dep[o.i] == "pobj" and is_animate(o)] if prep.lower_ == "on" else []
             if wearers and wearers[0].i in st.token_mention:
                 return wearers[0]
+    owner = possessor_on(st, near, clause)
+    if owner is not None:  # "the sunglasses on the man's face that is in the carriage"
+        return owner
     wear = near.head
     if (
         is_clothing(near)
@@ -113,6 +116,24 @@ def clause_holder(st: State, clause: Token) -> Token:
     ):
         return outer
     return near
+
+
+def possessor_on(st: State, near: Token, clause: Token) -> Token | None:
+    """"raiders symbol on the man's shirt who is holding footballs", "sunglasses on the man's
+    face that is in the carriage": a clause after "X on the man's garment / body part" that only
+    a person or animal does ("who", or being somewhere) is said of the possessor. Returns it or None."""
+    who = any(c.lower_ == "who" for c in st.kids[clause.i])
+    placed = clause.lemma_.lower() == "be" and any(st.dep[c.i] == "prep" and c.lower_ in ("in", "on", "at") for c in st.kids[clause.i])
+    if not (who or placed) or any(st.dep[c.i] in SUBJECT_DEPS and c.lower_ not in RELATIVE_PRONOUNS for c in st.kids[clause.i]):
+        return None
+    worn = [near] + [o for prep in st.kids[near.i] if st.dep[prep.i] == "prep" and prep.lower_ == "on" and prep.i < clause.i
+                     for o in st.kids[prep.i] if st.dep[o.i] == "pobj"]
+    for o in worn:
+        if is_clothing(o) or is_body_part(o):
+            for p in st.kids[o.i]:
+                if st.dep[p.i] == "poss" and is_animate(p) and p.i in st.token_mention:
+                    return p
+    return None
 
 
 def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:

@@ -570,6 +570,16 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the boy in the middle is wearing a blue baseball cap with tiny printed stars on it .",
      {"stars , on , baseball cap", "boy , wear , baseball cap", "baseball cap , is , blue"},
      {"boy , wear on , stars"}),
+    # a "who" clause, or being somewhere, after "X on the man's garment / face" is said of the man
+    ("a small gold badge on the old soldier's jacket who is standing at the gate of the castle .",
+     {"soldier , stand at , gate", "badge , on , jacket", "soldier , have , jacket"},
+     {"badge , stand at , gate"}),
+    ("the big black sunglasses on the young woman's face that is in the back seat of the red car.",
+     {"woman , in , back seat", "sunglasses , on , face", "car , is , red"},
+     {"sunglasses , in , back seat"}),
+    ("a white logo on the tall player's shirt who is holding a basketball under his arm near the net .",
+     {"player , hold , basketball", "logo , on , shirt", "basketball , under , arm"},
+     {"logo , hold , basketball", "shirt , hold , basketball"}),
 ]
 
 

@@ -75,6 +75,9 @@ def clause_holder(st: State, clause: Token) -> Token:
             wearers = [o for o in st.kids[prep.i] if st.dep[o.i] == "pobj" and is_animate(o)] if prep.lower_ == "on" else []
             if wearers and wearers[0].i in st.token_mention:
                 return wearers[0]
+    owner = possessor_on(st, near, clause)
+    if owner is not None:  # "the sunglasses on the man's face that is in the carriage"
+        return owner
     wear = near.head
     if (
         is_clothing(near)
@@ -91,6 +94,8 @@ def clause_holder(st: State, clause: Token) -> Token:
     if st.dep[root.i] != "pobj" or st.dep[root.head.i] != "prep":
         return near
     outer = root.head.head
+    if outer.i in st.redirect and st.redirect[outer.i] < near.i:  # "a bunch of wires on a table that are ..."
+        outer = st.tokens[st.redirect[outer.i]]
     if outer.i not in st.token_mention or outer.i == near.i:
         return near
     if (is_clothing(near) or is_body_part(near)) and not (is_clothing(outer) or is_body_part(outer)):
@@ -111,6 +116,24 @@ def clause_holder(st: State, clause: Token) -> Token:
     ):
         return outer
     return near
+
+
+def possessor_on(st: State, near: Token, clause: Token) -> Token | None:
+    """"raiders symbol on the man's shirt who is holding footballs", "sunglasses on the man's
+    face that is in the carriage": a clause after "X on the man's garment / body part" that only
+    a person or animal does ("who", or being somewhere) is said of the possessor. Returns it or None."""
+    who = any(c.lower_ == "who" for c in st.kids[clause.i])
+    placed = clause.lemma_.lower() == "be" and any(st.dep[c.i] == "prep" and c.lower_ in ("in", "on", "at") for c in st.kids[clause.i])
+    if not (who or placed) or any(st.dep[c.i] in SUBJECT_DEPS and c.lower_ not in RELATIVE_PRONOUNS for c in st.kids[clause.i]):
+        return None
+    worn = [near] + [o for prep in st.kids[near.i] if st.dep[prep.i] == "prep" and prep.lower_ == "on" and prep.i < clause.i
+                     for o in st.kids[prep.i] if st.dep[o.i] == "pobj"]
+    for o in worn:
+        if is_clothing(o) or is_body_part(o):
+            for p in st.kids[o.i]:
+                if st.dep[p.i] == "poss" and is_animate(p) and p.i in st.token_mention:
+                    return p
+    return None
 
 
 def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
@@ -140,11 +163,15 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
     if low in ANIMATE_PRONOUNS:
         subject = main_subject(st, tok)
         if subject is not None and subject not in avoid:
-            person = earlier_person(st, tok, subject, avoid) if low in PERSONAL_PRONOUNS else None
-            return [person if person is not None else subject]
-        found = earlier_mention(st, tok, avoid)
-        if found:
-            return found
+            person = earlier_person(st, tok, subject, avoid) if low in PERSONAL_PRONOUNS or worn_or_part(st, subject) else None
+            if person is not None:
+                return [person]
+            if not (low in PERSONAL_PRONOUNS and tok.tag_ == "PRP" and not animate_mention(st, subject)):
+                return [subject]  # "an apple on the table while she cuts it": "she" is no apple
+        else:
+            found = earlier_mention(st, tok, avoid)
+            if found:
+                return found
     if low in THING_PRONOUNS:
         found = earlier_mention(st, tok, avoid)
         if found:
@@ -152,6 +179,19 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
     if low in ANIMATE_PRONOUNS | THING_PRONOUNS and tok.tag_ == "PRP":
         return [pronoun_mention(st, tok)]
     return []
+
+
+def animate_mention(st: State, mention: int) -> bool:
+    """True when `mention` names a person or animal (or is a personal pronoun's own mention)."""
+    return any(
+        m == mention and (is_animate(st.tokens[t]) or st.tokens[t].lower_ in ANIMATE_PRONOUNS) for t, m in st.token_mention.items()
+    )
+
+
+def worn_or_part(st: State, mention: int) -> bool:
+    """True when `mention` is a body part or a garment ("a person's head ... as they walk"):
+    no "they" stands for it."""
+    return any(m == mention and (is_body_part(st.tokens[t]) or is_clothing(st.tokens[t])) for t, m in st.token_mention.items())
 
 
 #: Pronouns that only stand for a person or animal ("he", "her"; not "they", "their").
@@ -200,8 +240,8 @@ def other_clause_subject(st: State, tok: Token, avoid: set[int]) -> list[int]:
         return []
     own = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
     other = [c for c in st.kids[verb.head.i] if st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
-    if not own or not other or st.pos[own[0].i] == "PRON":
-        return []
+    if not own or not other or (st.pos[own[0].i] == "PRON" and own[0].lower_ not in PERSONAL_PRONOUNS):
+        return []  # but "hay hanging out of its mouth as he eats it": "he" is not "it"
     found = [m for m in resolve_group(st, other[0]) if m not in avoid]
     mine = set(resolve_group(st, own[0]))
     return [] if set(found) & mine else found

@@ -148,6 +148,7 @@ TIME_NOUNS: frozenset[str] = frozenset(
 PREPOSITION_CANON: dict[str, str] = {
     "underneath": "under", "beneath": "under", "atop": "on top of", "upon": "on",
     "inside of": "inside", "outside of": "outside", "in between": "between",
+    "toward": "towards",
 }
 
 #: Adjectives/adverbs heading a multi-word preposition ("next to", "close to", "out of").

@@ -121,6 +121,8 @@ def looks_like_noun(st: State, tok: Token) -> bool:
         return False
     if tok.i in st.split_subject.values() or tok.i in st.amod_verbs.values():
         return True
+    if st.pobj_override and st.pos[tok.i] in NOMINAL_POS and any(t.i == tok.i for t in st.pobj_override.values()):
+        return True  # "looking toward camera holding food": the preposition's real object (repairs)
     pos = st.pos[tok.i]
     if pos not in NOMINAL_POS and pos != "VERB" and tok.tag_ != "VBG":
         return False  # cheap exit: only nouns, verbs and -ing words can head a mention
@@ -488,8 +490,8 @@ def bare_part(st: State, tok: Token) -> bool:
     return (
         st.dep[tok.i] == "pobj"
         and st.pos[tok.head.i] == "ADP"
-        and all(st.dep[c.i] == "det" for c in st.kids[tok.i])
-    )
+        and all(st.dep[c.i] == "det" or (c.lower_ == "of" and not st.kids[c.i]) for c in st.kids[tok.i])
+    )  # "of" without object: "the counter the man stands in front of"
 
 
 def is_name(ent: Any) -> bool:

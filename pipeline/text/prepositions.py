@@ -30,7 +30,9 @@ def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
     # "in between the tracks": a preposition whose object is another preposition
     inner = [c for c in st.kids[prep.i] if st.dep[c.i] in ("prep", "pcomp") and st.pos[c.i] == "ADP"]
     objs = [c for c in st.kids[prep.i] if st.dep[c.i] == "pobj"]
-    if prep.i in st.pobj_override and (not objs or objs[0].i in st.split_subject):
+    if prep.i in st.pobj_override and (
+        not objs or objs[0].i in st.split_subject or any(k.i in st.amod_verbs for k in st.kids[objs[0].i])
+    ):  # "player in blue hat holding racket": "in" is the hat's (repairs.find_amod_verbs)
         objs = [st.pobj_override[prep.i]]
     if not objs and inner:
         nested = inner[0]

@@ -295,7 +295,25 @@ def find_amod_verbs(st: State) -> None:
             if st.pos[prev.i] in NOMINAL_POS and prev.head.i == tok.head.i and st.dep[prev.i] in ("nmod", "compound"):
                 subj = [prev]
         if subj and subj[0].lower_ not in MATERIALS and subj[0].lower_ not in COLOURS:
+            holder = _phrase_holder(st, tok.head) if not is_animate(subj[0]) else None
+            if holder is not None:  # "player in blue hat holding racket": the player holds, "in" is the hat's
+                st.amod_verbs[tok.i] = holder.i
+                st.pobj_override[tok.head.head.i] = subj[0]
+                continue
             st.amod_verbs[tok.i] = subj[0].i
+
+
+def _phrase_holder(st: State, noun: Token) -> Token | None:
+    """"tennis player in blue hat holding racket", "two men looking toward camera holding food":
+    spaCy reads "hat holding racket" as one noun phrase, the object of the preposition. When that
+    noun is the object of a preposition of a person or animal (or of a participle of one), that one
+    is the subject of the "-ing" word. Returns it, or None."""
+    if st.dep[noun.i] != "pobj" or st.dep[noun.head.i] != "prep":
+        return None
+    up = noun.head.head
+    if st.pos[up.i] == "VERB" and st.dep[up.i] in ("acl", "relcl"):
+        up = up.head
+    return up if is_animate(up) and up.i < noun.i else None
 
 
 def gerund_compound(st: State, tok: Token) -> Token | None:

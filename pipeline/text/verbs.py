@@ -7,7 +7,9 @@ from pipeline.text.lexicon import (
     COLOURS,
     LOCATIVE_ADVERBS,
     PROPERTY_NOUNS,
+    PART_NOUNS,
     PREP_HEADS,
+    PREP_HEAD_CANON,
     RELATIVE_PRONOUNS,
     THING_PRONOUNS,
     TIME_NOUNS,
@@ -16,8 +18,9 @@ from pipeline.text.attributes import adjective_text, set_count
 from pipeline.text.coreference import attachment_group, clause_holder, conjuncts, resolve, resolve_group
 from pipeline.text.possession import absolute_with, of_relation, stray_prep, with_participle_subject, with_points_back
 from pipeline.text.prepositions import adjective_prep_relations, picture_place, garment_predicate, prep_head_relations, prep_object
+from pipeline.text.mentions import part_preposition
 from pipeline.text.state import State
-from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_body_part, is_clothing
+from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_body_part, is_clothing, is_plural
 
 
 def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
@@ -77,6 +80,10 @@ CHAIN_PREPOSITIONS: frozenset[str] = frozenset("in on at behind under above belo
 AREA_PREPOSITIONS: frozenset[str] = frozenset("behind above below".split())
 
 
+#: Prepositions of a path; a place right after a path's object is said of the one moving.
+PATH_PREPOSITIONS: frozenset[str] = frozenset("across along through down up past".split())
+
+
 def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
     """"standing next to a bicycle with a basket": spaCy hangs the "with" phrase on the verb;
     when it directly follows another prepositional object of the verb (not a person or
@@ -98,6 +105,19 @@ def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
 #: Posture and motion verbs whose "up" / "down" FACTUAL leaves out before a place ("sitting
 #: down on the ground" -> sit on, "jumping up in the air" -> jump in).
 POSTURE_VERBS: frozenset[str] = frozenset("sit lay lie stand jump lean look bend kneel crouch spray squat".split())
+
+
+#: Verbs of moving that take no object ("the path the man is walking along the river").
+MOTION_VERBS: frozenset[str] = frozenset("walk run go come move swim travel head".split())
+
+
+#: Verbs that move or keep their object somewhere: a place after the object says where the
+#: object is ("holding a plate above the water", "carrying a dog in a backpack").
+CARRY_VERBS: frozenset[str] = frozenset("hold carry keep raise lift put place balance hang rest".split())
+
+
+#: ... but not these, said of the subject (a path it moves along, where it is, what for).
+NOT_OBJECT_PLACES: frozenset[str] = frozenset("with for like as by to at across along through past toward towards around down up".split())
 
 
 def placed_base(lemma: str, base: str) -> str:
@@ -195,11 +215,12 @@ def verb_relations(st: State, verb: Token) -> None:
         return
     objects: list[int] = []
     for c in st.kids[verb.i]:
-        if st.dep[c.i] in OBJECT_DEPS:
-            objects.extend(resolve_group(st, c, avoid=subs))
+        if st.dep[c.i] in OBJECT_DEPS and not (stranded is not None and c.lower_ in RELATIVE_PRONOUNS):
+            objects.extend(resolve_group(st, c, avoid=subs))  # "the piano that the girl stands in front of": no object
     if verb.i in st.amod_verbs:
         objects = resolve_group(st, verb.head, avoid=subs)
-    if not objects and not is_copula and lemma != "have":
+    place = where_place(st, verb) if stranded is None else []
+    if not objects and not is_copula and lemma != "have" and stranded is None and not place:
         objects = stranded_object(st, verb, subs)
     own_subject = any(st.dep[c.i] in SUBJECT_DEPS for c in st.kids[verb.i])
     if agents and (passive or (verb.tag_ == "VBN" and not own_subject)):
@@ -207,16 +228,49 @@ def verb_relations(st: State, verb: Token) -> None:
         st.add_rel(agents, base, subs)
     if objects and not is_copula and not (lemma == "have" and has_on_itself(st, verb, subs)):
         st.add_rel(subs, base, objects)
+    if any(st.dep[c.i] in OBJECT_DEPS | {"dative"} and reciprocal(st, c) for c in st.kids[verb.i]):
+        add_reciprocal(st, subs, base)  # "two cats facing each other" -> ( cats , face , cats )
     if is_copula and not subs:
         return
+    # "resting his head on the table": a body part the subject moves is where the place is said of
+    direct = [c for c in st.kids[verb.i] if st.dep[c.i] == "dobj"]
+    body_object = bool(direct) and all(is_body_part(c) for c in direct)
     consumed: set[int] = set()  # prepositions said of a with-object ("with his hands in his pockets")
     for prep in st.kids[verb.i]:
-        if st.dep[prep.i] not in ("prep", "prt") or prep.i in consumed:
+        if (st.dep[prep.i] not in ("prep", "prt") and not (stranded is not None and prep.i == stranded[0])) or prep.i in consumed:
             continue
         if picture_place(st, prep) is not None:  # "standing on the left": place_attributes
             continue
         predicate, objs = prep_object(st, prep)
+        if stranded is not None and prep.i == stranded[0]:  # "the table the vases are on"
+            predicate = stranded[2] or predicate
+            if lemma == "have" and objects:  # "the table the man has a cup on"
+                st.add_rel(objects, predicate, stranded[1])
+            elif is_copula:
+                st.add_rel(subs, predicate, stranded[1])
+            else:
+                st.add_rel(subs, f"{placed_base(lemma, lemma if st.dep[prep.i] != 'prep' else base)} {predicate}", stranded[1])
+            continue
+        if stranded is not None and objs and all(o.lower_ in RELATIVE_PRONOUNS for o in objs):
+            continue  # "the tunnel in which the train is coming from": the stranded one says it
         if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "on a sunny morning"
+            continue
+        carried = pointed_back(st, verb, prep, objs) if objects else None
+        if carried is not None:  # "wearing a bow tie with dotted print on it" -> ( print , on , bow tie )
+            st.add_rel(resolve_group(st, carried), predicate, objects)
+            continue
+        if len(objs) == 1 and reciprocal(st, objs[0]):  # "books stacked on top of each other"
+            add_reciprocal(st, subs, predicate if is_copula else f"{placed_base(lemma, base)} {predicate}")
+            continue
+        near = back_reference(st, prep, objs, subs) if lemma != "have" else None
+        if near is not None:  # "talking to the woman next to him" -> ( woman , next to , man )
+            st.add_rel(resolve(st, near), predicate, subs)
+            continue
+        if lemma == "look" and predicate == "like":  # "rice that looks like mashed potatoes" -> ( rice , like potatoes )
+            for o in objs:
+                for m in resolve_group(st, o, avoid=subs):
+                    for s_ in subs:
+                        st.add_attr(s_, f"like {st.mentions[m].text}")
             continue
         if lemma == "shape" and predicate == "like" and verb.tag_ == "VBN":
             shaped_like(st, subs, objs)  # "a chair shaped like a bear" -> ( chair , bear shaped )
@@ -258,6 +312,8 @@ def verb_relations(st: State, verb: Token) -> None:
             inner = noun_before(st, verb, prep)
             if inner is not None and predicate in AREA_PREPOSITIONS and inner.head.lower_ == "in":
                 inner = None
+            if inner is not None and inner.head.lower_ in PATH_PREPOSITIONS:
+                inner = None  # "walking across the street in a crosswalk": a path; the place is the walker's
             if inner is not None and inner.i not in st.redirect and (predicate == "in" or placeable(st, inner)):
                 st.add_rel(resolve(st, inner), predicate, targets)
                 continue
@@ -271,16 +327,14 @@ def verb_relations(st: State, verb: Token) -> None:
                 for member in conjuncts(st, o):
                     st.add_rel(resolve(st, near), garment_predicate(st, predicate, member, near), resolve(st, member))
             continue
-        if stranded is not None and prep.i == stranded[0]:
-            targets = stranded[1]
-            if st.dep[prep.i] == "prt":
-                base = lemma
         if not targets:
             continue
         if lemma == "have" and objects:  # "the man has a glass in his hand"
             st.add_rel(objects, predicate, targets)
         elif lemma == "wear" and objects and objs and all(is_clothing(o) for o in objs) and predicate != "with":
             st.add_rel(objects, predicate, targets)  # "wearing a white shirt under a vest" -> ( shirt , under , vest )
+        elif objects and (lemma in CARRY_VERBS or body_object) and predicate.split()[0] not in NOT_OBJECT_PLACES:
+            st.add_rel(objects, predicate, targets)  # "holding a plate above the water" -> ( plate , above , water )
         elif objects and objs and all(is_body_part(o) for o in objs) and not is_copula and predicate != "with":
             st.add_rel(objects, predicate, targets)  # "wearing a band on his wrist", "holding a cup in her hand" -> ( band , on , wrist )
         elif predicate == "in" and objs and all(is_clothing(o) for o in objs):
@@ -289,6 +343,13 @@ def verb_relations(st: State, verb: Token) -> None:
             st.add_rel(subs, predicate, targets)
         else:
             st.add_rel(subs, f"{placed_base(lemma, base)} {predicate}", targets)
+    if place and not any(
+        st.kids[p.i] and (st.dep[p.i] == "prep" and p.lower_ not in NON_PLACE_PREPOSITIONS or p.lower_ in PREP_HEADS)
+        for p in st.kids[verb.i]
+    ):
+        # "the pole where two signs are mounted" -> ( signs , mount on , pole ); "the area where
+        # people play frisbee" -> ( people , on , area )
+        st.add_rel(subs, "on" if is_copula or objects else f"{placed_base(lemma, base)} on", place)
     # "people standing outside" -> ( people , is , outside )
     for adv in st.kids[verb.i]:
         if st.dep[adv.i] == "advmod" and adv.lower_ in LOCATIVE_ADVERBS and not list(st.kids[adv.i]):
@@ -297,6 +358,16 @@ def verb_relations(st: State, verb: Token) -> None:
     # "walking next to a man", "growing out of the water"
     for adv in st.kids[verb.i]:
         if st.dep[adv.i] in ("advmod", "prep", "acomp", "prt") and adv.lower_ in PREP_HEADS:
+            inner = [p for p in st.kids[adv.i] if st.dep[p.i] == "prep"]
+            pred, objs = prep_object(st, inner[0]) if inner else ("", [])
+            head_pred = f"{PREP_HEAD_CANON.get(adv.lower_, adv.lower_)} {pred}"
+            if len(objs) == 1 and reciprocal(st, objs[0]):  # "two buses are next to each other"
+                add_reciprocal(st, subs, head_pred if is_copula else f"{base} {head_pred}")
+                continue
+            near = back_reference(st, adv, objs, subs) if lemma != "have" else None
+            if near is not None:  # "seated with a hand on the seat next to him" -> ( seat , next to , man )
+                st.add_rel(resolve(st, near), head_pred, subs)
+                continue
             prep_head_relations(st, adv, subs, None if is_copula else base)
     # "two women skiing", "man crouched": a participle with nothing attached says a state.
     if (
@@ -328,14 +399,94 @@ def has_on_itself(st: State, verb: Token, subs: list[int]) -> bool:
     return False
 
 
+#: Prepositions of a "where" clause's verb that say no place of their own ("where men sit with their rods").
+NON_PLACE_PREPOSITIONS: frozenset[str] = frozenset("with after during for of like since until".split())
+
+
+def pointed_back(st: State, verb: Token, prep: Token, objs: list[Token]) -> Token | None:
+    """"wearing a bow tie with dotted print on it": spaCy hangs "on it" on the verb; right after
+    the object of a "with" on the verb's object, a place whose object is "it" / "them" says where
+    that with-object is on the verb's object. Returns the with-object, or None."""
+    if len(objs) != 1 or objs[0].lower_ not in ("it", "them"):
+        return None
+    for obj in st.kids[verb.i]:
+        if st.dep[obj.i] not in OBJECT_DEPS:
+            continue
+        for w in st.kids[obj.i]:
+            if st.dep[w.i] == "prep" and w.lower_ == "with":
+                for o in st.kids[w.i]:
+                    if st.dep[o.i] == "pobj" and o.right_edge.i == prep.i - 1 and o.i in st.token_mention:
+                        return o
+    return None
+
+
+def reciprocal(st: State, tok: Token) -> bool:
+    """True for "other" in "each other" and "another" in "one another"."""
+    low = tok.lower_
+    if low == "other":
+        return any(st.dep[c.i] == "det" and c.lower_ == "each" for c in st.kids[tok.i])
+    return low == "another" and tok.i > 0 and st.tokens[tok.i - 1].lower_ == "one"
+
+
+def add_reciprocal(st: State, subs: list[int], predicate: str) -> None:
+    """( boats , next to , boats ) for each subject of "next to each other": FACTUAL writes a
+    reciprocal as a relation of the plural noun with itself (State.add_rel drops self-loops)."""
+    predicate = " ".join(predicate.split()).lower()
+    heads = {m: t for t, m in st.token_mention.items() if m in subs}
+    for s in subs:
+        if s in heads and is_plural(st.tokens[heads[s]]) is False and st.dep[heads[s]] not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS:
+            continue  # "two cats in front of a window facing each other": not the window (a clause misplaced)
+        st.relations[(s, predicate, s)] = None
+
+
+#: Object pronouns that can point back to a clause's own subject ("the woman next to him").
+BACK_PRONOUNS: frozenset[str] = frozenset("him her them it himself herself themselves itself".split())
+
+
+def back_reference(st: State, prep: Token, objs: list[Token], subs: list[int]) -> Token | None:
+    """"talking to the woman next to him", "leaning on a wall with a foot on the wall behind
+    him": a place of the verb whose object is a pronoun for the verb's own subject says where
+    the noun right before it is, relative to the subject. Returns that noun, or None."""
+    if len(objs) != 1 or objs[0].lower_ not in BACK_PRONOUNS or not subs or prep.i == 0:
+        return None
+    before = prep.i - 1
+    if st.dep[before] == "punct" and before > 0:
+        before -= 1
+    if before not in st.token_mention or st.token_mention[before] in subs:
+        return None
+    if not set(resolve(st, objs[0])) & set(subs):
+        return None
+    return st.tokens[before]
+
+
+def where_place(st: State, verb: Token) -> list[int]:
+    """"the pole where the signs are mounted", "the chair where the kid is sitting": the
+    mentions of the noun right before a "where" that opens `verb`'s clause ([] if none)."""
+    for c in st.kids[verb.i]:
+        if c.lower_ == "where" and st.dep[c.i] == "advmod" and c.i < verb.i and c.i > 0:
+            before = c.i - 1
+            if st.dep[before] == "punct" and before > 0:
+                before -= 1
+            if before in st.token_mention:
+                return [st.token_mention[before]]
+            if st.dep[before] == "cc" and st.dep[verb.i] == "conj" and verb.head.i < verb.i:
+                return where_place(st, verb.head)  # "... and where the others are sitting"
+    return []
+
+
 def stranded_object(st: State, verb: Token, subs: list[int]) -> list[int]:
     """"the waves the surfer is riding", "rope the man is holding": the object of a
     transitive verb is the noun the clause hangs on (or a noun stranded before it)."""
-    if verb.tag_ != "VBG" or any(st.dep[c.i] in ("prep", "prt", "agent", "xcomp", "ccomp", "acomp") for c in st.kids[verb.i]):
+    if verb.tag_ != "VBG" or any(st.dep[c.i] in ("prt", "agent", "xcomp", "ccomp", "acomp") for c in st.kids[verb.i]):
         return []
     subjects = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
     if not subjects or subjects[-1].lower_ in RELATIVE_PRONOUNS or st.pos[subjects[-1].i] == "PRON":
         return []
+    preps = [c for c in st.kids[verb.i] if st.dep[c.i] == "prep"]
+    if any(o.lower_ in RELATIVE_PRONOUNS for p in preps for o in st.kids[p.i]):
+        return []  # "the skateboard that the boy is stepping on": the gap is the preposition's
+    if preps and (st.dep[verb.i] != "relcl" or verb_lemma(verb, st.verbs) in POSTURE_VERBS | MOTION_VERBS):
+        return []  # "the undershirt the man is wearing under his shirt"; not "the bench the man sits on in the park"
     if st.dep[verb.i] == "relcl" and len(subjects) == 1:
         return [m for m in resolve(st, verb.head) if m not in subs]
     if st.dep[verb.i] == "ROOT":
@@ -350,33 +501,68 @@ def fronted_nouns(st: State, verb: Token, subject: Token) -> list[Token]:
     return [
         c
         for c in st.kids[verb.i]
-        if st.dep[c.i] in ("npadvmod", "nsubj", "dep") and c.i < subject.i and c.i in st.token_mention
+        if st.dep[c.i] in ("npadvmod", "nsubj", "dep") and c.i < subject.i
+        and (c.i in st.token_mention or c.i in st.redirect or c.lower_ in PART_NOUNS)
     ]
 
 
-def stranded_target(st: State, verb: Token) -> tuple[int, list[int]] | None:
-    """"the table the vases are on", "tracks the trolley is driving on": a preposition left
-    without object at the end of a clause; returns (preposition index, its objects)."""
-    dangling = [
-        c
-        for c in st.kids[verb.i]
-        if st.dep[c.i] in ("prep", "prt") and c.i > verb.i and not list(st.kids[c.i])
-        and c.i == verb.right_edge.i
-    ]
-    if not dangling:
+#: Prepositions that can be left at the end of a clause as an adverb ("the box the cat is on").
+STRANDABLE: frozenset[str] = frozenset("on in onto into at under behind inside over off from to through".split())
+
+
+def clause_end(st: State, verb: Token) -> int:
+    """Index of the last token of `verb`'s phrase, trailing punctuation left out."""
+    end = verb.right_edge.i
+    while end > verb.i and st.dep[end] == "punct":
+        end -= 1
+    return end
+
+
+def dangling_preposition(st: State, verb: Token) -> tuple[Token, Token | None] | None:
+    """The preposition left without object at the end of `verb`'s clause: (preposition, None)
+    for "the table the vases are on", (preposition, part noun) for "the counter the man is
+    standing in front of" ("in" with "front of" and no object after "of"); else None."""
+    end = clause_end(st, verb)
+    for c in st.kids[verb.i]:
+        if c.i <= verb.i or c.i > end:
+            continue
+        dep = st.dep[c.i]
+        if c.i == end and not st.kids[c.i] and (dep == "prep" or (dep in ("prt", "advmod") and c.lower_ in STRANDABLE)):
+            return c, None
+        if dep == "prep":
+            for part in st.kids[c.i]:
+                if st.dep[part.i] == "pobj" and part.lower_ in PART_NOUNS and any(
+                    k.i == end and k.lower_ == "of" and not st.kids[k.i] for k in st.kids[part.i]
+                ):
+                    return c, part
+    return None
+
+
+def stranded_target(st: State, verb: Token) -> tuple[int, list[int], str | None] | None:
+    """"the table the vases are on", "tracks the trolley is driving on", "the counter the man
+    is standing in front of", "the back of the chair the kid is sitting on": a preposition left
+    without object at the end of a clause; returns (preposition index, its objects, the
+    predicate when it is not the preposition's own: "in front of", "on back of")."""
+    found = dangling_preposition(st, verb)
+    if found is None:
         return None
-    prep = dangling[0]
-    if st.dep[prep.i] == "prt" and st.dep[verb.i] not in CLAUSE_DEPS | {"ccomp"}:
-        return None
+    prep, part = found
+    predicate = f"{part_preposition(prep.lower_, part.lower_)} {part.lower_} of" if part is not None else None
     own_subjects = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
     if st.dep[verb.i] in CLAUSE_DEPS | {"ccomp"} and own_subjects and verb.head.i != verb.i:
         targets = resolve(st, verb.head)
-        return (prep.i, targets) if targets else None
+        return (prep.i, targets, predicate) if targets else None
     if own_subjects:
         fronted = fronted_nouns(st, verb, own_subjects[-1])
         if fronted:
-            targets = resolve_group(st, fronted[0])
-            return (prep.i, targets) if targets else None
+            holder = fronted[0]
+            if holder.lower_ in PART_NOUNS and part is None:  # "the back of the chair the kid is sitting on"
+                owners = [o for k in st.kids[holder.i] if st.dep[k.i] == "prep" and k.lower_ == "of" for o in st.kids[k.i] if st.dep[o.i] == "pobj"]
+                if owners:
+                    holder = owners[0]
+                    predicate = f"{part_preposition(prep.lower_, fronted[0].lower_)} {fronted[0].lower_} of"
+            targets = resolve_group(st, holder)
+            return (prep.i, targets, predicate) if targets else None
     return None
 
 

@@ -578,6 +578,105 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a small brown puppy who is well prepared with his yellow raincoat is waiting by the front door for a walk",
      {"puppy , wear , raincoat", "puppy , wait by , front door", "raincoat , is , yellow"},
      {"puppy , with , raincoat"}),
+    # a preposition left at the end of a clause (full stop after it) takes the noun the clause hangs on
+    ("the wide glass counter at the front of the busy little bakery the young baker is standing behind .",
+     {"baker , stand behind , counter", "counter , is , glass", "baker , is , young"},
+     {"baker , stand , counter"}),
+    # ... a fronted part noun ("the top of X") makes the predicate "on top of"
+    ("the top of the tall red brick wall at the end of the garden the small grey cat is sleeping on .",
+     {"cat , sleep on top of , wall", "wall , is , brick", "cat , is , grey"},
+     {"cat , sleep on , top"}),
+    # ... and a stranded "in front of" is one predicate, the part noun no entity
+    ("the big shiny black piano in the corner of the music room that the little girl is standing in front of .",
+     {"girl , stand in front of , piano", "piano , in corner of , music room", "piano , is , black"},
+     {"girl , stand , piano", "girl , stand in , front", "front"}),
+    # "the X where Y is V-ing": the clause happens on the noun before "where" (an object: plain "on")
+    ("the large flat rock where two young climbers in red helmets are resting after a long morning of hard climbing .",
+     {"climbers , rest on , rock", "climbers , wear , helmets", "rock , is , flat"},
+     {"climbers , rest , rock"}),
+    ("the wide sandy area where the older kids are playing volleyball and where their tired parents are sitting quietly .",
+     {"kids , play , volleyball", "kids , on , area", "parents , sit on , area"},
+     {"kids , play , area"}),
+    # a relative clause after "a pile of X on Y" agrees with X (the quantifier's noun), not with Y
+    ("a big pile of old books on a small wooden shelf that are covered in a thick layer of grey dust .",
+     {"books , on , shelf", "books , cover in , layer", "shelf , is , wooden"},
+     {"shelf , cover in , layer"}),
+    # a place of the verb whose pronoun stands for the subject says where the noun before it is
+    ("a tall man in a grey suit is leaning against the wall with a black umbrella on the bench behind him .",
+     {"bench , behind , man", "man , lean against , wall", "umbrella , on , bench"},
+     {"man , lean behind , bench"}),
+    ("a young man at the counter is chatting with the old woman next to him while waiting for his coffee",
+     {"woman , next to , man", "man , chat with , woman", "man , wait for , coffee"},
+     {"man , chat next to , woman"}),
+    # "the X the man is V-ing in/under Y": the noun the clause hangs on is the object, the place is said of it
+    ("the long wooden fishing rod the old man on the pier is holding in his wrinkled hands .",
+     {"man , hold , fishing rod", "fishing rod , in , hands", "man , on , pier"},
+     {"man , hold in , hands"}),
+    ("the thin grey sweater the young woman at the bus stop is wearing under her long black coat .",
+     {"woman , wear , sweater", "sweater , under , coat", "sweater , is , grey"},
+     {"woman , wear under , coat"}),
+    # "holding X above Y": a place after the object of a carrying verb says where the object is;
+    # a path ("across the street") stays with the one who carries
+    ("a tall young woman in a green coat is holding a small white kitten above the kitchen sink at home .",
+     {"woman , hold , kitten", "kitten , above , kitchen sink", "woman , wear , coat"},
+     {"woman , hold above , kitchen sink"}),
+    ("a young father in a blue jacket is carrying his sleeping little daughter on his shoulders across the busy street .",
+     {"father , carry , daughter", "daughter , on , shoulders", "father , carry across , street"},
+     {"daughter , across , street"}),
+    # "each other": FACTUAL writes a reciprocal as a relation of the plural noun with itself
+    ("two old wooden rowing boats are tied next to each other at the end of the small quiet pier .",
+     {"rowing boats , tie next to , rowing boats", "rowing boats , is , wooden", "pier , is , quiet"},
+     {"other", "rowing boats , tie next to , other"}),
+    ("a pile of thick old books is stacked on top of each other on the small desk near the window",
+     {"books , stack on top of , books", "books , stack on , desk", "desk , near , window"},
+     {"other"}),
+    # a body part the subject moves takes the verb's place: ( head , on , pillow )
+    ("a tired brown dog is resting its head on the soft pillow next to the sleeping little boy in the bed .",
+     {"dog , rest , head", "head , on , pillow", "boy , in , bed"},
+     {"dog , rest on , pillow"}),
+    # "looks like X" is an attribute "like X" of the subject, not a relation
+    ("a small grey cloud above the old lighthouse looks like a sleeping cat while two seagulls fly over the rocks",
+     {"cloud , is , like cat", "cloud , above , lighthouse", "seagulls , fly over , rocks"},
+     {"cloud , look like , cat"}),
+    # "skier in red helmet holding ski poles": the -ing word spaCy makes an adjective is the skier's verb,
+    # and "in" is the helmet's
+    ("young skier in red helmet holding ski poles on the steep snowy slope near the old wooden ski lift",
+     {"skier , hold , ski poles", "skier , wear , helmet", "helmet , is , red"},
+     {"helmet , hold , ski poles", "skier , in , ski poles"}),
+    # "toward" is written "towards"
+    ("three small children walking toward the old red barn are carrying buckets of fresh milk for the calves",
+     {"children , walk towards , barn", "children , carry , buckets", "milk , in , buckets"},
+     {"children , walk toward , barn"}),
+    # "they" never stands for a body part or garment: the person or animal before it
+    ("the wet hair of the two young boys shines in the sun as they climb out of the cold blue pool",
+     {"boys , climb out of , pool", "boys , have , hair", "hair , shine in , sun"},
+     {"hair , climb out of , pool"}),
+    # "it" in a clause joined to another with its own subject ("as he chews it") stands for that clause's subject
+    ("fresh green grass is sticking out of the brown horse 's mouth as he slowly chews it in the field",
+     {"horse , chew , grass", "grass , stick out of , mouth", "horse , have , mouth"},
+     {"horse , chew , mouth"}),
+    # "she" never stands for a thing: with no person before it, it is a person of its own
+    ("a big red apple lies on the wooden table in the kitchen while she slowly cuts it with a small knife",
+     {"woman , cut , apple", "apple , lay on , table", "table , in , kitchen"},
+     {"apple , cut , kitchen", "apple , cut with , knife"}),
+    # a place right after a path ("across the street in the rain") is said of the one moving
+    ("an old woman with a red umbrella is walking slowly across the busy street in the heavy rain at night",
+     {"woman , walk across , street", "woman , walk in , rain", "umbrella , is , red"},
+     {"street , in , rain"}),
+    # "wearing X with Y on it", "on it" hung on the verb: Y is on X
+    ("the boy in the middle is wearing a blue baseball cap with tiny printed stars on it .",
+     {"stars , on , baseball cap", "boy , wear , baseball cap", "baseball cap , is , blue"},
+     {"boy , wear on , stars"}),
+    # a "who" clause, or being somewhere, after "X on the man's garment / face" is said of the man
+    ("a small gold badge on the old soldier's jacket who is standing at the gate of the castle .",
+     {"soldier , stand at , gate", "badge , on , jacket", "soldier , have , jacket"},
+     {"badge , stand at , gate"}),
+    ("the big black sunglasses on the young woman's face that is in the back seat of the red car.",
+     {"woman , in , back seat", "sunglasses , on , face", "car , is , red"},
+     {"sunglasses , in , back seat"}),
+    ("a white logo on the tall player's shirt who is holding a basketball under his arm near the net .",
+     {"player , hold , basketball", "logo , on , shirt", "basketball , under , arm"},
+     {"logo , hold , basketball", "shirt , hold , basketball"}),
 ]
 
 

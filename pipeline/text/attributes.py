@@ -69,8 +69,9 @@ def collect_attributes(st: State) -> None:
         head = st.tokens[ti]
         mods = list(st.kids[head.i])
         for part in st.mention_parts.get(ti, ()):  # "white utility truck"
-            mods.extend(c for c in st.kids[st.tokens[part].i] if c.i not in st.parts)
-        mods.sort(key=lambda t: t.i)
+            mods.extend([c for c in st.kids[st.tokens[part].i] if c.i not in st.parts])
+        if len(mods) > 1:
+            mods.sort(key=lambda t: t.i)
         skip: set[int] = set()
         for c in mods:
             if c.i < head.i and c.lower_ in DERIVED_ADJECTIVES and c.i not in skip:

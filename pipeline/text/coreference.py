@@ -37,8 +37,9 @@ def conjuncts(st: State, tok: Token) -> list[Token]:
     while stack and len(out) < 50:
         t = stack.pop()
         out.append(t)
-        stack.extend(c for c in st.kids[t.i] if st.dep[c.i] == "conj" or c.i in st.conj_head)
-    out.sort(key=lambda t: t.i)
+        stack.extend([c for c in st.kids[t.i] if st.dep[c.i] == "conj" or c.i in st.conj_head])
+    if len(out) > 1:
+        out.sort(key=lambda t: t.i)
     return out
 
 

@@ -119,7 +119,7 @@ def looks_like_noun(st: State, tok: Token) -> bool:
     """True if `tok` should head a mention."""
     if tok.i in st.split_subject:
         return False
-    if tok.i in st.split_subject.values() or tok.i in st.amod_verbs.values():
+    if (st.split_subject and tok.i in st.split_subject.values()) or (st.amod_verbs and tok.i in st.amod_verbs.values()):
         return True
     if st.pobj_override and st.pos[tok.i] in NOMINAL_POS and any(t.i == tok.i for t in st.pobj_override.values()):
         return True  # "looking toward camera holding food": the preposition's real object (repairs)
@@ -145,7 +145,7 @@ def looks_like_noun(st: State, tok: Token) -> bool:
             )
         ):
             return False
-        if not any(ch.isalnum() for ch in tok.text):
+        if not (tok.text.isalnum() or any(ch.isalnum() for ch in tok.text)):  # (isalnum: the usual word, at once)
             return False
         if colour_word(st, tok):
             return False
@@ -199,7 +199,7 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
     if head.lower_ in GENERIC_PEOPLE and st.pos[head.i] == "NOUN":
         return []  # "tennis guy", "hair guy", "pants person": the modifier only describes the person
     start = hyphen_start(st, head)  # "t-shirt": the head word itself is hyphenated
-    parts: list[Token] = [st.tokens[i] for i in range(head.i - 1, start - 1, -1)]
+    parts: list[Token] = [st.tokens[i] for i in range(head.i - 1, start - 1, -1)] if start < head.i else []
     pos = start - 1
     while pos >= 0:
         t = st.tokens[pos]
@@ -223,7 +223,7 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
                 break
             if low.endswith(ADJECTIVE_SUFFIXES) and t.head.i == head.i:
                 break
-            if not any(ch.isalnum() for ch in t.text):
+            if not (t.text.isalnum() or any(ch.isalnum() for ch in t.text)):
                 break
             parts.append(t)
             pos -= 1
@@ -234,7 +234,7 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
             continue
         break
     parts.reverse()
-    while parts and not any(ch.isalnum() for ch in parts[0].text):
+    while parts and not (parts[0].text.isalnum() or any(ch.isalnum() for ch in parts[0].text)):
         parts.pop(0)
     return parts
 
@@ -310,13 +310,13 @@ def build_mentions(st: State) -> None:
         if gerund is not None and not parts:
             parts = [gerund]
             st.pobj_override[gerund.head.i] = tok
-        st.parts.update(p.i for p in parts)
-        st.mention_parts[tok.i] = [p.i for p in parts]
+        st.mention_parts[tok.i] = part_ids = [p.i for p in parts]
+        st.parts.update(part_ids)
         start_tok = parts[0] if parts else tok
         label = "concept"
         start, end = start_tok.idx, tok.idx + len(tok.text)
         text = st.text[start:end]
-        prefix = "".join(p.lower_ + p.whitespace_ for p in parts)  # "tennis ", "t-"
+        prefix = "".join([p.lower_ + p.whitespace_ for p in parts]) if parts else ""  # "tennis ", "t-"
         head_lemma = (tok.lemma_ or tok.text).lower()
         if st.pos[tok.i] == "VERB":  # mis-tagged noun: keep as written
             head_lemma = tok.lower_

@@ -33,13 +33,18 @@ def clean_caption(text: object) -> str:
         except Exception:  # noqa: BLE001 - never raise on odd input
             return ""
     text = text[:MAX_CHARS]
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = "".join(ch if not 0xD800 <= ord(ch) <= 0xDFFF else "?" for ch in text)
-    if any(ord(ch) < 32 and ch not in "\t\n" for ch in text):
-        text = "".join(" " if ord(ch) < 32 and ch not in "\t\n" else ch for ch in text)
+    if not text.isascii():  # (isascii is free; only non-ASCII text can hold a surrogate)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = "".join(ch if not 0xD800 <= ord(ch) <= 0xDFFF else "?" for ch in text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(" ", text)
     return text
+
+
+#: Control characters other than tab and newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 
 _FRAME_WORDS = (
@@ -68,6 +73,10 @@ def blank_frame(text: str) -> str:
     "a black and white close-up of": alt-text says what the picture shows, and the photo
     itself is not an entity of the scene. A picture said to be somewhere ("a picture of a
     dinosaur hanging on the wall") is a thing in the scene and is kept."""
+    if text.isascii():  # cheap exit: a frame needs "of", "show..." or "depicting"
+        low = text.lower()
+        if "of" not in low and "show" not in low and "depicting" not in low:
+            return text
     m = _FRAME.match(text)
     if not m or not text[m.end():].strip() or _PLACED_FRAME.search(text, m.end()):
         return text
@@ -81,7 +90,10 @@ def squeeze_whitespace(text: str) -> tuple[str, list[int] | None]:
     """Collapse whitespace runs to one space and strip the ends (spaCy makes odd whitespace
     into tokens that split compounds and names). Returns the new text and, if it changed,
     `offsets[i]` = index in `text` of new character i; None when nothing changed."""
-    if not _ODD_SPACE.search(text):
+    if text.isprintable():  # its only whitespace is " " (the regex below is several times slower)
+        if not (text.startswith(" ") or text.endswith(" ") or "  " in text):
+            return text, None
+    elif not _ODD_SPACE.search(text):
         return text, None
     chars: list[str] = []
     offsets: list[int] = []

@@ -49,29 +49,25 @@ from pipeline.text.words import Doc
 
 def relations(st: State) -> None:
     """Step 4: relations from every token, in text order."""
+    token_mention, redirect, pos = st.token_mention, st.redirect, st.pos  # (read per token: kept local)
     for tok in st.tokens:
-        if tok.i in st.token_mention:
-            mi = st.token_mention[tok.i]
+        i = tok.i
+        mi = token_mention.get(i)  # (read now: resolving a pronoun adds its token)
+        if mi is not None:
             noun_prep_relations(st, tok, [mi])
             possessive_relations(st, tok, mi)
             modifier_relations(st, tok, mi)
             have_root_relations(st, tok, mi)
-        elif (
-            st.pos[tok.i] == "VERB"
-            or (st.pos[tok.i] == "AUX" and st.dep[tok.i] not in ("aux", "auxpass"))
-            or tok.i in st.split_subject
-        ):
+        elif pos[i] == "VERB" or (pos[i] == "AUX" and st.dep[i] not in ("aux", "auxpass")) or i in st.split_subject:
             verb_relations(st, tok)
-        if tok.i in st.redirect:  # "piles of snow on the ground": relations of the quantifier
+        if i in redirect:  # "piles of snow on the ground": relations of the quantifier
             noun_prep_relations(st, tok, resolve(st, tok))
 
 
 def to_graph(st: State) -> SceneGraph:
     """Step 5: the SceneGraph of a finished state."""
-    attrs = tuple(
-        Attribute(m, t) for (m, t) in st.attributes if t not in PREP_HEADS or t in LOCATIVE_ADVERBS
-    )
-    rels = tuple(Relation(s, p, o) for (s, p, o) in st.relations)
+    attrs = tuple([Attribute(m, t) for (m, t) in st.attributes if t not in PREP_HEADS or t in LOCATIVE_ADVERBS])
+    rels = tuple([Relation(s, p, o) for (s, p, o) in st.relations])
     return SceneGraph(st.caption, tuple(st.mentions), attrs, rels)
 
 

@@ -8,6 +8,7 @@ entities) and the output (attributes, relations). Rules read and add; none remov
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Iterable
 
 from pipeline.text.lexicon import ATTRIBUTE_CANON
@@ -15,11 +16,107 @@ from pipeline.text.types import Mention
 from pipeline.text.words import Doc, Token
 
 
+class CachedToken:
+    """One token of the Doc as the rules read it: reads like a spaCy Token, but the attributes
+    the rules read most (`i`, `head`, `dep_`, `pos_`, `lower_`, `lemma_`, `tag_`, `text`, `idx`,
+    `whitespace_`, `ent_type_`) are read from spaCy once, in `State.of`, and kept as plain
+    attributes (a spaCy string attribute is a StringStore look-up and `head` a new Token object
+    on every read). Every other Token attribute is spaCy's own, read through `token` (the spaCy
+    Token) on each use (see the properties set below the class). `head`, `left_edge`,
+    `right_edge`, `children`, ... give CachedTokens of the same State: one object per index,
+    so tokens compare by identity.
+    """
+
+    __slots__ = (
+        "i", "head", "dep_", "pos_", "lower_", "lemma_", "tag_", "text", "idx", "whitespace_", "ent_type_",
+        "_doc", "_all",
+    )
+
+    @property
+    def token(self) -> Token:
+        """The spaCy Token."""
+        return self._doc[self.i]
+
+    @property
+    def left_edge(self) -> "CachedToken":
+        return self._all[self.token.left_edge.i]
+
+    @property
+    def right_edge(self) -> "CachedToken":
+        return self._all[self.token.right_edge.i]
+
+    def nbor(self, i: int = 1) -> "CachedToken":
+        """The token `i` places away (spaCy's Token.nbor); IndexError past either end."""
+        j = self.i + i
+        if not 0 <= j < len(self._all):
+            raise IndexError(f"token {self.i} has no neighbour at offset {i}")
+        return self._all[j]
+
+    def is_ancestor(self, other: "CachedToken") -> bool:
+        return self.token.is_ancestor(other.token)
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __lt__(self, other: "CachedToken") -> bool:
+        return self.i < other.i
+
+    def __le__(self, other: "CachedToken") -> bool:
+        return self.i <= other.i
+
+    def __gt__(self, other: "CachedToken") -> bool:
+        return self.i > other.i
+
+    def __ge__(self, other: "CachedToken") -> bool:
+        return self.i >= other.i
+
+
+def _token_sequence(name: str) -> property:
+    """A CachedToken property for a spaCy Token attribute that yields Tokens ("children")."""
+    return property(lambda self: [self._all[t.i] for t in getattr(self.token, name)])
+
+
+for _name in ("children", "lefts", "rights", "subtree", "ancestors", "conjuncts"):
+    setattr(CachedToken, _name, _token_sequence(_name))
+# Plain-valued spaCy Token attributes, read through on each use. (No __getattr__ fallback:
+# a class with one makes every attribute read several times slower.)
+for _name in (
+    "text_with_ws ent_iob_ ent_type ent_iob ent_id_ ent_kb_id_ is_sent_start "
+    "is_sent_end norm_ shape_ prefix_ suffix_ orth_ lang_ lemma lower norm shape prefix suffix orth pos tag "
+    "dep lang is_alpha is_ascii is_digit is_lower is_upper is_title is_punct is_left_punct is_right_punct "
+    "is_space is_bracket is_quote is_currency is_stop is_oov like_url like_num like_email n_lefts n_rights "
+    "morph doc sent lex vocab has_vector vector vector_norm sentiment cluster prob rank"
+).split():
+    setattr(CachedToken, _name, property(attrgetter("token." + _name)))
+
+
+#: StringStore hash (or symbol id) -> string, for every process: the strings a Doc's
+#: attributes name never change, and a dict look-up is several times cheaper than spaCy's.
+_STRINGS: dict[int, str] = {}
+_SIGN, _WRAP = 1 << 63, 1 << 64
+_ATTR_IDS: list[int] = []
+
+
+def _attr_ids() -> list[int]:
+    """spaCy's ids of the token attributes `State.of` reads with Doc.to_array (imported once)."""
+    if not _ATTR_IDS:
+        from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, LEMMA, LOWER, ORTH, POS, SENT_START, SPACY, TAG
+
+        _ATTR_IDS.extend([HEAD, SENT_START, DEP, POS, LOWER, LEMMA, TAG, ORTH, ENT_TYPE, IDX, SPACY])
+    return _ATTR_IDS
+
+
 @dataclass
 class State:
     """Everything the rules know about one Doc.
 
-    Read-only inputs: `doc`, `caption`, `tokens` (list(doc), cached), `kids` (children of
+    Read-only inputs: `doc`, `caption`, `tokens` (the Doc's tokens as CachedTokens), `kids` (children of
     each token), `dep`/`pos` (dep_/pos_ of each token, cached), `text` (doc.text),
     `sent_starts` (token indices that start a sentence), `ents` (doc.ents, lazy), `verbs`/`nouns`
     (known lemmas from spaCy's lemma_index, possibly empty).
@@ -27,7 +124,7 @@ class State:
 
     doc: Doc
     caption: str
-    tokens: list[Token]
+    tokens: list[Token]  # CachedToken per index
     text: str
     sent_starts: frozenset[int]
     verbs: frozenset[str] = frozenset()
@@ -59,23 +156,58 @@ class State:
         cls, doc: Doc, caption: str, verbs: frozenset[str] = frozenset(), nouns: frozenset[str] = frozenset()
     ) -> "State":
         """A fresh state for `doc`."""
-        tokens = list(doc)  # cached: building Token objects is not free
-        kids: list[list[Token]] = [[] for _ in tokens]
-        for t in tokens:  # Token.children builds new Token objects on every call
-            h = t.head.i
-            if h != t.i:
-                kids[h].append(t)
+        tokens: list[CachedToken] = []
+        kids: list[list[Token]] = []
+        dep: list[str] = []
+        pos: list[str] = []
+        heads: list[int] = []
+        sent_starts: list[int] = [0]
+        text: list[str] = []
+        strings = _STRINGS
+        if len(strings) > 1_000_000:  # a memo of the StringStore, not a second vocabulary
+            strings.clear()
+        new = CachedToken.__new__
+        # One to_array call reads every attribute of every token (one Python object per
+        # attribute read otherwise); HEAD and SENT_START come back as unsigned offsets.
+        for i, (h, start, d, p, low, lemma, tag, orth, ent, idx, space) in enumerate(doc.to_array(_attr_ids()).tolist()):
+            try:
+                d, p, low, lemma, tag, orth, ent = (
+                    strings[d], strings[p], strings[low], strings[lemma], strings[tag], strings[orth], strings[ent]
+                )
+            except KeyError:
+                vocab = doc.vocab.strings
+                d, p, low, lemma, tag, orth, ent = (
+                    strings.setdefault(k, vocab[k]) for k in (d, p, low, lemma, tag, orth, ent)
+                )
+            c = new(CachedToken)
+            c.i, c._doc, c._all = i, doc, tokens
+            c.dep_, c.pos_, c.lower_, c.lemma_, c.tag_, c.text, c.ent_type_ = d, p, low, lemma, tag, orth, ent
+            c.idx = idx
+            c.whitespace_ = space = " " if space else ""
+            text.append(orth)
+            text.append(space)
+            tokens.append(c)
+            kids.append([])
+            dep.append(d)
+            pos.append(p)
+            heads.append(i + h if h < _SIGN else i + h - _WRAP)
+            if i and start == 1:
+                sent_starts.append(i)
+        for c, h in zip(tokens, heads):
+            c.head = tokens[h]
+            if h != c.i:  # Token.children builds new Token objects on every call
+                kids[h].append(c)
         return cls(
             doc=doc,
             caption=caption,
             tokens=tokens,
-            text=doc.text,  # cached: Doc.text joins every token on each access
-            sent_starts=frozenset(t.i for t in tokens if t.is_sent_start or t.i == 0),
+            text="".join(text),  # Doc.text, from the strings read above (Doc.text reads every token again)
+            sent_starts=frozenset(sent_starts) if tokens else frozenset(),
             verbs=verbs,
             nouns=nouns,
             kids=kids,
-            dep=[t.dep_ for t in tokens],
-            pos=[t.pos_ for t in tokens],
+            dep=dep,
+            pos=pos,
         )
 
     @property

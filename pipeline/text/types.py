@@ -23,6 +23,16 @@ class Mention:
     end: int
     count: int | None = None
 
+    def __init__(
+        self, index: int, text: str, lemma: str, label: str, start: int, end: int, count: int | None = None
+    ) -> None:
+        # Frozen: each field is written once, here, straight into the instance dict (the
+        # generated __init__ calls object.__setattr__ per field, about twice as slow).
+        d = self.__dict__
+        d["index"], d["text"], d["lemma"], d["label"], d["start"], d["end"], d["count"] = (
+            index, text, lemma, label, start, end, count
+        )
+
 
 @dataclass(frozen=True)
 class Attribute:
@@ -30,6 +40,10 @@ class Attribute:
 
     mention: int
     text: str
+
+    def __init__(self, mention: int, text: str) -> None:
+        d = self.__dict__  # frozen: written once (see Mention.__init__)
+        d["mention"], d["text"] = mention, text
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,10 @@ class Relation:
     predicate: str
     object: int
 
+    def __init__(self, subject: int, predicate: str, object: int) -> None:  # noqa: A002 - the field's name
+        d = self.__dict__  # frozen: written once (see Mention.__init__)
+        d["subject"], d["predicate"], d["object"] = subject, predicate, object
+
 
 @dataclass(frozen=True)
 class SceneGraph:
@@ -50,3 +68,13 @@ class SceneGraph:
     mentions: tuple[Mention, ...] = field(default_factory=tuple)
     attributes: tuple[Attribute, ...] = field(default_factory=tuple)
     relations: tuple[Relation, ...] = field(default_factory=tuple)
+
+    def __init__(
+        self,
+        caption: str,
+        mentions: tuple[Mention, ...] = (),
+        attributes: tuple[Attribute, ...] = (),
+        relations: tuple[Relation, ...] = (),
+    ) -> None:
+        d = self.__dict__  # frozen: written once (see Mention.__init__)
+        d["caption"], d["mentions"], d["attributes"], d["relations"] = caption, mentions, attributes, relations

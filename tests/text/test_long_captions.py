@@ -58,7 +58,7 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
      {"yellow , is , metal"}),
     # a noun compound naming a part of its first word: the first word owns the part; a kind of part stays one name
     ("a little boy presses his nose against the car window while the zebra eats the hay stacked beside the garage door",
-     {"car , have , window", "boy , press against , window", "hay , stack beside , garage door"},
+     {"car , have , window", "nose , against , window", "hay , stack beside , garage door"},
      {"boy , press against , car window", "garage , have , door"}),
     ("a tired cyclist wipes the sweat from his face before he fixes the flat bike tire on the side of the road",
      {"bike , have , tire", "tire , is , flat", "cyclist , is , tired"},

@@ -580,6 +580,15 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a white logo on the tall player's shirt who is holding a basketball under his arm near the net .",
      {"player , hold , basketball", "logo , on , shirt", "basketball , under , arm"},
      {"logo , hold , basketball", "shirt , hold , basketball"}),
+    # a caption that opens with the place, no determiner, and ends on the verb's preposition:
+    # the place is a noun of its own, the preposition's object (not a compound of the subject)
+    ("long old wooden dock three happy young boys in bright red swimming trunks are sitting on",
+     {"boys , sit on , dock", "dock , is , wooden", "boys , in , swimming trunks"},
+     {"dock boys", "wooden dock boys"}),
+    # ... but not when the subject has an apposition, nor "the tennis player is holding on"
+    ("tall green tree branch little grey bird with a short orange beak is quietly sitting on",
+     {"bird , have , beak", "beak , is , orange", "bird , is , grey"},
+     {"branch , sit on , tree"}),
 ]
 
 

@@ -140,6 +140,10 @@ CARRY_VERBS: frozenset[str] = frozenset("hold carry keep raise lift put place ba
 NOT_OBJECT_PLACES: frozenset[str] = frozenset("with for like as by to at across along through past toward towards around down up".split())
 
 
+#: Participles of putting something somewhere: "parked by the building" says where, not who.
+PLACING_VERBS: frozenset[str] = frozenset("park locate situate position place leave stack line".split())
+
+
 def placed_base(lemma: str, base: str) -> str:
     """The verb part of a verb + preposition predicate: `base` without "up" / "down" for a
     posture verb."""
@@ -210,6 +214,10 @@ def verb_relations(st: State, verb: Token) -> None:
     base = " ".join([lemma] + particles)
     agents: list[int] = []
     for c in st.kids[verb.i]:
+        if st.dep[c.i] == "agent" and lemma in PLACING_VERBS and not any(is_animate(o) for o in st.kids[c.i]):
+            predicate, objs = prep_object(st, c)  # "cars are parked by the building": a place, no agent
+            st.add_rel(subs, f"{lemma} {predicate}", [m for o in objs for m in resolve_group(st, o, avoid=subs)])
+            continue
         if st.dep[c.i] == "agent":
             for o in st.kids[c.i]:
                 if st.dep[o.i] == "pobj":

@@ -589,6 +589,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("tall green tree branch little grey bird with a short orange beak is quietly sitting on",
      {"bird , have , beak", "beak , is , orange", "bird , is , grey"},
      {"branch , sit on , tree"}),
+    # "parked by the wall": a thing after "by" of a placing verb is where, not who
+    ("three old rusty bicycles are parked by the red brick wall of the small village bakery near the square",
+     {"bicycles , park by , wall", "bicycles , park near , square", "bicycles , is , rusty"},
+     {"wall , park , bicycles"}),
 ]
 
 

@@ -199,6 +199,13 @@ def verb_relations(st: State, verb: Token) -> None:
         if st.dep[c.i] == "prep" and c.i > verb.i and not list(st.kids[c.i])
         and any(st.dep[o.i] == "dobj" and o.i == c.right_edge.i + 1 + _det_gap(st, c.i + 1, o.i) for o in st.kids[verb.i])
     ]
+    # "stairs leading up to a building": a childless "up" right before the verb's preposition
+    particles += [
+        c.lower_
+        for c in st.kids[verb.i]
+        if st.dep[c.i] in ("prep", "advmod") and c.lower_ in ("up", "down") and c.i > verb.i and not st.kids[c.i]
+        and c.i + 1 < len(st.tokens) and st.dep[c.i + 1] == "prep" and st.tokens[c.i + 1].head.i == verb.i
+    ]
     if lemma == "have" and any(
         c.lower_ == "on" and st.dep[c.i] in ("prt", "advmod", "prep") and not list(st.kids[c.i])
         for c in st.kids[verb.i]

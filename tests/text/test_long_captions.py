@@ -593,6 +593,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("three old rusty bicycles are parked by the red brick wall of the small village bakery near the square",
      {"bicycles , park by , wall", "bicycles , park near , square", "bicycles , is , rusty"},
      {"wall , park , bicycles"}),
+    # a childless "up" / "down" right before the verb's preposition is part of the predicate
+    ("old stone steps leading down to the quiet sandy beach behind the white hotel near the harbor",
+     {"steps , lead down to , beach", "beach , behind , hotel", "hotel , near , harbor"},
+     {"steps , lead to , beach"}),
 ]
 
 

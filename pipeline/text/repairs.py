@@ -331,3 +331,46 @@ def gerund_compound(st: State, tok: Token) -> Token | None:
     ):
         return ger
     return None
+
+
+#: Verbs of position or motion whose last word is a stranded preposition in a caption like
+#: "ground giraffes are standing on" (the ground they stand on).
+STRANDING_VERBS: frozenset[str] = frozenset(
+    "sit stand lie lay lean rest walk run fly surf ride drive park float sail skate ski swim graze perch hang".split()
+)
+
+
+def find_fronted_compounds(st: State) -> None:
+    """"ground giraffes are standing on", "blue sky bird is flying in": a caption that opens
+    with the place, no determiner, then the subject and a verb ending on its preposition. spaCy
+    reads the place as a compound of the subject; it is a noun of its own, fronted before the
+    clause (verbs.stranded_target takes it as the preposition's object). Re-hung in `st.kids`
+    as a "dep" child of the verb (`st.dep` changed for that token only)."""
+    end = len(st.tokens) - 1
+    while end > 0 and st.dep[end] == "punct":
+        end -= 1
+    prep = st.tokens[end]
+    verb = prep.head
+    if (
+        end < 3
+        or prep.tag_ != "IN"
+        or st.kids[prep.i]
+        or st.dep[prep.i] not in ("prep", "prt", "advmod")
+        or st.dep[verb.i] != "ROOT"
+        or verb_lemma(verb, st.verbs) not in STRANDING_VERBS
+    ):
+        return
+    subjects = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS and c.i < verb.i]
+    if len(subjects) != 1 or any(st.dep[c.i] == "appos" for c in st.kids[subjects[0].i]):
+        return
+    subject = subjects[0]
+    if any(not (t.head.i == verb.i and st.dep[t.i] in ("aux", "auxpass", "neg", "advmod")) for t in st.tokens[subject.right_edge.i + 1 : verb.i]):
+        return  # the subject's phrase must run up to the verb ("tall tree branch little bird is sitting on" is no such caption)
+    fronted = [c for c in st.kids[subject.i] if st.dep[c.i] in ("compound", "nmod") and st.pos[c.i] in NOMINAL_POS and c.i < subject.i]
+    if not fronted or not all(st.dep[t.i] in ("amod", "compound", "nmod") for t in st.tokens[: fronted[-1].i]):
+        return  # "the tennis player is holding on": a determiner opens a plain compound name
+    place = fronted[-1]
+    st.kids[subject.i].remove(place)
+    st.kids[verb.i].append(place)
+    st.kids[verb.i].sort(key=lambda t: t.i)
+    st.dep[place.i] = "dep"

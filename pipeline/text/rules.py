@@ -37,6 +37,7 @@ from pipeline.text.prepositions import modifier_relations, noun_prep_relations, 
 from pipeline.text.repairs import (
     find_amod_verbs,
     find_distributives,
+    find_fronted_compounds,
     find_misplaced_conjuncts,
     find_part_noun_phrases,
     find_split_subjects,
@@ -85,6 +86,7 @@ def doc_to_graph(
     find_misplaced_conjuncts(st)
     find_part_noun_phrases(st)
     find_distributives(st)
+    find_fronted_compounds(st)
     build_mentions(st)
     collect_attributes(st)
     place_attributes(st)

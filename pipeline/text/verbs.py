@@ -120,6 +120,10 @@ CARRY_VERBS: frozenset[str] = frozenset("hold carry keep raise lift put place ba
 NOT_OBJECT_PLACES: frozenset[str] = frozenset("with for like as by to at across along through past toward towards around down up".split())
 
 
+#: Participles of putting something somewhere: "parked by the building" says where, not who.
+PLACING_VERBS: frozenset[str] = frozenset("park locate situate position place leave stack line".split())
+
+
 def placed_base(lemma: str, base: str) -> str:
     """The verb part of a verb + preposition predicate: `base` without "up" / "down" for a
     posture verb."""
@@ -175,6 +179,13 @@ def verb_relations(st: State, verb: Token) -> None:
         if st.dep[c.i] == "prep" and c.i > verb.i and not list(st.kids[c.i])
         and any(st.dep[o.i] == "dobj" and o.i == c.right_edge.i + 1 + _det_gap(st, c.i + 1, o.i) for o in st.kids[verb.i])
     ]
+    # "stairs leading up to a building": a childless "up" right before the verb's preposition
+    particles += [
+        c.lower_
+        for c in st.kids[verb.i]
+        if st.dep[c.i] in ("prep", "advmod") and c.lower_ in ("up", "down") and c.i > verb.i and not st.kids[c.i]
+        and c.i + 1 < len(st.tokens) and st.dep[c.i + 1] == "prep" and st.tokens[c.i + 1].head.i == verb.i
+    ]
     if lemma == "have" and any(
         c.lower_ == "on" and st.dep[c.i] in ("prt", "advmod", "prep") and not list(st.kids[c.i])
         for c in st.kids[verb.i]
@@ -190,6 +201,10 @@ def verb_relations(st: State, verb: Token) -> None:
     base = " ".join([lemma] + particles)
     agents: list[int] = []
     for c in st.kids[verb.i]:
+        if st.dep[c.i] == "agent" and lemma in PLACING_VERBS and not any(is_animate(o) for o in st.kids[c.i]):
+            predicate, objs = prep_object(st, c)  # "cars are parked by the building": a place, no agent
+            st.add_rel(subs, f"{lemma} {predicate}", [m for o in objs for m in resolve_group(st, o, avoid=subs)])
+            continue
         if st.dep[c.i] == "agent":
             for o in st.kids[c.i]:
                 if st.dep[o.i] == "pobj":

@@ -677,6 +677,23 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a white logo on the tall player's shirt who is holding a basketball under his arm near the net .",
      {"player , hold , basketball", "logo , on , shirt", "basketball , under , arm"},
      {"logo , hold , basketball", "shirt , hold , basketball"}),
+    # a caption that opens with the place, no determiner, and ends on the verb's preposition:
+    # the place is a noun of its own, the preposition's object (not a compound of the subject)
+    ("long old wooden dock three happy young boys in bright red swimming trunks are sitting on",
+     {"boys , sit on , dock", "dock , is , wooden", "boys , in , swimming trunks"},
+     {"dock boys", "wooden dock boys"}),
+    # ... but not when the subject has an apposition, nor "the tennis player is holding on"
+    ("tall green tree branch little grey bird with a short orange beak is quietly sitting on",
+     {"bird , have , beak", "beak , is , orange", "bird , is , grey"},
+     {"branch , sit on , tree"}),
+    # "parked by the wall": a thing after "by" of a placing verb is where, not who
+    ("three old rusty bicycles are parked by the red brick wall of the small village bakery near the square",
+     {"bicycles , park by , wall", "bicycles , park near , square", "bicycles , is , rusty"},
+     {"wall , park , bicycles"}),
+    # a childless "up" / "down" right before the verb's preposition is part of the predicate
+    ("old stone steps leading down to the quiet sandy beach behind the white hotel near the harbor",
+     {"steps , lead down to , beach", "beach , behind , hotel", "hotel , near , harbor"},
+     {"steps , lead to , beach"}),
 ]
 
 

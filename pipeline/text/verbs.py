@@ -243,7 +243,7 @@ def verb_relations(st: State, verb: Token) -> None:
         st.add_rel(agents, base, subs)
     if objects and not is_copula and not (lemma == "have" and has_on_itself(st, verb, subs)):
         st.add_rel(subs, base, objects)
-    if any(st.dep[c.i] in OBJECT_DEPS | {"dative"} and reciprocal(st, c) for c in st.kids[verb.i]):
+    if any(st.dep[c.i] in OBJECT_DEPS | {"dative"} and each_other(st, c) for c in st.kids[verb.i]):
         add_reciprocal(st, subs, base)  # "two cats facing each other" -> ( cats , face , cats )
     if is_copula and not subs:
         return
@@ -274,13 +274,8 @@ def verb_relations(st: State, verb: Token) -> None:
         if carried is not None:  # "wearing a bow tie with dotted print on it" -> ( print , on , bow tie )
             st.add_rel(resolve_group(st, carried), predicate, objects)
             continue
-        if len(objs) == 1 and reciprocal(st, objs[0]):  # "books stacked on top of each other"
-            add_reciprocal(st, subs, predicate if is_copula else f"{placed_base(lemma, base)} {predicate}")
-            continue
-        near = back_reference(st, prep, objs, subs) if lemma != "have" else None
-        if near is not None:  # "talking to the woman next to him" -> ( woman , next to , man )
-            st.add_rel(resolve(st, near), predicate, subs)
-            continue
+        if self_referring_place(st, prep, objs, subs, lemma, predicate, None if is_copula else placed_base(lemma, base)):
+            continue  # "books stacked on top of each other", "talking to the woman next to him"
         if lemma == "look" and predicate == "like":  # "rice that looks like mashed potatoes" -> ( rice , like potatoes )
             for o in objs:
                 for m in resolve_group(st, o, avoid=subs):
@@ -376,13 +371,8 @@ def verb_relations(st: State, verb: Token) -> None:
             inner = [p for p in st.kids[adv.i] if st.dep[p.i] == "prep"]
             pred, objs = prep_object(st, inner[0]) if inner else ("", [])
             head_pred = f"{PREP_HEAD_CANON.get(adv.lower_, adv.lower_)} {pred}"
-            if len(objs) == 1 and reciprocal(st, objs[0]):  # "two buses are next to each other"
-                add_reciprocal(st, subs, head_pred if is_copula else f"{base} {head_pred}")
-                continue
-            near = back_reference(st, adv, objs, subs) if lemma != "have" else None
-            if near is not None:  # "seated with a hand on the seat next to him" -> ( seat , next to , man )
-                st.add_rel(resolve(st, near), head_pred, subs)
-                continue
+            if self_referring_place(st, adv, objs, subs, lemma, head_pred, None if is_copula else base):
+                continue  # "two buses are next to each other", "a hand on the seat next to him"
             prep_head_relations(st, adv, subs, None if is_copula else base)
     # "two women skiing", "man crouched": a participle with nothing attached says a state.
     if (
@@ -435,7 +425,7 @@ def pointed_back(st: State, verb: Token, prep: Token, objs: list[Token]) -> Toke
     return None
 
 
-def reciprocal(st: State, tok: Token) -> bool:
+def each_other(st: State, tok: Token) -> bool:
     """True for "other" in "each other" and "another" in "one another"."""
     low = tok.lower_
     if low == "other":
@@ -452,6 +442,24 @@ def add_reciprocal(st: State, subs: list[int], predicate: str) -> None:
         if s in heads and is_plural(st.tokens[heads[s]]) is False and st.dep[heads[s]] not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS:
             continue  # "two cats in front of a window facing each other": not the window (a clause misplaced)
         st.relations[(s, predicate, s)] = None
+
+
+def self_referring_place(
+    st: State, prep: Token, objs: list[Token], subs: list[int], lemma: str, predicate: str, verb: str | None
+) -> bool:
+    """The two places of a verb (`lemma`, written `verb` before the predicate; None for a copula)
+    that are not the subject's plain place; True when one was recorded:
+    - "next to each other": the plural subject related to itself (`add_reciprocal`),
+    - "talking to the woman next to him": the noun before the place, relative to the subject
+      (`back_reference`; not for "have")."""
+    if len(objs) == 1 and each_other(st, objs[0]):
+        add_reciprocal(st, subs, predicate if verb is None else f"{verb} {predicate}")
+        return True
+    near = back_reference(st, prep, objs, subs) if lemma != "have" else None
+    if near is not None:
+        st.add_rel(resolve(st, near), predicate, subs)
+        return True
+    return False
 
 
 #: Object pronouns that can point back to a clause's own subject ("the woman next to him").

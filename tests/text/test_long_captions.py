@@ -677,6 +677,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a white logo on the tall player's shirt who is holding a basketball under his arm near the net .",
      {"player , hold , basketball", "logo , on , shirt", "basketball , under , arm"},
      {"logo , hold , basketball", "shirt , hold , basketball"}),
+    # a two-word material ("chain link") is the fence's attribute, not part of its name
+    ("two boys climbing over a tall chain link fence beside the school yard with a red ball on the grass",
+     {"boys , climb over , fence", "fence , is , chain link", "fence , is , tall"},
+     {"link fence", "link fence , is , chain", "chain link fence"}),
     # a verb tagged as a noun after a noun ("top walks", "hose attaches", "arrow pointing"): the noun is its subject
     ("a girl in a yellow skirt & a pink top walks past a fountain in the park near the old church",
      {"top , walk past , fountain", "top , is , pink", "skirt , is , yellow"},

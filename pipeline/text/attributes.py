@@ -6,6 +6,7 @@ from pipeline.text.lexicon import (
     ADJECTIVE_SUFFIXES,
     ATTRIBUTE_CANON,
     COLOURS,
+    MATERIAL_PHRASES,
     DERIVED_ADJECTIVES,
     PART_ADJECTIVES,
     DEGREE_ADVERBS,
@@ -95,6 +96,9 @@ def collect_attributes(st: State) -> None:
                 continue
             if st.dep[c.i] in ("amod", "compound", "nmod", "advmod") and c.i < head.i:
                 if st.dep[c.i] in ("compound", "nmod") and st.pos[c.i] in NOMINAL_POS:
+                    if c.i > 0 and f"{st.tokens[c.i - 1].lower_} {low}" in MATERIAL_PHRASES:
+                        st.add_attr(mi, f"{st.tokens[c.i - 1].lower_} {low}")  # "chain link fence"
+                        continue
                     if low in PROPERTY_NOUNS:  # "blue color t-shirt"
                         for a in st.kids[c.i]:  # "white/PROPN color bus", "maroon/NOUN color car"
                             if (

@@ -6,6 +6,7 @@ import csv
 import sys
 from pathlib import Path
 
+from pipeline.text.lexicon import CLOSED_COMPOUNDS
 from pipeline.text.types import SceneGraph
 
 #: FACTUAL's gold lemmatises these predicate verbs differently from spaCy.
@@ -21,6 +22,9 @@ FACTUAL_NOUNS: dict[str, str] = {
     "tee shirt": "t-shirt", "tee shirts": "t-shirts",
     # a personal pronoun no earlier noun explains ("he threw the ball") names a person
     "he": "man", "him": "man", "she": "woman", "her": "woman",
+    # two words the caption writes for one thing, written as one ("wet suits" -> wetsuits)
+    **{two: one for two, one in CLOSED_COMPOUNDS.items()},
+    **{f"{two}s": f"{one}s" for two, one in CLOSED_COMPOUNDS.items()},
 }
 
 

@@ -28,6 +28,9 @@ MATERIALS: frozenset[str] = frozenset(
     """.split()
 )
 
+#: Two-word materials said of the noun as one attribute ("a chain link fence": fence, chain link).
+MATERIAL_PHRASES: frozenset[str] = frozenset({"chain link"})
+
 #: Adjectives that are determiners in disguise; never attributes.
 NON_ATTRIBUTE_ADJECTIVES: frozenset[str] = frozenset(
     """

@@ -12,6 +12,7 @@ from pipeline.text.lexicon import (
     ADJECTIVE_NAMES,
     ADJECTIVE_SUFFIXES,
     CLOSED_COMPOUNDS,
+    MATERIAL_PHRASES,
     COLOURS,
     ENTITY_LABELS,
     GENERIC_PEOPLE,
@@ -221,6 +222,8 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
         if st.dep[t.i] == "compound" or (st.dep[t.i] == "amod" and st.pos[t.i] in NOMINAL_POS):
             if low in MATERIALS or low in COLOURS or low in PROPERTY_NOUNS or parse_number(low) is not None:
                 break
+            if t.i > 0 and f"{st.tokens[t.i - 1].lower_} {low}" in MATERIAL_PHRASES:
+                break  # "chain link fence": the fence, of chain link (attributes)
             if low.endswith(ADJECTIVE_SUFFIXES) and t.head.i == head.i:
                 break
             if not (t.text.isalnum() or any(ch.isalnum() for ch in t.text)):
@@ -293,9 +296,8 @@ def build_mentions(st: State) -> None:
         if closed is not None and not parts:  # "a wet suit" is a wetsuit, not a suit that is wet
             st.parts.add(prev.i)
             st.mention_parts[tok.i] = [prev.i]
-            lemma = tok.lemma_.lower()
-            name = closed + (tok.lower_[len(lemma):] if tok.lower_.startswith(lemma) else "")  # "wet suits" -> wetsuits
-            st.add_mention(name, closed, prev.idx, tok.idx + len(tok.text), head=tok.i)
+            start, end = prev.idx, tok.idx + len(tok.text)  # the text is the caption's ("wet suit"), the name one word
+            st.add_mention(st.text[start:end], closed, start, end, head=tok.i)
             continue
         if measure_part(st, tok) is not None:  # "two story house": the number counts the stories
             parts = []

@@ -374,3 +374,54 @@ def find_fronted_compounds(st: State) -> None:
     st.kids[verb.i].append(place)
     st.kids[verb.i].sort(key=lambda t: t.i)
     st.dep[place.i] = "dep"
+
+
+#: Determiners that count one: "a white top walks" is one top that walks, not a "top walks".
+_SINGULAR_DETS: frozenset[str] = frozenset("a an one this that each every".split())
+#: Dependents that show a noun-tagged word acts as a verb ("walks near", "attaches to", "pointing in").
+_VERB_KID_DEPS: frozenset[str] = frozenset({"prep", "advmod", "acl", "xcomp", "prt", "agent"})
+#: Dependents before the subject that are the subject's own ("a pink top", "the garden hose").
+_NOUN_KID_DEPS: frozenset[str] = frozenset({"det", "amod", "nummod", "compound", "nmod", "poss"})
+
+
+def find_noun_verbs(st: State) -> None:
+    """"a white top walks near a van", "where the pole attaches to the wall", "an arrow pointing
+    in the right direction": spaCy tags the verb as a noun with the noun before it as its
+    compound, making one entity ("top walks"). When the word is a verb form (a known verb lemma,
+    "-s" or "-ing"), its compound is the noun right before it, and it has a verb's dependent
+    (a preposition, an adverb, a clause), the compound is read as the subject of that verb."""
+    if not st.verbs:
+        return
+    for tok in st.tokens:
+        tag = tok.tag_
+        if tag not in ("NNS", "NN") or tok.i == 0 or tok.i in st.split_subject:
+            continue
+        prev = st.tokens[tok.i - 1]
+        if prev.head.i != tok.i or st.dep[prev.i] not in ("compound", "amod", "nsubj"):
+            continue  # ("where the rubber hose attaches to": a subject, the verb tagged NNS)
+        if (st.pos[prev.i] not in NOMINAL_POS or st.dep[prev.i] == "amod") and prev.lower_ not in st.nouns:
+            continue  # ("a pink top walks": "top" tagged as an adjective)
+        low = tok.lower_
+        kids = st.kids[tok.i]
+        if not any(st.dep[c.i] in _VERB_KID_DEPS and c.i > tok.i for c in kids):
+            continue
+        if any(st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"aux", "expl", "poss"} and c.i != prev.i for c in kids):
+            continue
+        if tag == "NNS" and low.endswith("s"):
+            lemma = next((c for c in (low[:-1], low[:-2], low[:-3] + "y") if c in st.verbs), "")
+            if not lemma:
+                continue  # ("attaches": spaCy's noun lemma is "attache")
+            if lemma in COLOURS or prev.lower_ in MATERIALS or prev.lower_ in COLOURS:
+                continue  # "metal shelves on the wall"
+            if lemma in st.nouns and not any(st.dep[c.i] == "det" and c.lower_ in _SINGULAR_DETS for c in kids):
+                continue  # "cake slices on it": a plural noun unless one thing is counted
+        elif tag == "NN" and low.endswith("ing"):
+            if low in ING_NOUNS or verb_lemma(tok, st.verbs) == low:
+                continue
+        else:
+            continue
+        st.split_subject[tok.i] = prev.i
+        moved = [c for c in kids if c.i < prev.i and st.dep[c.i] in _NOUN_KID_DEPS]
+        if moved:  # "a pink top walks": the adjectives and determiner belong to the subject
+            st.kids[tok.i] = [c for c in kids if c.i >= prev.i]
+            st.kids[prev.i] = sorted(list(st.kids[prev.i]) + moved, key=lambda t: t.i)

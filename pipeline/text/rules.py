@@ -39,6 +39,7 @@ from pipeline.text.repairs import (
     find_distributives,
     find_fronted_compounds,
     find_misplaced_conjuncts,
+    find_noun_verbs,
     find_part_noun_phrases,
     find_split_subjects,
 )
@@ -82,6 +83,7 @@ def doc_to_graph(
     """
     st = State.of(doc, caption, verbs, nouns)
     find_split_subjects(st)
+    find_noun_verbs(st)
     find_amod_verbs(st)
     find_misplaced_conjuncts(st)
     find_part_noun_phrases(st)

@@ -52,6 +52,10 @@ def verb_lemma(tok: Token, verbs: frozenset[str] = frozenset()) -> str:
         for cand in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
             if cand in verbs:
                 return cand
+    if tok.pos_ != "VERB" and low.endswith("s") and lemma not in verbs:  # "attaches" tagged NNS (lemma "attache")
+        for cand in (low[:-1], low[:-2], low[:-3] + "y"):
+            if cand in verbs:
+                return cand
     with_e = lemma + "e"
     if with_e not in verbs:
         return lemma

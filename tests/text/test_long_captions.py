@@ -694,6 +694,23 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("old stone steps leading down to the quiet sandy beach behind the white hotel near the harbor",
      {"steps , lead down to , beach", "beach , behind , hotel", "hotel , near , harbor"},
      {"steps , lead to , beach"}),
+    # a two-word material ("chain link") is the fence's attribute, not part of its name
+    ("two boys climbing over a tall chain link fence beside the school yard with a red ball on the grass",
+     {"boys , climb over , fence", "fence , is , chain link", "fence , is , tall"},
+     {"link fence", "link fence , is , chain", "chain link fence"}),
+    # a verb tagged as a noun after a noun ("top walks", "hose attaches", "arrow pointing"): the noun is its subject
+    ("a girl in a yellow skirt & a pink top walks past a fountain in the park near the old church",
+     {"top , walk past , fountain", "top , is , pink", "skirt , is , yellow"},
+     {"top walks", "top walks , is , pink"}),
+    ("a brick wall with a small window where the garden hose attaches to the water tap beside a flower bed",
+     {"garden hose , attach to , water tap", "wall , with , window", "window , is , small"},
+     {"garden hose attaches", "hose attaches"}),
+    ("an old shed near the pond where the rubber hose attaches to the rusty pump behind the barn",
+     {"hose , attach to , pump", "hose , is , rubber", "pump , behind , barn"},
+     {"attaches", "attaches , to , pump"}),
+    ("a small road sign near the old bridge and an arrow pointing toward the highway exit beside a gas station",
+     {"arrow , point towards , highway exit", "road sign , near , bridge", "road sign , is , small"},
+     {"arrow pointing"}),
 ]
 
 

@@ -151,6 +151,29 @@ def collect_attributes(st: State) -> None:
     stacked_modifiers(st)
     measure_attributes(st)
     dressed_participles(st)
+    participle_premodifiers(st)
+
+
+def participle_premodifiers(st: State) -> None:
+    """"folded paper beneath cup", "showing windows and domesticated animal": spaCy reads a
+    participle right before its noun as a verb with that noun as object; when the verb has no
+    subject or auxiliary and nothing before it could be one, it is the noun's attribute
+    ( paper , is , folded ). -ing words only at the caption's start or after a determiner or
+    adjective ("intersecting streets"), where a verb reading is unlikely."""
+    for ti, mi in st.token_mention.items():
+        if ti == 0 or st.dep[ti] != "dobj":
+            continue
+        v = st.tokens[ti - 1]
+        if st.pos[v.i] != "VERB" or v.tag_ not in ("VBN", "VBD", "VBG") or st.tokens[ti].head.i != v.i:
+            continue
+        if any(c.i < v.i or st.dep[c.i] in ("nsubj", "nsubjpass", "dative") for c in st.kids[v.i]):
+            continue  # "skateboarder doing tricks": a word before the verb may be its subject
+        prev = st.tokens[v.i - 1] if v.i > 0 else None
+        if prev is not None and (st.pos[prev.i] in NOMINAL_POS or st.pos[prev.i] in ("PRON", "VERB", "AUX")):
+            continue
+        if v.tag_ == "VBG" and prev is not None and st.pos[prev.i] not in ("DET", "ADJ"):
+            continue
+        st.add_attr(mi, v.lower_)
 
 
 def dressed_participles(st: State) -> None:

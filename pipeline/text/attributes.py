@@ -152,6 +152,7 @@ def collect_attributes(st: State) -> None:
     measure_attributes(st)
     dressed_participles(st)
     participle_premodifiers(st)
+    bare_coordinated_participles(st)
 
 
 def participle_premodifiers(st: State) -> None:
@@ -174,6 +175,34 @@ def participle_premodifiers(st: State) -> None:
         if v.tag_ == "VBG" and prev is not None and st.pos[prev.i] not in ("DET", "ADJ"):
             continue
         st.add_attr(mi, v.lower_)
+
+
+def bare_coordinated_participles(st: State) -> None:
+    """"a person standing and holding a racket", "a group of kids sitting and waving at ...": the
+    first of two coordinated participles that has no phrase of its own is the state of its noun
+    ( person , is , standing ); the second keeps its relations (verb rules)."""
+    for v in st.tokens:
+        if v.tag_ != "VBG" or st.pos[v.i] != "VERB":
+            continue
+        dep = st.dep[v.i]
+        if dep == "acl":
+            holder = v.head
+            if holder.i > v.i:
+                continue
+        elif dep == "ROOT":
+            subj = [c for c in st.kids[v.i] if st.dep[c.i] == "nsubj" and c.i < v.i]
+            if not subj:
+                continue
+            holder = subj[0]
+        else:
+            continue
+        kids = [c for c in st.kids[v.i] if c.i != holder.i]
+        if not any(st.dep[c.i] == "conj" and st.pos[c.i] == "VERB" and c.i > v.i for c in kids):
+            continue
+        if any(st.dep[c.i] not in ("cc", "conj", "punct") or c.i < v.i for c in kids):
+            continue
+        for m in resolve(st, holder):
+            st.add_attr(m, v.lower_)
 
 
 def dressed_participles(st: State) -> None:

@@ -681,6 +681,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("old photo of a garage , showing shelves and abandoned bicycles beside a red car parked near the door .",
      {"bicycles , is , abandoned", "car , park near , door", "car , is , red"},
      {"car , is , abandoned"}),
+    # the first of two coordinated participles with no phrase of its own is the state of its noun
+    ("a group of children sitting and eating ice cream on the steps of an old stone church in the town .",
+     {"children , is , sitting", "children , eat , ice cream", "church , is , old"},
+     {"children , sit , ice cream"}),
 ]
 
 

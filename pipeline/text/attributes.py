@@ -11,6 +11,7 @@ from pipeline.text.lexicon import (
     DEGREE_ADVERBS,
     MATERIALS,
     NON_ATTRIBUTE_ADJECTIVES,
+    POSITION_ADJECTIVES,
     PROPERTY_NOUNS,
     PORTION_NOUNS,
     QUANTIFIER_ATTRIBUTES,
@@ -123,6 +124,10 @@ def collect_attributes(st: State) -> None:
                         st.add_attr(mi, low)
                     continue
                 if low in NON_ATTRIBUTE_ADJECTIVES or st.pos[c.i] in ("DET", "PRON", "PUNCT"):
+                    continue
+                if low in POSITION_ADJECTIVES and c.i + 1 < head.i and st.pos[c.i + 1] != "CCONJ" or (
+                    low in POSITION_ADJECTIVES and c.i + 1 == head.i
+                ):  # "the upper deck": which part, not a property ("dark top and white bottoms": a list)
                     continue
                 if low in SHADES and any(s.i == c.i + 1 and s.lower_ in COLOURS for s in mods):
                     nxt = st.tokens[c.i + 1]

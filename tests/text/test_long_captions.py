@@ -685,6 +685,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a group of children sitting and eating ice cream on the steps of an old stone church in the town .",
      {"children , is , sitting", "children , eat , ice cream", "church , is , old"},
      {"children , sit , ice cream"}),
+    # a position word before a noun says which part or level it is, not a property of it
+    ("a small grey cat sleeps on the upper deck of an old red boat while two men fish from the bottom step .",
+     {"cat , sleep on , deck", "boat , is , red", "men , fish from , step"},
+     {"deck , is , upper", "step , is , bottom"}),
 ]
 
 

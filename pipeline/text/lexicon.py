@@ -33,6 +33,7 @@ NON_ATTRIBUTE_ADJECTIVES: frozenset[str] = frozenset(
     """
     other another same such similar many several few more most much own certain
     only else each every both either neither additional
+    various different
     """.split()
 )
 

@@ -689,6 +689,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a small grey cat sleeps on the upper deck of an old red boat while two men fish from the bottom step .",
      {"cat , sleep on , deck", "boat , is , red", "men , fish from , step"},
      {"deck , is , upper", "step , is , bottom"}),
+    # "various" and "different" say there are several kinds, like "several": no attribute
+    ("various wooden toys lie on the floor of a bright room while two kids in different hats play with a red ball .",
+     {"toys , is , wooden", "room , is , bright", "ball , is , red"},
+     {"toys , is , various", "hats , is , different"}),
 ]
 
 

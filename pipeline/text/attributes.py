@@ -160,6 +160,27 @@ def collect_attributes(st: State) -> None:
     bare_coordinated_participles(st)
 
 
+#: What one takes when taking a photo: "a man taking a picture" -> ( man , is , taking photo ).
+PHOTO_NOUNS: frozenset[str] = frozenset("photo photos picture pictures photograph photographs pic pics snapshot".split())
+
+
+def photo_taking(st: State) -> None:
+    """After the relations: "a man taking a photo at a field" is the man's activity
+    ( man , is , taking photo ), not a relation to the photo; the verb's other phrases are the
+    man's own ( man , at , field ), and what it is taken with is held ( man , hold , phone )."""
+    takes = [(s, o) for (s, p, o) in st.relations if p == "take" and st.mentions[o].lemma in PHOTO_NOUNS]
+    if not takes:
+        return
+    for s, o in takes:
+        del st.relations[(s, "take", o)]
+        st.add_attr(s, "taking photo")
+    subjects = {s for s, _ in takes}
+    for key in [k for k in st.relations if k[0] in subjects and k[1].startswith("take ")]:
+        del st.relations[key]
+        rest = key[1][len("take ") :]
+        st.add_rel([key[0]], "hold" if rest == "with" else rest, [key[2]])  # the camera or phone is held
+
+
 def participle_premodifiers(st: State) -> None:
     """"folded paper beneath cup", "showing windows and domesticated animal": spaCy reads a
     participle right before its noun as a verb with that noun as object; when the verb has no

@@ -693,6 +693,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("various wooden toys lie on the floor of a bright room while two kids in different hats play with a red ball .",
      {"toys , is , wooden", "room , is , bright", "ball , is , red"},
      {"toys , is , various", "hats , is , different"}),
+    # taking a picture is the person's activity, not a relation to the picture
+    ("an old man in a brown coat taking a picture with his camera near the big fountain in the city square .",
+     {"man , is , taking photo", "man , wear , coat", "coat , is , brown"},
+     {"man , take , picture"}),
 ]
 
 

@@ -158,6 +158,7 @@ def collect_attributes(st: State) -> None:
     dressed_participles(st)
     participle_premodifiers(st)
     bare_coordinated_participles(st)
+    particle_participles(st)
 
 
 #: What one takes when taking a photo: "a man taking a picture" -> ( man , is , taking photo ).
@@ -201,6 +202,30 @@ def participle_premodifiers(st: State) -> None:
         if v.tag_ == "VBG" and prev is not None and st.pos[prev.i] not in ("DET", "ADJ"):
             continue
         st.add_attr(mi, v.lower_)
+
+
+def particle_participles(st: State) -> None:
+    """"the person sitting down", "a lady that is kneeling down": an -ing verb whose only phrase
+    is a particle says its noun's state ( person , is , sitting ); the particle is dropped."""
+    for v in st.tokens:
+        if v.tag_ != "VBG" or st.pos[v.i] != "VERB" or not any(st.dep[c.i] == "prt" for c in st.kids[v.i]):
+            continue
+        dep = st.dep[v.i]
+        if dep in ("acl", "relcl") and v.head.i < v.i:
+            holder = v.head
+        else:
+            subj = [c for c in st.kids[v.i] if st.dep[c.i] == "nsubj" and c.i < v.i]
+            if not subj:
+                continue
+            holder = subj[0]
+        if any(
+            st.dep[c.i] not in ("prt", "aux", "nsubj", "punct", "cc", "conj", "advmod")
+            or (st.dep[c.i] == "prt" and c.lower_ not in ("down", "up", "out"))
+            for c in st.kids[v.i]
+        ):
+            continue
+        for m in resolve(st, holder):
+            st.add_attr(m, v.lower_)
 
 
 def bare_coordinated_participles(st: State) -> None:

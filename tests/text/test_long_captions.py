@@ -697,6 +697,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("an old man in a brown coat taking a picture with his camera near the big fountain in the city square .",
      {"man , is , taking photo", "man , wear , coat", "coat , is , brown"},
      {"man , take , picture"}),
+    # an -ing verb whose only phrase is a particle ("sitting down") says its noun's state
+    ("the red hat of the small boy sitting down is lying on the grass beside the old barn and his sleeping dog .",
+     {"boy , is , sitting", "hat , is , red", "hat , lay on , grass"},
+     {"boy , is , sitting down"}),
 ]
 
 

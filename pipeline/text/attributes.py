@@ -12,6 +12,7 @@ from pipeline.text.lexicon import (
     DEGREE_ADVERBS,
     MATERIALS,
     NON_ATTRIBUTE_ADJECTIVES,
+    POSITION_ADJECTIVES,
     PROPERTY_NOUNS,
     PORTION_NOUNS,
     QUANTIFIER_ATTRIBUTES,
@@ -128,6 +129,10 @@ def collect_attributes(st: State) -> None:
                     continue
                 if low in NON_ATTRIBUTE_ADJECTIVES or st.pos[c.i] in ("DET", "PRON", "PUNCT"):
                     continue
+                if low in POSITION_ADJECTIVES and c.i + 1 < head.i and st.pos[c.i + 1] != "CCONJ" or (
+                    low in POSITION_ADJECTIVES and c.i + 1 == head.i
+                ):  # "the upper deck": which part, not a property ("dark top and white bottoms": a list)
+                    continue
                 if low in SHADES and any(s.i == c.i + 1 and s.lower_ in COLOURS for s in mods):
                     nxt = st.tokens[c.i + 1]
                     st.add_attr(mi, f"{low} {nxt.lower_}")
@@ -155,6 +160,104 @@ def collect_attributes(st: State) -> None:
     stacked_modifiers(st)
     measure_attributes(st)
     dressed_participles(st)
+    participle_premodifiers(st)
+    bare_coordinated_participles(st)
+    particle_participles(st)
+
+
+#: What one takes when taking a photo: "a man taking a picture" -> ( man , is , taking photo ).
+PHOTO_NOUNS: frozenset[str] = frozenset("photo photos picture pictures photograph photographs pic pics snapshot".split())
+
+
+def photo_taking(st: State) -> None:
+    """After the relations: "a man taking a photo at a field" is the man's activity
+    ( man , is , taking photo ), not a relation to the photo; the verb's other phrases are the
+    man's own ( man , at , field ), and what it is taken with is held ( man , hold , phone )."""
+    takes = [(s, o) for (s, p, o) in st.relations if p == "take" and st.mentions[o].lemma in PHOTO_NOUNS]
+    if not takes:
+        return
+    for s, o in takes:
+        del st.relations[(s, "take", o)]
+        st.add_attr(s, "taking photo")
+    subjects = {s for s, _ in takes}
+    for key in [k for k in st.relations if k[0] in subjects and k[1].startswith("take ")]:
+        del st.relations[key]
+        rest = key[1][len("take ") :]
+        st.add_rel([key[0]], "hold" if rest == "with" else rest, [key[2]])  # the camera or phone is held
+
+
+def participle_premodifiers(st: State) -> None:
+    """"folded paper beneath cup", "showing windows and domesticated animal": spaCy reads a
+    participle right before its noun as a verb with that noun as object; when the verb has no
+    subject or auxiliary and nothing before it could be one, it is the noun's attribute
+    ( paper , is , folded ). -ing words only at the caption's start or after a determiner or
+    adjective ("intersecting streets"), where a verb reading is unlikely."""
+    for ti, mi in st.token_mention.items():
+        if ti == 0 or st.dep[ti] != "dobj":
+            continue
+        v = st.tokens[ti - 1]
+        if st.pos[v.i] != "VERB" or v.tag_ not in ("VBN", "VBD", "VBG") or st.tokens[ti].head.i != v.i:
+            continue
+        if any(c.i < v.i or st.dep[c.i] in ("nsubj", "nsubjpass", "dative") for c in st.kids[v.i]):
+            continue  # "skateboarder doing tricks": a word before the verb may be its subject
+        prev = st.tokens[v.i - 1] if v.i > 0 else None
+        if prev is not None and (st.pos[prev.i] in NOMINAL_POS or st.pos[prev.i] in ("PRON", "VERB", "AUX")):
+            continue
+        if v.tag_ == "VBG" and prev is not None and st.pos[prev.i] not in ("DET", "ADJ"):
+            continue
+        st.add_attr(mi, v.lower_)
+
+
+def particle_participles(st: State) -> None:
+    """"the person sitting down", "a lady that is kneeling down": an -ing verb whose only phrase
+    is a particle says its noun's state ( person , is , sitting ); the particle is dropped."""
+    for v in st.tokens:
+        if v.tag_ != "VBG" or st.pos[v.i] != "VERB" or not any(st.dep[c.i] == "prt" for c in st.kids[v.i]):
+            continue
+        dep = st.dep[v.i]
+        if dep in ("acl", "relcl") and v.head.i < v.i:
+            holder = v.head
+        else:
+            subj = [c for c in st.kids[v.i] if st.dep[c.i] == "nsubj" and c.i < v.i]
+            if not subj:
+                continue
+            holder = subj[0]
+        if any(
+            st.dep[c.i] not in ("prt", "aux", "nsubj", "punct", "cc", "conj", "advmod")
+            or (st.dep[c.i] == "prt" and c.lower_ not in ("down", "up", "out"))
+            for c in st.kids[v.i]
+        ):
+            continue
+        for m in resolve(st, holder):
+            st.add_attr(m, v.lower_)
+
+
+def bare_coordinated_participles(st: State) -> None:
+    """"a person standing and holding a racket", "a group of kids sitting and waving at ...": the
+    first of two coordinated participles that has no phrase of its own is the state of its noun
+    ( person , is , standing ); the second keeps its relations (verb rules)."""
+    for v in st.tokens:
+        if v.tag_ != "VBG" or st.pos[v.i] != "VERB":
+            continue
+        dep = st.dep[v.i]
+        if dep == "acl":
+            holder = v.head
+            if holder.i > v.i:
+                continue
+        elif dep == "ROOT":
+            subj = [c for c in st.kids[v.i] if st.dep[c.i] == "nsubj" and c.i < v.i]
+            if not subj:
+                continue
+            holder = subj[0]
+        else:
+            continue
+        kids = [c for c in st.kids[v.i] if c.i != holder.i]
+        if not any(st.dep[c.i] == "conj" and st.pos[c.i] == "VERB" and c.i > v.i for c in kids):
+            continue
+        if any(st.dep[c.i] not in ("cc", "conj", "punct") or c.i < v.i for c in kids):
+            continue
+        for m in resolve(st, holder):
+            st.add_attr(m, v.lower_)
 
 
 def dressed_participles(st: State) -> None:

@@ -36,8 +36,13 @@ NON_ATTRIBUTE_ADJECTIVES: frozenset[str] = frozenset(
     """
     other another same such similar many several few more most much own certain
     only else each every both either neither additional
+    various different
     """.split()
 )
+
+#: Position words before a noun name which part or level it is ("the upper deck", "the bottom
+#: bunk"), not a property of it: no attribute.
+POSITION_ADJECTIVES: frozenset[str] = frozenset("upper lower top bottom".split())
 
 #: "a bunch of birds", "an amount of hay", "a view of a street" -> the entity is what follows "of".
 QUANTIFIER_NOUNS: frozenset[str] = frozenset(

@@ -28,7 +28,7 @@ Nothing here imports spaCy: the rules only read token attributes.
 
 from __future__ import annotations
 
-from pipeline.text.attributes import collect_attributes
+from pipeline.text.attributes import collect_attributes, photo_taking
 from pipeline.text.coreference import resolve
 from pipeline.text.lexicon import LOCATIVE_ADVERBS, PREP_HEADS
 from pipeline.text.mentions import build_mentions
@@ -93,4 +93,5 @@ def doc_to_graph(
     collect_attributes(st)
     place_attributes(st)
     relations(st)
+    photo_taking(st)
     return to_graph(st)

@@ -711,6 +711,30 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a small road sign near the old bridge and an arrow pointing toward the highway exit beside a gas station",
      {"arrow , point towards , highway exit", "road sign , near , bridge", "road sign , is , small"},
      {"arrow pointing"}),
+    # a participle right before its noun that spaCy reads as a verb with that object is the noun's attribute
+    ("old photo of a garage , showing shelves and abandoned bicycles beside a red car parked near the door .",
+     {"bicycles , is , abandoned", "car , park near , door", "car , is , red"},
+     {"car , is , abandoned"}),
+    # the first of two coordinated participles with no phrase of its own is the state of its noun
+    ("a group of children sitting and eating ice cream on the steps of an old stone church in the town .",
+     {"children , is , sitting", "children , eat , ice cream", "church , is , old"},
+     {"children , sit , ice cream"}),
+    # a position word before a noun says which part or level it is, not a property of it
+    ("a small grey cat sleeps on the upper deck of an old red boat while two men fish from the bottom step .",
+     {"cat , sleep on , deck", "boat , is , red", "men , fish from , step"},
+     {"deck , is , upper", "step , is , bottom"}),
+    # "various" and "different" say there are several kinds, like "several": no attribute
+    ("various wooden toys lie on the floor of a bright room while two kids in different hats play with a red ball .",
+     {"toys , is , wooden", "room , is , bright", "ball , is , red"},
+     {"toys , is , various", "hats , is , different"}),
+    # taking a picture is the person's activity, not a relation to the picture
+    ("an old man in a brown coat taking a picture with his camera near the big fountain in the city square .",
+     {"man , is , taking photo", "man , wear , coat", "coat , is , brown"},
+     {"man , take , picture"}),
+    # an -ing verb whose only phrase is a particle ("sitting down") says its noun's state
+    ("the red hat of the small boy sitting down is lying on the grass beside the old barn and his sleeping dog .",
+     {"boy , is , sitting", "hat , is , red", "hat , lay on , grass"},
+     {"boy , is , sitting down"}),
 ]
 
 

@@ -380,6 +380,8 @@ def find_fronted_compounds(st: State) -> None:
 _SINGULAR_DETS: frozenset[str] = frozenset("a an one this that each every".split())
 #: Dependents that show a noun-tagged word acts as a verb ("walks near", "attaches to", "pointing in").
 _VERB_KID_DEPS: frozenset[str] = frozenset({"prep", "advmod", "acl", "xcomp", "prt", "agent"})
+#: Dependents that show a noun-tagged word already has its own subject or owner (built once, not per child).
+_OWN_SUBJECT_DEPS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"aux", "expl", "poss"}
 #: Dependents before the subject that are the subject's own ("a pink top", "the garden hose").
 _NOUN_KID_DEPS: frozenset[str] = frozenset({"det", "amod", "nummod", "compound", "nmod", "poss"})
 
@@ -405,7 +407,7 @@ def find_noun_verbs(st: State) -> None:
         kids = st.kids[tok.i]
         if not any(st.dep[c.i] in _VERB_KID_DEPS and c.i > tok.i for c in kids):
             continue
-        if any(st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"aux", "expl", "poss"} and c.i != prev.i for c in kids):
+        if any(st.dep[c.i] in _OWN_SUBJECT_DEPS and c.i != prev.i for c in kids):
             continue
         if tag == "NNS" and low.endswith("s"):
             lemma = next((c for c in (low[:-1], low[:-2], low[:-3] + "y") if c in st.verbs), "")

@@ -297,7 +297,7 @@ def stacked_modifiers(st: State) -> None:
     degree words ("dark brown", "partly cloudy") stay with their adjective (adjective_text)."""
     for ti, mi in st.token_mention.items():
         for c in st.kids[ti]:
-            if c.i > ti or not any(g.i < c.i for g in st.kids[c.i]):  # cheap exit: nothing stacked
+            if c.i > ti or not st.kids[c.i] or st.kids[c.i][0].i > c.i:  # cheap exit: nothing stacked (kids are in text order)
                 continue
             said = st.dep[c.i] == "amod" and (mi, adjective_text(st, c)) in st.attributes
             material = st.dep[c.i] in ("compound", "nmod") and c.lower_ in MATERIALS  # "grey metal railing"

@@ -116,6 +116,13 @@ def leads_coordinated_noun(st: State, tok: Token) -> bool:
     )
 
 
+#: Dependents that make a word a verb, for looks_like_noun (module constants: a set union in a
+#: generator expression is rebuilt for every child).
+_ROOT_NOUN_BLOCKERS: frozenset[str] = SUBJECT_DEPS | OBJECT_DEPS | {"aux", "expl"}
+_NOUN_SLOT_BLOCKERS: frozenset[str] = SUBJECT_DEPS | OBJECT_DEPS | {"aux", "auxpass"}
+_INITIAL_VERB_BLOCKERS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl"}
+
+
 def looks_like_noun(st: State, tok: Token) -> bool:
     """True if `tok` should head a mention."""
     if tok.i in st.split_subject:
@@ -160,7 +167,7 @@ def looks_like_noun(st: State, tok: Token) -> bool:
         st.dep[tok.i] == "ROOT"
         and tok.tag_ == "VBG"
         and tok.lower_ in ING_NOUNS
-        and not any(st.dep[c.i] in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "expl"} for c in st.kids[tok.i])
+        and not any(st.dep[c.i] in _ROOT_NOUN_BLOCKERS for c in st.kids[tok.i])
     ):
         return True
     # "leaves on the tree are green": a verb-tagged word in a noun slot.
@@ -171,7 +178,7 @@ def looks_like_noun(st: State, tok: Token) -> bool:
             or (st.dep[tok.i] == "conj" and st.pos[tok.head.i] in NOMINAL_POS)
         )
         and tok.tag_ in ("VBZ", "VBP", "VB", "NN", "NNS")
-        and not any(st.dep[c.i] in SUBJECT_DEPS | OBJECT_DEPS | {"aux", "auxpass"} for c in st.kids[tok.i])
+        and not any(st.dep[c.i] in _NOUN_SLOT_BLOCKERS for c in st.kids[tok.i])
     ):
         return True
     # "cupcakes with white frosting": a modified gerund object of a preposition.
@@ -188,7 +195,7 @@ def looks_like_noun(st: State, tok: Token) -> bool:
         and st.dep[tok.i] == "ROOT"
         and st.pos[tok.i] == "VERB"
         and tok.tag_ in ("VB", "VBP")
-        and not any(st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl"} for c in st.kids[tok.i])
+        and not any(st.dep[c.i] in _INITIAL_VERB_BLOCKERS for c in st.kids[tok.i])
         and not any(st.dep[c.i] in OBJECT_DEPS for c in st.kids[tok.i])
     ):
         return True
@@ -395,7 +402,7 @@ def compound_owner(st: State, head: Token, parts: list[Token]) -> Token | None:
 def quoted_spans(st: State) -> list[tuple[int, int]]:
     """Token ranges [start, end) of text quoted inside a caption ("a sign that says `` stop ''"),
     quote marks excluded; a quote around the whole caption is not one."""
-    if not any(ch in st.text for ch in QUOTE_CHARS):
+    if QUOTE_CHARS.isdisjoint(st.text):
         return []  # most captions quote nothing: no per-token look
     marks = [t.i for t in st.tokens if t.text and set(t.text) <= QUOTE_CHARS and t.text not in ("'", "'s")]
     if len(marks) < 2:

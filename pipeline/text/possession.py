@@ -135,6 +135,10 @@ def subject_mentions(st: State, subject: Token) -> list[int]:
     return []
 
 
+#: Active or passive subject (a module constant: a set union in a comprehension is rebuilt per child).
+_ANY_SUBJECT_DEPS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS
+
+
 def pronoun_owner(st: State, pron: Token) -> list[int]:
     """Owner of "his/her/its/their": the subject of the nearest clause above the pronoun (a
     participle on a noun is skipped: "a bird has a feather sticking out from its head" ->
@@ -142,7 +146,7 @@ def pronoun_owner(st: State, pron: Token) -> list[int]:
     cur, hops = pron.head, 0
     while cur.head.i != cur.i and hops < 30:
         if st.pos[cur.i] in ("VERB", "AUX") and st.dep[cur.i] != "acl":
-            subjects = [c for c in st.kids[cur.i] if st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+            subjects = [c for c in st.kids[cur.i] if st.dep[c.i] in _ANY_SUBJECT_DEPS]
             if subjects:
                 owners = subject_mentions(st, subjects[0])
                 if owners:
@@ -151,7 +155,7 @@ def pronoun_owner(st: State, pron: Token) -> list[int]:
             if st.dep[cur.i] == "relcl":
                 return resolve(st, cur.head)
         cur, hops = cur.head, hops + 1
-    subjects = [c for c in st.kids[cur.i] if st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+    subjects = [c for c in st.kids[cur.i] if st.dep[c.i] in _ANY_SUBJECT_DEPS]
     if subjects and subject_mentions(st, subjects[0]):
         return subject_mentions(st, subjects[0])
     owner = main_subject(st, pron)

@@ -230,7 +230,7 @@ def modifier_relations(st: State, noun: Token, mention: int) -> None:
     """Adjectives on a noun that head a preposition ("cup full of coffee")."""
     inside = [inside_with(st, noun, p, prep_object(st, p)[1]) for p in st.kids[noun.i] if p.lower_ == "with"]
     for c in st.kids[noun.i]:
-        if any(t is not None and t.i == c.i for t in inside):  # "glasses with liquid inside of them": said with the "with" phrase
+        if inside and any(t is not None and t.i == c.i for t in inside):  # "glasses with liquid inside of them": said with the "with" phrase
             continue
         if st.dep[c.i] in ("amod", "advmod") and c.lower_ in PREP_HEADS:
             prep_head_relations(st, c, attachment_group(st, noun, c.i), None)

@@ -252,6 +252,10 @@ def _move_conjunct(st: State, tok: Token, old_head: Token, new_head: Token) -> N
     st.conj_head[tok.i] = new_head.i
 
 
+#: A verb's own subject or auxiliary (a module constant: a set union in a generator is rebuilt per child).
+_SPLIT_BLOCKERS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"aux", "expl"}
+
+
 def find_split_subjects(st: State) -> None:
     """"a giraffe laying on the ground": spaCy makes "giraffe" a compound of an -ing root;
     the compound is really the subject of that verb. Likewise an -ing "noun" after a
@@ -260,12 +264,14 @@ def find_split_subjects(st: State) -> None:
         return
     for tok in st.tokens:
         low = tok.lower_
+        if not low.endswith("ing"):  # cheap exit (tested again below)
+            continue
         placed = st.dep[tok.i] == "pobj" and st.pos[tok.head.i] == "ADP" and tok.i not in st.pobj_override
         if not ((st.dep[tok.i] == "ROOT" or placed) and low.endswith("ing") and low not in ING_NOUNS):
             continue
         if verb_lemma(tok, st.verbs) == low:
             continue
-        if any(st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"aux", "expl"} for c in st.kids[tok.i]):
+        if any(st.dep[c.i] in _SPLIT_BLOCKERS for c in st.kids[tok.i]):
             continue
         comps = [
             c

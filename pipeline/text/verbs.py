@@ -159,6 +159,14 @@ def _det_gap(st: State, start: int, end: int) -> int:
     return sum(1 for t in st.tokens[start:end] if st.dep[t.i] in ("det", "amod", "compound", "nummod", "poss"))
 
 
+#: Module constants for verb_relations / stranded_target / adjectival_root (a set union in a
+#: generator expression is rebuilt for every child).
+_OBJECT_OR_DATIVE: frozenset[str] = OBJECT_DEPS | {"dative"}
+_ANY_SUBJECT_DEPS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS
+_CLAUSE_OR_CCOMP: frozenset[str] = CLAUSE_DEPS | {"ccomp"}
+_ROOT_PARTICIPLE_BLOCKERS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl", "aux", "auxpass"}
+
+
 def verb_relations(st: State, verb: Token) -> None:
     """Subject-verb-object, verb+preposition, passive agent, copula relations."""
     lemma = verb_lemma(verb, st.verbs)
@@ -243,7 +251,7 @@ def verb_relations(st: State, verb: Token) -> None:
         st.add_rel(agents, base, subs)
     if objects and not is_copula and not (lemma == "have" and has_on_itself(st, verb, subs)):
         st.add_rel(subs, base, objects)
-    if any(st.dep[c.i] in OBJECT_DEPS | {"dative"} and each_other(st, c) for c in st.kids[verb.i]):
+    if any(st.dep[c.i] in _OBJECT_OR_DATIVE and each_other(st, c) for c in st.kids[verb.i]):
         add_reciprocal(st, subs, base)  # "two cats facing each other" -> ( cats , face , cats )
     if is_copula and not subs:
         return
@@ -571,8 +579,8 @@ def stranded_target(st: State, verb: Token) -> tuple[int, list[int], str | None]
         return None
     prep, part = found
     predicate = f"{part_preposition(prep.lower_, part.lower_)} {part.lower_} of" if part is not None else None
-    own_subjects = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
-    if st.dep[verb.i] in CLAUSE_DEPS | {"ccomp"} and own_subjects and verb.head.i != verb.i:
+    own_subjects = [c for c in st.kids[verb.i] if st.dep[c.i] in _ANY_SUBJECT_DEPS]
+    if st.dep[verb.i] in _CLAUSE_OR_CCOMP and own_subjects and verb.head.i != verb.i:
         targets = resolve(st, verb.head)
         return (prep.i, targets, predicate) if targets else None
     if own_subjects:
@@ -596,7 +604,7 @@ def adjectival_root(st: State, verb: Token) -> bool:
         st.dep[verb.i] == "ROOT"
         and verb.i in st.sent_starts
         and verb.tag_ in ("VBD", "VBN")
-        and not any(st.dep[c.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl", "aux", "auxpass"} for c in st.kids[verb.i])
+        and not any(st.dep[c.i] in _ROOT_PARTICIPLE_BLOCKERS for c in st.kids[verb.i])
     ):
         return False
     objs = [c for c in st.kids[verb.i] if st.dep[c.i] == "dobj" and c.i in st.token_mention]

@@ -34,10 +34,11 @@ def conjuncts(st: State, tok: Token) -> list[Token]:
     """`tok` plus the tokens coordinated *below* it (its conj children, recursively)."""
     out: list[Token] = []
     stack = [tok]
+    kids, dep, conj_head = st.kids, st.dep, st.conj_head  # (read per child: kept local)
     while stack and len(out) < 50:
         t = stack.pop()
         out.append(t)
-        stack.extend([c for c in st.kids[t.i] if st.dep[c.i] == "conj" or c.i in st.conj_head])
+        stack.extend([c for c in kids[t.i] if dep[c.i] == "conj" or c.i in conj_head])
     if len(out) > 1:
         out.sort(key=lambda t: t.i)
     return out

@@ -118,8 +118,9 @@ class State:
 
     Read-only inputs: `doc`, `caption`, `tokens` (the Doc's tokens as CachedTokens), `kids` (children of
     each token), `dep`/`pos` (dep_/pos_ of each token, cached), `text` (doc.text),
-    `sent_starts` (token indices that start a sentence), `ents` (doc.ents, lazy), `verbs`/`nouns`
-    (known lemmas from spaCy's lemma_index, possibly empty).
+    `sent_starts` (token indices that start a sentence), `ents` (doc.ents, lazy), `lowers` / `tags`
+    (the set of the tokens' lower_ / tag_, lazy), `verbs`/`nouns` (known lemmas from spaCy's
+    lemma_index, possibly empty).
     """
 
     doc: Doc
@@ -150,6 +151,8 @@ class State:
     attributes: dict[tuple[int, str], None] = field(default_factory=dict)
     relations: dict[tuple[int, str, int], None] = field(default_factory=dict)
     _ents: tuple | None = None
+    _lowers: frozenset[str] | None = None
+    _tags: frozenset[str] | None = None
 
     @classmethod
     def of(
@@ -216,6 +219,21 @@ class State:
         if self._ents is None:
             self._ents = tuple(self.doc.ents)
         return self._ents
+
+    @property
+    def lowers(self) -> frozenset[str]:
+        """Every token's `lower_`, built on first use: a rule that needs a word from a word list can
+        skip its pass over the tokens when none is there (`WORDS.isdisjoint(st.lowers)`)."""
+        if self._lowers is None:
+            self._lowers = frozenset([t.lower_ for t in self.tokens])
+        return self._lowers
+
+    @property
+    def tags(self) -> frozenset[str]:
+        """Every token's `tag_`, built on first use ("VBG" not in st.tags: no -ing word)."""
+        if self._tags is None:
+            self._tags = frozenset([t.tag_ for t in self.tokens])
+        return self._tags
 
     def subtree(self, tok: Token) -> list[Token]:
         """`tok` and its descendants in text order (Token.subtree, from the cached children)."""

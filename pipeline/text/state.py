@@ -101,6 +101,7 @@ for _name in (
 _STRINGS: dict[int, str] = {}
 _SIGN, _WRAP = 1 << 63, 1 << 64
 _ATTR_IDS: list[int] = []
+_LOWER, _TAG = attrgetter("lower_"), attrgetter("tag_")
 
 
 def _attr_ids() -> list[int]:
@@ -225,14 +226,14 @@ class State:
         """Every token's `lower_`, built on first use: a rule that needs a word from a word list can
         skip its pass over the tokens when none is there (`WORDS.isdisjoint(st.lowers)`)."""
         if self._lowers is None:
-            self._lowers = frozenset([t.lower_ for t in self.tokens])
+            self._lowers = frozenset(map(_LOWER, self.tokens))
         return self._lowers
 
     @property
     def tags(self) -> frozenset[str]:
         """Every token's `tag_`, built on first use ("VBG" not in st.tags: no -ing word)."""
         if self._tags is None:
-            self._tags = frozenset([t.tag_ for t in self.tokens])
+            self._tags = frozenset(map(_TAG, self.tokens))
         return self._tags
 
     def subtree(self, tok: Token) -> list[Token]:

@@ -94,4 +94,6 @@ def doc_to_graph(
     place_attributes(st)
     relations(st)
     photo_taking(st)
-    return to_graph(st)
+    graph = to_graph(st)
+    st.release()  # (frees the tokens and the Doc now, not at the next garbage collection)
+    return graph

@@ -236,6 +236,16 @@ class State:
             self._tags = frozenset(map(_TAG, self.tokens))
         return self._tags
 
+    def release(self) -> None:
+        """Break the reference cycles of the cached tokens (each holds the token list; a root is
+        its own head) once the rules are done: the tokens, and the Doc they hold, are then freed at
+        once by reference counting instead of piling up for the garbage collector. The state's
+        tokens are gone afterwards (`tokens` is empty)."""
+        for c in self.tokens:
+            if c.head is c:
+                c.head = None
+        self.tokens.clear()
+
     def subtree(self, tok: Token) -> list[Token]:
         """`tok` and its descendants in text order (Token.subtree, from the cached children)."""
         out: list[Token] = []

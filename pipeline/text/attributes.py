@@ -191,8 +191,6 @@ def participle_premodifiers(st: State) -> None:
     subject or auxiliary and nothing before it could be one, it is the noun's attribute
     ( paper , is , folded ). -ing words only at the caption's start or after a determiner or
     adjective ("intersecting streets"), where a verb reading is unlikely."""
-    if st.tags.isdisjoint(("VBN", "VBD", "VBG")):  # cheap exit: no participle
-        return
     for ti, mi in st.token_mention.items():
         if ti == 0 or st.dep[ti] != "dobj":
             continue
@@ -212,8 +210,6 @@ def participle_premodifiers(st: State) -> None:
 def particle_participles(st: State) -> None:
     """"the person sitting down", "a lady that is kneeling down": an -ing verb whose only phrase
     is a particle says its noun's state ( person , is , sitting ); the particle is dropped."""
-    if "VBG" not in st.tags:  # cheap exit: no -ing word
-        return
     for v in st.tokens:
         if v.tag_ != "VBG" or st.pos[v.i] != "VERB" or not any(st.dep[c.i] == "prt" for c in st.kids[v.i]):
             continue
@@ -239,8 +235,6 @@ def bare_coordinated_participles(st: State) -> None:
     """"a person standing and holding a racket", "a group of kids sitting and waving at ...": the
     first of two coordinated participles that has no phrase of its own is the state of its noun
     ( person , is , standing ); the second keeps its relations (verb rules)."""
-    if "VBG" not in st.tags:  # cheap exit: no -ing word
-        return
     for v in st.tokens:
         if v.tag_ != "VBG" or st.pos[v.i] != "VERB":
             continue
@@ -270,8 +264,6 @@ def dressed_participles(st: State) -> None:
     the right of ...": a participle of a person whose only phrases say what the person wears or
     on which side it is is also its state ( man , is , standing ); the garment and the side are
     the verb rules' relations."""
-    if "VBG" not in st.tags:  # cheap exit: no -ing word
-        return
     for ti, mi in st.token_mention.items():
         for v in st.kids[ti]:
             if st.dep[v.i] != "acl" or v.i < ti or st.pos[v.i] != "VERB" or v.tag_ != "VBG" or not is_animate(st.tokens[ti]):
@@ -329,8 +321,6 @@ def stacked_modifiers(st: State) -> None:
 def colour_phrases(st: State) -> None:
     """"the word written in blue", "a brand name in red": a colour after "in" is an attribute
     of the thing the phrase is said of (the noun, or the subject of the verb it hangs on)."""
-    if COLOURS.isdisjoint(st.lowers):  # cheap exit: no colour word
-        return
     for tok in st.tokens:
         if tok.lower_ not in COLOURS or st.dep[tok.i] != "pobj" or tok.i in st.token_mention or not colour_word(st, tok):
             continue

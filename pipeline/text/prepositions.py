@@ -68,8 +68,6 @@ def picture_place(st: State, prep: Token) -> str | None:
 def place_attributes(st: State) -> None:
     """"the bird on the left", "a sign above the train on the left": a picture place is said
     of the closest noun before it (spaCy often hangs it on the first noun of a chain)."""
-    if st.lowers.isdisjoint(PICTURE_PLACES):  # cheap exit: no picture place word
-        return
     for prep in st.tokens:
         if st.dep[prep.i] != "prep" or st.pos[prep.i] != "ADP":
             continue

@@ -143,8 +143,6 @@ def find_part_noun_phrases(st: State) -> None:
     """"to the right of a woman in a blue dress", "in front of a man with a hat": spaCy hangs
     the phrase after the object of a multi-word preposition on the part noun ("right",
     "front"); it belongs to that object. Moved in `st.kids`."""
-    if PART_NOUNS.isdisjoint(st.lowers):  # cheap exit: no part noun
-        return
     for prep in st.tokens:
         if st.dep[prep.i] != "prep":
             continue
@@ -175,8 +173,6 @@ def find_distributives(st: State) -> None:
     """"two men, one in a blue jacket and one in a black jacket", "two people skiing, one in a
     hat": "one" / "the other" with a phrase of its own stands for the plural noun it picks
     from; recorded in `st.redirect` so its phrases are said of that noun."""
-    if DISTRIBUTIVES.isdisjoint(st.lowers):  # cheap exit: no "one" / "other"
-        return
     for tok in st.tokens:
         if tok.lower_ not in DISTRIBUTIVES or not any(st.dep[c.i] == "prep" for c in st.kids[tok.i]):
             continue
@@ -293,8 +289,6 @@ def find_split_subjects(st: State) -> None:
 def find_amod_verbs(st: State) -> None:
     """"lady holding baby": spaCy makes "holding" an adjective of "baby" with "lady" as its
     modifier; the -ing word is really a verb between subject and object."""
-    if "VBG" not in st.tags:  # cheap exit: no -ing word
-        return
     for tok in st.tokens:
         if st.dep[tok.i] != "amod" or tok.tag_ != "VBG" or tok.head.i <= tok.i:
             continue

@@ -101,7 +101,6 @@ for _name in (
 _STRINGS: dict[int, str] = {}
 _SIGN, _WRAP = 1 << 63, 1 << 64
 _ATTR_IDS: list[int] = []
-_LOWER, _TAG = attrgetter("lower_"), attrgetter("tag_")
 
 
 def _attr_ids() -> list[int]:
@@ -119,9 +118,8 @@ class State:
 
     Read-only inputs: `doc`, `caption`, `tokens` (the Doc's tokens as CachedTokens), `kids` (children of
     each token), `dep`/`pos` (dep_/pos_ of each token, cached), `text` (doc.text),
-    `sent_starts` (token indices that start a sentence), `ents` (doc.ents, lazy), `lowers` / `tags`
-    (the set of the tokens' lower_ / tag_, lazy), `verbs`/`nouns` (known lemmas from spaCy's
-    lemma_index, possibly empty).
+    `sent_starts` (token indices that start a sentence), `ents` (doc.ents, lazy), `verbs`/`nouns`
+    (known lemmas from spaCy's lemma_index, possibly empty).
     """
 
     doc: Doc
@@ -152,8 +150,6 @@ class State:
     attributes: dict[tuple[int, str], None] = field(default_factory=dict)
     relations: dict[tuple[int, str, int], None] = field(default_factory=dict)
     _ents: tuple | None = None
-    _lowers: frozenset[str] | None = None
-    _tags: frozenset[str] | None = None
 
     @classmethod
     def of(
@@ -220,21 +216,6 @@ class State:
         if self._ents is None:
             self._ents = tuple(self.doc.ents)
         return self._ents
-
-    @property
-    def lowers(self) -> frozenset[str]:
-        """Every token's `lower_`, built on first use: a rule that needs a word from a word list can
-        skip its pass over the tokens when none is there (`WORDS.isdisjoint(st.lowers)`)."""
-        if self._lowers is None:
-            self._lowers = frozenset(map(_LOWER, self.tokens))
-        return self._lowers
-
-    @property
-    def tags(self) -> frozenset[str]:
-        """Every token's `tag_`, built on first use ("VBG" not in st.tags: no -ing word)."""
-        if self._tags is None:
-            self._tags = frozenset(map(_TAG, self.tokens))
-        return self._tags
 
     def release(self) -> None:
         """Break the reference cycles of the cached tokens (each holds the token list; a root is

@@ -735,6 +735,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the red hat of the small boy sitting down is lying on the grass beside the old barn and his sleeping dog .",
      {"boy , is , sitting", "hat , is , red", "hat , lay on , grass"},
      {"boy , is , sitting down"}),
+    # occupations are people: a clause after "in X on Y" is the person's, not the place's
+    ("an old fisherman in a yellow raincoat on the wooden pier holding a long rod over the calm grey lake at dawn",
+     {"fisherman , hold , rod", "fisherman , wear , raincoat", "fisherman , on , pier"},
+     {"pier , hold , rod"}),
 ]
 
 

@@ -60,7 +60,10 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
         return attachment_group(st, verb.head, verb.i), passive
     hops = 0
     cur = verb
-    while st.dep[cur.i] in ("conj", "xcomp", "advcl", "ccomp") and cur.head.i != cur.i and hops < 5:
+    while (
+        st.dep[cur.i] in ("conj", "xcomp", "advcl", "ccomp")
+        or (st.dep[cur.i] == "acomp" and st.pos[cur.i] == "ADJ" and hops)  # "is getting ready to serve the ball"
+    ) and cur.head.i != cur.i and hops < 5:
         cur = cur.head
         hops += 1
         if cur.i in st.token_mention:

@@ -739,6 +739,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("an old fisherman in a yellow raincoat on the wooden pier holding a long rod over the calm grey lake at dawn",
      {"fisherman , hold , rod", "fisherman , wear , raincoat", "fisherman , on , pier"},
      {"pier , hold , rod"}),
+    # the verb after "ready to" / "about to" is the subject's
+    ("a young tennis player in a white cap is ready to hit the ball with her racket on the clay court",
+     {"tennis player , hit , ball", "tennis player , wear , cap", "court , is , clay"},
+     {"cap , hit , ball"}),
 ]
 
 

@@ -743,6 +743,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a young tennis player in a white cap is ready to hit the ball with her racket on the clay court",
      {"tennis player , hit , ball", "tennis player , wear , cap", "court , is , clay"},
      {"cap , hit , ball"}),
+    # a caption opening with a list of adjectives: the places are the noun's, not the first adjective's
+    ("grey and white cat on the wooden table next to a bowl of fresh green apples",
+     {"cat , on , table", "cat , next to , bowl", "cat , is , grey", "cat , is , white", "apples , in , bowl"},
+     set()),
 ]
 
 

@@ -747,6 +747,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("grey and white cat on the wooden table next to a bowl of fresh green apples",
      {"cat , on , table", "cat , next to , bowl", "cat , is , grey", "cat , is , white", "apples , in , bowl"},
      set()),
+    # "her" in its own subject's clause: the person of an earlier sentence, not the nearest noun
+    ("a young girl sits on a wooden bench in the park. she is reading a book about horses. a red bag lies next to her",
+     {"bag , lay next to , girl", "girl , read , book", "girl , sit on , bench"},
+     {"bag , lay next to , horses"}),
 ]
 
 

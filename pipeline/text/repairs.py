@@ -92,8 +92,8 @@ def find_misplaced_conjuncts(st: State) -> None:
     # "a man in a dark shirt and beige cap": spaCy coordinates the second garment with the
     # man; it belongs with the garment of his "in" / "with" phrase.
     for tok in conjs:
-        if not is_clothing(tok):
-            continue
+        if not is_clothing(tok) and not any(is_clothing(c) for c in st.kids[tok.i] if st.dep[c.i] == "conj"):
+            continue  # (a garment spaCy's list has a word for that no list here names: "shorts, trainers, red cap")
         person = st.tokens[st.conj_head.get(tok.i, tok.head.i)]
         if not is_animate(person) or is_clothing(person):
             continue

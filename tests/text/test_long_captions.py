@@ -751,6 +751,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a young girl sits on a wooden bench in the park. she is reading a book about horses. a red bag lies next to her",
      {"bag , lay next to , girl", "girl , read , book", "girl , sit on , bench"},
      {"bag , lay next to , horses"}),
+    # a comma list of garments after "in", its later items coordinated with the wearer
+    ("dude in dark denim shorts, black trainers, white cap, striped shirt, leather vest, holding a bag of chips",
+     {"person , wear , shorts", "person , wear , shirt", "person , wear , vest", "person , hold , bag"},
+     {"shirt , hold , bag"}),
 ]
 
 

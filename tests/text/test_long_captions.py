@@ -755,6 +755,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("dude in dark denim shorts, black trainers, white cap, striped shirt, leather vest, holding a bag of chips",
      {"person , wear , shorts", "person , wear , shirt", "person , wear , vest", "person , hold , bag"},
      {"shirt , hold , bag"}),
+    # "X on the Y the man is wearing": the clause's gap is the noun right before its subject
+    ("the small gold buttons on the long grey wool coat the old man near the bus stop is wearing today",
+     {"man , wear , coat", "buttons , on , coat", "man , near , bus stop"},
+     {"man , wear , buttons"}),
 ]
 
 

@@ -171,6 +171,9 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
             if not (low in PERSONAL_PRONOUNS and tok.tag_ == "PRP" and not animate_mention(st, subject)):
                 return [subject]  # "an apple on the table while she cuts it": "she" is no apple
         else:
+            person = earlier_person(st, tok, -1, avoid) if low in PERSONAL_PRONOUNS else None
+            if person is not None:  # "a bag lies next to her": the person before, not the bag
+                return [person]
             found = earlier_mention(st, tok, avoid)
             if found:
                 return found
@@ -205,11 +208,17 @@ def earlier_person(st: State, tok: Token, subject: int, avoid: set[int]) -> int 
     thing, a personal pronoun stands for the closest person or animal before it; None when
     the subject is one (or no person comes before the pronoun)."""
     best: tuple[int, int] | None = None
+    best_subject: tuple[int, int] | None = None  # "a girl reads a book about dogs. a bag lies next to her": the girl
     for ti, mi in st.token_mention.items():
         if mi == subject and is_animate(st.tokens[ti]):
             return None
-        if ti < tok.i and mi not in avoid and is_animate(st.tokens[ti]) and (best is None or ti > best[0]):
-            best = (ti, mi)
+        if ti < tok.i and mi not in avoid and is_animate(st.tokens[ti]):
+            if best is None or ti > best[0]:
+                best = (ti, mi)
+            if st.dep[ti] in SUBJECT_DEPS and (best_subject is None or ti > best_subject[0]):
+                best_subject = (ti, mi)
+    if best_subject is not None and st.sentence_start(best_subject[0]) < st.sentence_start(tok.i):
+        return best_subject[1]
     return best[1] if best else None
 
 

@@ -81,6 +81,18 @@ ANIMATE: frozenset[str] = frozenset(
     dog dogs puppy cat cats kitten horse horses cow cows bull sheep lamb goat goats pig elephant
     elephants giraffe giraffes zebra zebras bear bears bird birds duck ducks goose geese swan
     pigeon seagull gull animal animals deer monkey lion tiger calf foal pony donkey camel
+    owner owners fisherman fishermen swimmer swimmers athlete athletes coach goalie golfer runner
+    jogger hiker climber kayaker paddler boarder rower sailor pilot jockey cowboy cowgirl farmer
+    shepherd herder handler instructor doctor nurse police cop guard fireman firefighter
+    musician guitarist drummer singer dancer performer actor actress artist photographer clown
+    bride groom wife husband grandmother grandfather grandma grandpa aunt uncle infant youngster
+    shopper customer visitor traveler traveller businessman businesswoman salesman seller merchant
+    cashier clerk baker butcher fielder outfielder infielder shortstop baseman quarterback wrestler
+    boxer skater rollerblader member members team crew audience dude dudes
+    cattle calves ox oxen buffalo bison moose rhino hippo kangaroo squirrel rabbit bunny fox wolf
+    cub chicken hen rooster parrot owl eagle hawk crow sparrow penguin flamingo heron egret pelican
+    ostrich peacock dolphin whale shark turtle frog lizard snake butterfly stallion mare colt
+    puppies kittens llama alpaca panda gorilla leopard cheetah
     """.split()
 )
 

@@ -14,7 +14,9 @@ from pipeline.text.lexicon import (
     ING_NOUNS,
     MATERIALS,
     PART_NOUNS,
+    PREP_HEADS,
 )
+from pipeline.text.coreference import conjuncts
 from pipeline.text.state import State
 from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate, is_body_part, is_clothing, is_plural
 
@@ -90,8 +92,8 @@ def find_misplaced_conjuncts(st: State) -> None:
     # "a man in a dark shirt and beige cap": spaCy coordinates the second garment with the
     # man; it belongs with the garment of his "in" / "with" phrase.
     for tok in conjs:
-        if not is_clothing(tok):
-            continue
+        if not is_clothing(tok) and not any(is_clothing(c) for c in st.kids[tok.i] if st.dep[c.i] == "conj"):
+            continue  # (a garment spaCy's list has a word for that no list here names: "shorts, trainers, red cap")
         person = st.tokens[st.conj_head.get(tok.i, tok.head.i)]
         if not is_animate(person) or is_clothing(person):
             continue
@@ -242,6 +244,28 @@ def _singular_subject(st: State, noun: Token) -> bool:
     verb = noun.head
     number = [is_plural(t) for t in [verb] + [c for c in st.kids[verb.i] if st.dep[c.i] in ("aux", "auxpass")]]
     return False in number and True not in number
+
+
+def find_adjective_list_roots(st: State) -> None:
+    """"red, white and blue flag on the pole": spaCy makes the first adjective of a list the
+    root, the noun its last conjunct and hangs the noun's places on the adjective; the places
+    after the noun are moved to the noun in the cached tree."""
+    for root in st.tokens:
+        if st.dep[root.i] != "ROOT" or st.pos[root.i] != "ADJ":
+            continue
+        nouns = [t for t in conjuncts(st, root) if st.pos[t.i] in NOMINAL_POS and t.i != root.i]
+        if not nouns:
+            continue
+        noun = nouns[-1]
+        moved = [
+            p for p in st.kids[root.i]
+            if p.i > noun.i and (st.dep[p.i] == "prep" or (st.dep[p.i] == "advmod" and p.lower_ in PREP_HEADS))
+        ]
+        for prep in moved:
+            st.kids[root.i].remove(prep)
+            st.kids[noun.i].append(prep)
+        if moved:
+            st.kids[noun.i].sort(key=lambda t: t.i)
 
 
 def _move_conjunct(st: State, tok: Token, old_head: Token, new_head: Token) -> None:

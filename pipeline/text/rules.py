@@ -7,7 +7,9 @@ Rule order (each step only adds to the `State`; later steps read what earlier on
                     coordinated inside a "with" phrase ("a man with a hat and a woman"),
                     list items hung on the list's holder ("holding a ball and a racket"),
                     phrases hung on a part noun ("to the right of a woman in a dress"),
-                    "one in a hat and one in a helmet" standing for the plural noun before.
+                    "one in a hat and one in a helmet" standing for the plural noun before,
+                    places hung on the first adjective of a list ("red, white and blue
+                    flag on the pole").
 2. `mentions`     - entity heads, compounds and names; quantifier / part nouns redirected
                     ("bunch of bananas" -> bananas).
 3. `attributes`   - adjectives, colours, materials, counts said of each mention;
@@ -35,6 +37,7 @@ from pipeline.text.mentions import build_mentions
 from pipeline.text.possession import have_root_relations, possessive_relations
 from pipeline.text.prepositions import modifier_relations, noun_prep_relations, place_attributes
 from pipeline.text.repairs import (
+    find_adjective_list_roots,
     find_amod_verbs,
     find_distributives,
     find_fronted_compounds,
@@ -89,6 +92,7 @@ def doc_to_graph(
     find_part_noun_phrases(st)
     find_distributives(st)
     find_fronted_compounds(st)
+    find_adjective_list_roots(st)
     build_mentions(st)
     collect_attributes(st)
     place_attributes(st)

@@ -60,7 +60,10 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
         return attachment_group(st, verb.head, verb.i), passive
     hops = 0
     cur = verb
-    while st.dep[cur.i] in ("conj", "xcomp", "advcl", "ccomp") and cur.head.i != cur.i and hops < 5:
+    while (
+        st.dep[cur.i] in ("conj", "xcomp", "advcl", "ccomp")
+        or (st.dep[cur.i] == "acomp" and st.pos[cur.i] == "ADJ" and hops)  # "is getting ready to serve the ball"
+    ) and cur.head.i != cur.i and hops < 5:
         cur = cur.head
         hops += 1
         if cur.i in st.token_mention:
@@ -523,8 +526,24 @@ def stranded_object(st: State, verb: Token, subs: list[int]) -> list[int]:
     if st.dep[verb.i] == "ROOT":
         fronted = fronted_nouns(st, verb, subjects[-1])
         if fronted:
-            return [m for m in resolve(st, fronted[0]) if m not in subs]
+            return [m for m in resolve(st, gap_noun(st, fronted[0], subjects[-1])) if m not in subs]
     return []
+
+
+def gap_noun(st: State, noun: Token, subject: Token) -> Token:
+    """"the white strings on the jacket the kid is wearing": the clause before `subject` is said
+    of the last noun of `noun`'s place chain right before it (the jacket), not of `noun`."""
+    hops = 0
+    while hops < 5:
+        hops += 1
+        inner = [
+            o for p in st.kids[noun.i] if st.dep[p.i] == "prep" and p.lower_ != "of"
+            for o in st.kids[p.i] if st.dep[o.i] == "pobj" and o.right_edge.i == subject.left_edge.i - 1
+        ]
+        if not inner or inner[0].i not in st.token_mention:
+            return noun
+        noun = inner[0]
+    return noun
 
 
 def fronted_nouns(st: State, verb: Token, subject: Token) -> list[Token]:
@@ -586,7 +605,7 @@ def stranded_target(st: State, verb: Token) -> tuple[int, list[int], str | None]
     if own_subjects:
         fronted = fronted_nouns(st, verb, own_subjects[-1])
         if fronted:
-            holder = fronted[0]
+            holder = fronted[0] if fronted[0].lower_ in PART_NOUNS else gap_noun(st, fronted[0], own_subjects[-1])
             if holder.lower_ in PART_NOUNS and part is None:  # "the back of the chair the kid is sitting on"
                 owners = [o for k in st.kids[holder.i] if st.dep[k.i] == "prep" and k.lower_ == "of" for o in st.kids[k.i] if st.dep[o.i] == "pobj"]
                 if owners:

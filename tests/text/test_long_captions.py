@@ -735,6 +735,30 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the red hat of the small boy sitting down is lying on the grass beside the old barn and his sleeping dog .",
      {"boy , is , sitting", "hat , is , red", "hat , lay on , grass"},
      {"boy , is , sitting down"}),
+    # occupations are people: a clause after "in X on Y" is the person's, not the place's
+    ("an old fisherman in a yellow raincoat on the wooden pier holding a long rod over the calm grey lake at dawn",
+     {"fisherman , hold , rod", "fisherman , wear , raincoat", "fisherman , on , pier"},
+     {"pier , hold , rod"}),
+    # the verb after "ready to" / "about to" is the subject's
+    ("a young tennis player in a white cap is ready to hit the ball with her racket on the clay court",
+     {"tennis player , hit , ball", "tennis player , wear , cap", "court , is , clay"},
+     {"cap , hit , ball"}),
+    # a caption opening with a list of adjectives: the places are the noun's, not the first adjective's
+    ("grey and white cat on the wooden table next to a bowl of fresh green apples",
+     {"cat , on , table", "cat , next to , bowl", "cat , is , grey", "cat , is , white", "apples , in , bowl"},
+     set()),
+    # "her" in its own subject's clause: the person of an earlier sentence, not the nearest noun
+    ("a young girl sits on a wooden bench in the park. she is reading a book about horses. a red bag lies next to her",
+     {"bag , lay next to , girl", "girl , read , book", "girl , sit on , bench"},
+     {"bag , lay next to , horses"}),
+    # a comma list of garments after "in", its later items coordinated with the wearer
+    ("dude in dark denim shorts, black trainers, white cap, striped shirt, leather vest, holding a bag of chips",
+     {"person , wear , shorts", "person , wear , shirt", "person , wear , vest", "person , hold , bag"},
+     {"shirt , hold , bag"}),
+    # "X on the Y the man is wearing": the clause's gap is the noun right before its subject
+    ("the small gold buttons on the long grey wool coat the old man near the bus stop is wearing today",
+     {"man , wear , coat", "buttons , on , coat", "man , near , bus stop"},
+     {"man , wear , buttons"}),
 ]
 
 

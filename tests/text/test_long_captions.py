@@ -735,6 +735,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the red hat of the small boy sitting down is lying on the grass beside the old barn and his sleeping dog .",
      {"boy , is , sitting", "hat , is , red", "hat , lay on , grass"},
      {"boy , is , sitting down"}),
+    # "a layer of snow", "an area of mud": an extent of the stuff, no part it has; a real part keeps its owner
+    ("a thin layer of snow covers the roof of the small red barn while two horses graze in an area of mud near the gate",
+     {"barn , have , roof", "layer , is , thin", "horses , is , 2"},
+     {"snow , have , layer", "mud , have , area"}),
 ]
 
 

@@ -81,6 +81,7 @@ ANIMATE: frozenset[str] = frozenset(
     dog dogs puppy cat cats kitten horse horses cow cows bull sheep lamb goat goats pig elephant
     elephants giraffe giraffes zebra zebras bear bears bird birds duck ducks goose geese swan
     pigeon seagull gull animal animals deer monkey lion tiger calf foal pony donkey camel
+    dude dudes
     """.split()
 )
 

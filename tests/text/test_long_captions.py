@@ -739,6 +739,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a thin layer of snow covers the roof of the small red barn while two horses graze in an area of mud near the gate",
      {"barn , have , roof", "layer , is , thin", "horses , is , 2"},
      {"snow , have , layer", "mud , have , area"}),
+    # "dude" is a person: the garments listed after his "in" phrase are all his
+    ("tall dude in baggy shorts, brown sandals, orange cap, holding a surfboard on the sandy beach at sunset",
+     {"person , wear , shorts", "person , wear , sandals", "person , wear , cap", "sandals , is , brown"},
+     {"person , with , cap", "shorts , is , tall"}),
 ]
 
 

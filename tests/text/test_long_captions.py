@@ -743,6 +743,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("tall dude in baggy shorts, brown sandals, orange cap, holding a surfboard on the sandy beach at sunset",
      {"person , wear , shorts", "person , wear , sandals", "person , wear , cap", "sandals , is , brown"},
      {"person , with , cap", "shorts , is , tall"}),
+    # a quantifier's own "of" list ("sets of cups and saucers") says no part: the saucers have no cups
+    ("three sets of cups and saucers sit on the old wooden shelf beside a tall stack of books and a small green lamp",
+     {"cups , sit on , shelf", "shelf , is , wooden", "shelf , is , old"},
+     {"saucers , have , cups", "cups , have , saucers"}),
 ]
 
 

@@ -107,7 +107,7 @@ EXTENT_NOUNS: frozenset[str] = frozenset(
     sequence expanse stretch splash pool puddle stream streams shape shapes shade
     shades reflection reflections statue statues sculpture figurine replica
     model design designs pattern patterns
-    area areas layer layers remains section sections
+    area areas layer layers remains section sections forest forests thicket thickets grove groves
     """.split()
 )
 

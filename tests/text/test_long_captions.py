@@ -747,6 +747,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("three sets of cups and saucers sit on the old wooden shelf beside a tall stack of books and a small green lamp",
      {"cups , sit on , shelf", "shelf , is , wooden", "shelf , is , old"},
      {"saucers , have , cups", "cups , have , saucers"}),
+    # "a grove of trees" is trees standing together, not a part the trees have
+    ("a small grove of olive trees grows on the dry hillside above the white village and its narrow winding road",
+     {"grove , grow on , hillside", "hillside , is , dry", "village , is , white"},
+     {"olive trees , have , grove", "trees , have , grove"}),
 ]
 
 

@@ -751,6 +751,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a small grove of olive trees grows on the dry hillside above the white village and its narrow winding road",
      {"grove , grow on , hillside", "hillside , is , dry", "village , is , white"},
      {"olive trees , have , grove", "trees , have , grove"}),
+    # "its" after a subject that is an owner's body part is the owner's ("the dog's tail ... its legs")
+    ("the old dog's tail is much longer than its short legs while it sleeps on a blue blanket near the warm fireplace",
+     {"dog , have , tail", "dog , have , legs", "legs , is , short", "blanket , near , fireplace"},
+     {"tail , have , legs"}),
 ]
 
 

@@ -93,6 +93,7 @@ ANIMATE: frozenset[str] = frozenset(
     cub chicken hen rooster parrot owl eagle hawk crow sparrow penguin flamingo heron egret pelican
     ostrich peacock dolphin whale shark turtle frog lizard snake butterfly stallion mare colt
     puppies kittens llama alpaca panda gorilla leopard cheetah
+    dude dudes
     """.split()
 )
 
@@ -118,6 +119,7 @@ EXTENT_NOUNS: frozenset[str] = frozenset(
     sequence expanse stretch splash pool puddle stream streams shape shapes shade
     shades reflection reflections statue statues sculpture figurine replica
     model design designs pattern patterns
+    area areas layer layers remains section sections forest forests thicket thickets grove groves
     """.split()
 )
 

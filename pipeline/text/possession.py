@@ -142,13 +142,14 @@ _ANY_SUBJECT_DEPS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS
 def pronoun_owner(st: State, pron: Token) -> list[int]:
     """Owner of "his/her/its/their": the subject of the nearest clause above the pronoun (a
     participle on a noun is skipped: "a bird has a feather sticking out from its head" ->
-    bird); else the sentence's subject."""
+    bird; a subject that is an owner's body part hands it on: "the dog's tail is longer than
+    its legs" -> dog); else the sentence's subject."""
     cur, hops = pron.head, 0
     while cur.head.i != cur.i and hops < 30:
         if st.pos[cur.i] in ("VERB", "AUX") and st.dep[cur.i] != "acl":
             subjects = [c for c in st.kids[cur.i] if st.dep[c.i] in _ANY_SUBJECT_DEPS]
             if subjects:
-                owners = subject_mentions(st, subjects[0])
+                owners = part_owner(st, subjects[0]) or subject_mentions(st, subjects[0])
                 if owners:
                     return owners
                 break
@@ -156,10 +157,27 @@ def pronoun_owner(st: State, pron: Token) -> list[int]:
                 return resolve(st, cur.head)
         cur, hops = cur.head, hops + 1
     subjects = [c for c in st.kids[cur.i] if st.dep[c.i] in _ANY_SUBJECT_DEPS]
-    if subjects and subject_mentions(st, subjects[0]):
-        return subject_mentions(st, subjects[0])
+    if subjects:
+        owners = part_owner(st, subjects[0]) or subject_mentions(st, subjects[0])
+        if owners:
+            return owners
     owner = main_subject(st, pron)
     return [owner] if owner is not None else []
+
+
+def part_owner(st: State, subject: Token) -> list[int]:
+    """"the dog's tail is longer than its legs": a subject that is a body part of a named owner
+    ("dog's", "of the dog") hands "its" / "his" on to that owner. Returns the owner's mentions or []."""
+    if not is_body_part(subject):
+        return []
+    for c in st.kids[subject.i]:
+        if st.dep[c.i] == "poss" and st.pos[c.i] != "PRON":
+            return resolve(st, c)
+        if st.dep[c.i] == "prep" and c.lower_ == "of":
+            for o in st.kids[c.i]:
+                if st.dep[o.i] == "pobj" and is_animate(o):
+                    return resolve(st, o)
+    return []
 
 
 def have_root_relations(st: State, noun: Token, mention: int) -> None:

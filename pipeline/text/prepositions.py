@@ -119,6 +119,8 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
             continue  # "holds a rod with both hands": the hands hold, the rod has none
         for obj in objs:
             if predicate == "of":
+                if st.redirect.get(noun.i) == obj.i:  # "two sets of table and chair": the quantifier's own list, no part
+                    continue
                 own = resolve(st, noun)
                 of_relation(st, noun, obj, own, resolve_group(st, obj, avoid=own))
                 continue

@@ -759,6 +759,26 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the small gold buttons on the long grey wool coat the old man near the bus stop is wearing today",
      {"man , wear , coat", "buttons , on , coat", "man , near , bus stop"},
      {"man , wear , buttons"}),
+    # "a layer of snow", "an area of mud": an extent of the stuff, no part it has; a real part keeps its owner
+    ("a thin layer of snow covers the roof of the small red barn while two horses graze in an area of mud near the gate",
+     {"barn , have , roof", "layer , is , thin", "horses , is , 2"},
+     {"snow , have , layer", "mud , have , area"}),
+    # "dude" is a person: the garments listed after his "in" phrase are all his
+    ("tall dude in baggy shorts, brown sandals, orange cap, holding a surfboard on the sandy beach at sunset",
+     {"person , wear , shorts", "person , wear , sandals", "person , wear , cap", "sandals , is , brown"},
+     {"person , with , cap", "shorts , is , tall"}),
+    # a quantifier's own "of" list ("sets of cups and saucers") says no part: the saucers have no cups
+    ("three sets of cups and saucers sit on the old wooden shelf beside a tall stack of books and a small green lamp",
+     {"cups , sit on , shelf", "shelf , is , wooden", "shelf , is , old"},
+     {"saucers , have , cups", "cups , have , saucers"}),
+    # "a grove of trees" is trees standing together, not a part the trees have
+    ("a small grove of olive trees grows on the dry hillside above the white village and its narrow winding road",
+     {"grove , grow on , hillside", "hillside , is , dry", "village , is , white"},
+     {"olive trees , have , grove", "trees , have , grove"}),
+    # "its" after a subject that is an owner's body part is the owner's ("the dog's tail ... its legs")
+    ("the old dog's tail is much longer than its short legs while it sleeps on a blue blanket near the warm fireplace",
+     {"dog , have , tail", "dog , have , legs", "legs , is , short", "blanket , near , fireplace"},
+     {"tail , have , legs"}),
 ]
 
 

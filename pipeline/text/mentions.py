@@ -303,6 +303,8 @@ def build_mentions(st: State) -> None:
             parts = []
         while parts and adjective_part(st, parts[0], tok):  # "round clock", "small hill": said of the thing
             parts = parts[1:]
+        if stacked_nouns(st, parts):  # "bus stop sign", "tennis court wall": the thing is the last noun
+            parts = []
         owner = compound_owner(st, tok, parts)
         if owner is not None:  # "car window" -> ( car , have , window )
             parts = []
@@ -355,6 +357,21 @@ def adjective_part(st: State, part: Token, head: Token) -> bool:
         and st.dep[part.i - 1] == "amod"
         and st.tokens[part.i - 1].head.i == head.i  # after another adjective: not "the skate park"
     )
+
+
+def stacked_nouns(st: State, parts: list[Token]) -> bool:
+    """True for two or more separate nouns stacked before a head noun ("bus stop sign",
+    "restaurant dessert menu", "coca cola cup"): FACTUAL names such a thing by its head alone
+    (a two-word compound such as "tennis racket" keeps its name; so does one led by an -ing
+    noun, "living room couch", whose first two words name a place)."""
+    if len(parts) < 2 or parts[0].lower_.endswith("ing"):
+        return False
+    nouns = 0
+    for p in parts:
+        if st.dep[p.i] != "compound" or st.pos[p.i] not in NOMINAL_POS or not p.text.isalpha() or not p.whitespace_:
+            return False  # "t-shirt", "ec-flp": a hyphenated word is one name
+        nouns += 1
+    return nouns >= 2
 
 
 def measure_part(st: State, head: Token) -> tuple[Token, Token] | None:

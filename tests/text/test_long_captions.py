@@ -735,6 +735,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the red hat of the small boy sitting down is lying on the grass beside the old barn and his sleeping dog .",
      {"boy , is , sitting", "hat , is , red", "hat , lay on , grass"},
      {"boy , is , sitting down"}),
+    # two nouns stacked before a noun: the thing is named by its head; one noun before it stays in the name
+    ("a woman in a grey coat waits under the school bus shelter while her son looks at the train station clock near the tennis racket",
+     {"woman , wait under , shelter", "son , look at , clock", "clock , near , tennis racket", "coat , is , grey"},
+     {"woman , wait under , school bus shelter", "son , look at , train station clock", "clock , near , racket"}),
 ]
 
 

@@ -16,6 +16,7 @@ from pipeline.text.lexicon import (
     PROPERTY_NOUNS,
     PORTION_NOUNS,
     QUANTIFIER_ATTRIBUTES,
+    REPRESENTATION_NOUNS,
     SHADES,
     LABEL_NUMBER_NOUNS,
 )
@@ -48,7 +49,11 @@ def collect_attributes(st: State) -> None:
             for m in resolve(st, st.tokens[qi]):
                 st.add_attr(m, attr)
         portion = st.tokens[qi]
-        if portion.lower_ in PORTION_NOUNS:  # "two broken pieces of fish" -> fish: pieces, 2, broken
+        shown_as = (portion.lemma_ or portion.text).lower()
+        if shown_as in REPRESENTATION_NOUNS and portion.lower_ not in PORTION_NOUNS:  # "a statue of a man" -> man: statue
+            for m in resolve(st, portion):
+                st.add_attr(m, shown_as)
+        elif portion.lower_ in PORTION_NOUNS:  # "two broken pieces of fish" -> fish: pieces, 2, broken
             targets = resolve(st, portion)
             for m in targets:
                 st.add_attr(m, portion.lower_)

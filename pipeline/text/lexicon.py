@@ -268,3 +268,7 @@ THING_PARTS: frozenset[str] = frozenset(
 )
 #: Compound owners that name a kind of the part, not its owner ("garage door", "screen door").
 KIND_COMPOUNDS: frozenset[str] = frozenset("garage barn screen storm trap french sliding revolving display shop store".split())
+
+#: Nouns for an image of a thing made in some material: FACTUAL names the thing and says what it
+#: is ("an elephant statue", "a statue of a man" -> ( elephant , is , statue ), ( man , is , statue )).
+REPRESENTATION_NOUNS: frozenset[str] = frozenset("statue figurine sculpture carving replica".split())

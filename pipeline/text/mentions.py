@@ -23,6 +23,7 @@ from pipeline.text.lexicon import (
     PART_PREPOSITION,
     PART_PREPOSITION_KEPT,
     PICTURE_PLACES,
+    REPRESENTATION_NOUNS,
     SIDE_PREPOSITION,
     POSITION_WORDS,
     PROPERTY_NOUNS,
@@ -250,7 +251,7 @@ def build_mentions(st: State) -> None:
             continue  # the rules below need a child ("of", a possessor) or a preposition's object
         low, lemma = tok.lower_, tok.lemma_.lower()
         # Quantifier and portion nouns point at their "of" object.
-        if has_kids and (low in QUANTIFIER_NOUNS or lemma in QUANTIFIER_NOUNS or low in PORTION_NOUNS):
+        if has_kids and (low in QUANTIFIER_NOUNS or lemma in QUANTIFIER_NOUNS or low in PORTION_NOUNS or lemma in REPRESENTATION_NOUNS):
             for prep in st.kids[tok.i]:
                 if st.dep[prep.i] == "prep" and prep.lower_ == "of":
                     objs = [c for c in st.kids[prep.i] if st.dep[c.i] == "pobj"]
@@ -305,6 +306,15 @@ def build_mentions(st: State) -> None:
             parts = parts[1:]
         if stacked_nouns(st, parts):  # "bus stop sign", "tennis court wall": the thing is the last noun
             parts = []
+        shown = represented(st, tok, parts)
+        if shown is not None:  # "an elephant statue": an elephant that is a statue
+            thing, kind = shown
+            st.parts.add(thing.i)
+            st.mention_parts[tok.i] = [thing.i]
+            start, end = thing.idx, thing.idx + len(thing.text)  # named (and written) as the thing shown
+            mi = st.add_mention(thing.text, (thing.lemma_ or thing.text).lower(), start, end, head=tok.i)
+            st.add_attr(mi, kind)
+            continue
         owner = compound_owner(st, tok, parts)
         if owner is not None:  # "car window" -> ( car , have , window )
             parts = []
@@ -372,6 +382,18 @@ def stacked_nouns(st: State, parts: list[Token]) -> bool:
             return False  # "t-shirt", "ec-flp": a hyphenated word is one name
         nouns += 1
     return nouns >= 2
+
+
+def represented(st: State, head: Token, parts: list[Token]) -> tuple[Token, str] | None:
+    """"an elephant statue", "a hippo figurine": (the thing shown, what it is made as) for a
+    representation noun (REPRESENTATION_NOUNS) after one plain noun; else None."""
+    lemma = (head.lemma_ or head.text).lower()
+    if lemma not in REPRESENTATION_NOUNS or len(parts) != 1:
+        return None
+    thing = parts[0]
+    if st.dep[thing.i] != "compound" or st.pos[thing.i] != "NOUN" or not thing.text.isalpha():
+        return None
+    return thing, lemma
 
 
 def measure_part(st: State, head: Token) -> tuple[Token, Token] | None:

@@ -739,6 +739,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a woman in a grey coat waits under the school bus shelter while her son looks at the train station clock near the tennis racket",
      {"woman , wait under , shelter", "son , look at , clock", "clock , near , tennis racket", "coat , is , grey"},
      {"woman , wait under , school bus shelter", "son , look at , train station clock", "clock , near , racket"}),
+    # a statue or figurine is the thing it shows, said to be one
+    ("a small boy pushes his red tractor past a stone lion statue while his sister holds a wooden statue of a bird near the gate",
+     {"boy , push , tractor", "lion , is , statue", "bird , is , statue", "sister , hold , bird", "lion , is , stone"},
+     {"lion statue , is , stone", "sister , hold , statue", "boy , push past , lion statue"}),
 ]
 
 

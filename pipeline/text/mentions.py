@@ -23,8 +23,11 @@ from pipeline.text.lexicon import (
     PART_PREPOSITION,
     PART_PREPOSITION_KEPT,
     PICTURE_PLACES,
+    MARKING_NOUNS,
+    MARKING_PLACES,
     REPRESENTATION_NOUNS,
     SIDE_PREPOSITION,
+    SHADES,
     POSITION_WORDS,
     PROPERTY_NOUNS,
     PORTION_NOUNS,
@@ -306,6 +309,9 @@ def build_mentions(st: State) -> None:
             parts = parts[1:]
         if stacked_nouns(st, parts):  # "bus stop sign", "tennis court wall": the thing is the last noun
             parts = []
+        says = marking_text(st, tok, parts)
+        if says is not None:  # "a stop sign": a sign that says stop
+            parts = []
         shown = represented(st, tok, parts)
         if shown is not None:  # "an elephant statue": an elephant that is a statue
             thing, kind = shown
@@ -344,7 +350,9 @@ def build_mentions(st: State) -> None:
                     text = st.text[start:end]
                 st.add_mention(text, " ".join(text.split()), start, end, label, head=tok.i)
                 continue
-        st.add_mention(text, " ".join((prefix + head_lemma).split()), start, end, label, head=tok.i)
+        mi = st.add_mention(text, " ".join((prefix + head_lemma).split()), start, end, label, head=tok.i)
+        if says is not None:
+            st.add_attr(mi, says)
     quoted_text(st, spans)
     for o, ti in st.owned_parts:  # "car window" -> ( car , have , window )
         if ti in st.token_mention:
@@ -382,6 +390,19 @@ def stacked_nouns(st: State, parts: list[Token]) -> bool:
             return False  # "t-shirt", "ec-flp": a hyphenated word is one name
         nouns += 1
     return nouns >= 2
+
+
+def marking_text(st: State, head: Token, parts: list[Token]) -> str | None:
+    """"a stop sign", "the starbucks logo", "a jp morgan chase advertisement": what the nouns
+    before a marking noun (MARKING_NOUNS) say it shows, as its attribute; None for anything else."""
+    if not parts or (head.lemma_ or head.text).lower() not in MARKING_NOUNS:
+        return None
+    for p in parts:
+        if st.dep[p.i] != "compound" or st.pos[p.i] not in NOMINAL_POS or not p.text.isalpha():
+            return None
+        if p.lower_ in SHADES or p.lower_ in MATERIALS or p.lower_ in MARKING_PLACES:
+            return None  # "neon signs", "road sign": what it is made of or where it stands, a kind of sign
+    return " ".join(p.lower_ for p in parts)
 
 
 def represented(st: State, head: Token, parts: list[Token]) -> tuple[Token, str] | None:

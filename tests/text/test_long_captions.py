@@ -743,6 +743,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a small boy pushes his red tractor past a stone lion statue while his sister holds a wooden statue of a bird near the gate",
      {"boy , push , tractor", "lion , is , statue", "bird , is , statue", "sister , hold , bird", "lion , is , stone"},
      {"lion statue , is , stone", "sister , hold , statue", "boy , push past , lion statue"}),
+    # a noun before a sign, logo or symbol says what it shows: its attribute, not part of its name
+    ("a tall man in a black jacket with a skull logo walks past the exit sign while a girl holds a kite near the tennis racket",
+     {"logo , is , skull", "sign , is , exit", "man , walk past , sign", "kite , near , tennis racket", "jacket , is , black"},
+     {"man , walk past , exit sign", "skull logo , is , black", "kite , near , racket"}),
 ]
 
 

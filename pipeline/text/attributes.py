@@ -168,6 +168,7 @@ def collect_attributes(st: State) -> None:
     participle_premodifiers(st)
     bare_coordinated_participles(st)
     particle_participles(st)
+    posture_complements(st)
 
 
 #: What one takes when taking a photo: "a man taking a picture" -> ( man , is , taking photo ).
@@ -235,6 +236,32 @@ def particle_participles(st: State) -> None:
             continue
         for m in resolve(st, holder):
             st.add_attr(m, v.lower_)
+
+
+def posture_complements(st: State) -> None:
+    """"with his hands out", "with their arms up", "with her mouth open", "has his hands folded":
+    a possessed noun followed by a particle, adjective or participle that spaCy hung elsewhere
+    (on the verb, or as the clause's root) says the noun's state ( hands , is , out )."""
+    for ti, mi in st.token_mention.items():
+        if ti + 1 >= len(st.tokens) or st.dep[ti] not in ("pobj", "dobj"):
+            continue
+        t = st.tokens[ti + 1]
+        tag = t.tag_
+        if tag != "RP" and tag not in ("JJ", "VBN", "VBD"):
+            continue  # (cheap exit first: most nouns are followed by something else)
+        if not any(st.dep[c.i] == "poss" for c in st.kids[ti]):
+            continue
+        noun = st.tokens[ti]
+        if st.dep[ti] == "pobj" and noun.head.lower_ != "with":
+            continue
+        if st.dep[ti] == "dobj" and noun.head.lemma_.lower() != "have":
+            continue
+        if tag == "RP":
+            if st.dep[t.i] not in ("advmod", "prt") or t.head.i > t.i:
+                continue
+        elif st.dep[t.i] != "ROOT" or any(st.dep[c.i] in ("dobj", "prep", "prt") and c.i > t.i for c in st.kids[t.i]):
+            continue  # "with her mouth open": spaCy made the state the root ("closed the door" is not one)
+        st.add_attr(mi, t.lower_)
 
 
 def bare_coordinated_participles(st: State) -> None:

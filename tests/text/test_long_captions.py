@@ -747,6 +747,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a tall man in a black jacket with a skull logo walks past the exit sign while a girl holds a kite near the tennis racket",
      {"logo , is , skull", "sign , is , exit", "man , walk past , sign", "kite , near , tennis racket", "jacket , is , black"},
      {"man , walk past , exit sign", "skull logo , is , black", "kite , near , racket"}),
+    # "with her mouth open", "with his hands up": the word after the possessed noun is its state
+    ("a young woman with her mouth open and a red scarf on is standing beside an old man with his hands up near the fountain",
+     {"mouth , is , open", "hands , is , up", "woman , have , mouth", "man , have , hands"},
+     {"woman , is , open", "man , is , up", "open"}),
 ]
 
 

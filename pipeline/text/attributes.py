@@ -16,6 +16,7 @@ from pipeline.text.lexicon import (
     PROPERTY_NOUNS,
     PORTION_NOUNS,
     QUANTIFIER_ATTRIBUTES,
+    REPRESENTATION_NOUNS,
     SHADES,
     LABEL_NUMBER_NOUNS,
 )
@@ -48,7 +49,11 @@ def collect_attributes(st: State) -> None:
             for m in resolve(st, st.tokens[qi]):
                 st.add_attr(m, attr)
         portion = st.tokens[qi]
-        if portion.lower_ in PORTION_NOUNS:  # "two broken pieces of fish" -> fish: pieces, 2, broken
+        shown_as = (portion.lemma_ or portion.text).lower()
+        if shown_as in REPRESENTATION_NOUNS and portion.lower_ not in PORTION_NOUNS:  # "a statue of a man" -> man: statue
+            for m in resolve(st, portion):
+                st.add_attr(m, shown_as)
+        elif portion.lower_ in PORTION_NOUNS:  # "two broken pieces of fish" -> fish: pieces, 2, broken
             targets = resolve(st, portion)
             for m in targets:
                 st.add_attr(m, portion.lower_)
@@ -162,6 +167,7 @@ def collect_attributes(st: State) -> None:
     participle_premodifiers(st)
     bare_coordinated_participles(st)
     particle_participles(st)
+    posture_complements(st)
 
 
 #: What one takes when taking a photo: "a man taking a picture" -> ( man , is , taking photo ).
@@ -229,6 +235,32 @@ def particle_participles(st: State) -> None:
             continue
         for m in resolve(st, holder):
             st.add_attr(m, v.lower_)
+
+
+def posture_complements(st: State) -> None:
+    """"with his hands out", "with their arms up", "with her mouth open", "has his hands folded":
+    a possessed noun followed by a particle, adjective or participle that spaCy hung elsewhere
+    (on the verb, or as the clause's root) says the noun's state ( hands , is , out )."""
+    for ti, mi in st.token_mention.items():
+        if ti + 1 >= len(st.tokens) or st.dep[ti] not in ("pobj", "dobj"):
+            continue
+        t = st.tokens[ti + 1]
+        tag = t.tag_
+        if tag != "RP" and tag not in ("JJ", "VBN", "VBD"):
+            continue  # (cheap exit first: most nouns are followed by something else)
+        if not any(st.dep[c.i] == "poss" for c in st.kids[ti]):
+            continue
+        noun = st.tokens[ti]
+        if st.dep[ti] == "pobj" and noun.head.lower_ != "with":
+            continue
+        if st.dep[ti] == "dobj" and noun.head.lemma_.lower() != "have":
+            continue
+        if tag == "RP":
+            if st.dep[t.i] not in ("advmod", "prt") or t.head.i > t.i:
+                continue
+        elif st.dep[t.i] != "ROOT" or any(st.dep[c.i] in ("dobj", "prep", "prt") and c.i > t.i for c in st.kids[t.i]):
+            continue  # "with her mouth open": spaCy made the state the root ("closed the door" is not one)
+        st.add_attr(mi, t.lower_)
 
 
 def bare_coordinated_participles(st: State) -> None:

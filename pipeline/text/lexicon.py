@@ -282,3 +282,15 @@ THING_PARTS: frozenset[str] = frozenset(
 )
 #: Compound owners that name a kind of the part, not its owner ("garage door", "screen door").
 KIND_COMPOUNDS: frozenset[str] = frozenset("garage barn screen storm trap french sliding revolving display shop store".split())
+
+#: Nouns for an image of a thing made in some material: FACTUAL names the thing and says what it
+#: is ("an elephant statue", "a statue of a man" -> ( elephant , is , statue ), ( man , is , statue )).
+REPRESENTATION_NOUNS: frozenset[str] = frozenset("statue figurine sculpture carving replica".split())
+
+#: Markings: what a noun before one names is what it shows or says, not a kind of marking
+#: ("a stop sign", "the starbucks logo", "a batman symbol" -> ( sign , is , stop ), ( logo , is , starbucks )).
+MARKING_NOUNS: frozenset[str] = frozenset(
+    "sign logo symbol emblem ad advertisement poster banner sticker decal label billboard design print tattoo graphic".split()
+)
+#: Nouns before a marking that say where it stands, making a kind of marking ("street sign", "road sign").
+MARKING_PLACES: frozenset[str] = frozenset("street road highway traffic".split())

@@ -23,7 +23,11 @@ from pipeline.text.lexicon import (
     PART_PREPOSITION,
     PART_PREPOSITION_KEPT,
     PICTURE_PLACES,
+    MARKING_NOUNS,
+    MARKING_PLACES,
+    REPRESENTATION_NOUNS,
     SIDE_PREPOSITION,
+    SHADES,
     POSITION_WORDS,
     PROPERTY_NOUNS,
     PORTION_NOUNS,
@@ -257,7 +261,7 @@ def build_mentions(st: State) -> None:
             continue  # the rules below need a child ("of", a possessor) or a preposition's object
         low, lemma = tok.lower_, tok.lemma_.lower()
         # Quantifier and portion nouns point at their "of" object.
-        if has_kids and (low in QUANTIFIER_NOUNS or lemma in QUANTIFIER_NOUNS or low in PORTION_NOUNS):
+        if has_kids and (low in QUANTIFIER_NOUNS or lemma in QUANTIFIER_NOUNS or low in PORTION_NOUNS or lemma in REPRESENTATION_NOUNS):
             for prep in st.kids[tok.i]:
                 if st.dep[prep.i] == "prep" and prep.lower_ == "of":
                     objs = [c for c in st.kids[prep.i] if st.dep[c.i] == "pobj"]
@@ -310,6 +314,20 @@ def build_mentions(st: State) -> None:
             parts = []
         while parts and adjective_part(st, parts[0], tok):  # "round clock", "small hill": said of the thing
             parts = parts[1:]
+        if stacked_nouns(st, parts):  # "bus stop sign", "tennis court wall": the thing is the last noun
+            parts = []
+        says = marking_text(st, tok, parts)
+        if says is not None:  # "a stop sign": a sign that says stop
+            parts = []
+        shown = represented(st, tok, parts)
+        if shown is not None:  # "an elephant statue": an elephant that is a statue
+            thing, kind = shown
+            st.parts.add(thing.i)
+            st.mention_parts[tok.i] = [thing.i]
+            start, end = thing.idx, thing.idx + len(thing.text)  # named (and written) as the thing shown
+            mi = st.add_mention(thing.text, (thing.lemma_ or thing.text).lower(), start, end, head=tok.i)
+            st.add_attr(mi, kind)
+            continue
         owner = compound_owner(st, tok, parts)
         if owner is not None:  # "car window" -> ( car , have , window )
             parts = []
@@ -339,7 +357,9 @@ def build_mentions(st: State) -> None:
                     text = st.text[start:end]
                 st.add_mention(text, " ".join(text.split()), start, end, label, head=tok.i)
                 continue
-        st.add_mention(text, " ".join((prefix + head_lemma).split()), start, end, label, head=tok.i)
+        mi = st.add_mention(text, " ".join((prefix + head_lemma).split()), start, end, label, head=tok.i)
+        if says is not None:
+            st.add_attr(mi, says)
     quoted_text(st, spans)
     for o, ti in st.owned_parts:  # "car window" -> ( car , have , window )
         if ti in st.token_mention:
@@ -362,6 +382,46 @@ def adjective_part(st: State, part: Token, head: Token) -> bool:
         and st.dep[part.i - 1] == "amod"
         and st.tokens[part.i - 1].head.i == head.i  # after another adjective: not "the skate park"
     )
+
+
+def stacked_nouns(st: State, parts: list[Token]) -> bool:
+    """True for two or more separate nouns stacked before a head noun ("bus stop sign",
+    "restaurant dessert menu", "coca cola cup"): FACTUAL names such a thing by its head alone
+    (a two-word compound such as "tennis racket" keeps its name; so does one led by an -ing
+    noun, "living room couch", whose first two words name a place)."""
+    if len(parts) < 2 or parts[0].lower_.endswith("ing"):
+        return False
+    nouns = 0
+    for p in parts:
+        if st.dep[p.i] != "compound" or st.pos[p.i] not in NOMINAL_POS or not p.text.isalpha() or not p.whitespace_:
+            return False  # "t-shirt", "ec-flp": a hyphenated word is one name
+        nouns += 1
+    return nouns >= 2
+
+
+def marking_text(st: State, head: Token, parts: list[Token]) -> str | None:
+    """"a stop sign", "the starbucks logo", "a jp morgan chase advertisement": what the nouns
+    before a marking noun (MARKING_NOUNS) say it shows, as its attribute; None for anything else."""
+    if not parts or (head.lemma_ or head.text).lower() not in MARKING_NOUNS:
+        return None
+    for p in parts:
+        if st.dep[p.i] != "compound" or st.pos[p.i] not in NOMINAL_POS or not p.text.isalpha():
+            return None
+        if p.lower_ in SHADES or p.lower_ in MATERIALS or p.lower_ in MARKING_PLACES:
+            return None  # "neon signs", "road sign": what it is made of or where it stands, a kind of sign
+    return " ".join(p.lower_ for p in parts)
+
+
+def represented(st: State, head: Token, parts: list[Token]) -> tuple[Token, str] | None:
+    """"an elephant statue", "a hippo figurine": (the thing shown, what it is made as) for a
+    representation noun (REPRESENTATION_NOUNS) after one plain noun; else None."""
+    lemma = (head.lemma_ or head.text).lower()
+    if lemma not in REPRESENTATION_NOUNS or len(parts) != 1:
+        return None
+    thing = parts[0]
+    if st.dep[thing.i] != "compound" or st.pos[thing.i] != "NOUN" or not thing.text.isalpha():
+        return None
+    return thing, lemma
 
 
 def measure_part(st: State, head: Token) -> tuple[Token, Token] | None:

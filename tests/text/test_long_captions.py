@@ -779,6 +779,22 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the old dog's tail is much longer than its short legs while it sleeps on a blue blanket near the warm fireplace",
      {"dog , have , tail", "dog , have , legs", "legs , is , short", "blanket , near , fireplace"},
      {"tail , have , legs"}),
+    # two nouns stacked before a noun: the thing is named by its head; one noun before it stays in the name
+    ("a woman in a grey coat waits under the school bus shelter while her son looks at the train station clock near the tennis racket",
+     {"woman , wait under , shelter", "son , look at , clock", "clock , near , tennis racket", "coat , is , grey"},
+     {"woman , wait under , school bus shelter", "son , look at , train station clock", "clock , near , racket"}),
+    # a statue or figurine is the thing it shows, said to be one
+    ("a small boy pushes his red tractor past a stone lion statue while his sister holds a wooden statue of a bird near the gate",
+     {"boy , push , tractor", "lion , is , statue", "bird , is , statue", "sister , hold , bird", "lion , is , stone"},
+     {"lion statue , is , stone", "sister , hold , statue", "boy , push past , lion statue"}),
+    # a noun before a sign, logo or symbol says what it shows: its attribute, not part of its name
+    ("a tall man in a black jacket with a skull logo walks past the exit sign while a girl holds a kite near the tennis racket",
+     {"logo , is , skull", "sign , is , exit", "man , walk past , sign", "kite , near , tennis racket", "jacket , is , black"},
+     {"man , walk past , exit sign", "skull logo , is , black", "kite , near , racket"}),
+    # "with her mouth open", "with his hands up": the word after the possessed noun is its state
+    ("a young woman with her mouth open and a red scarf on is standing beside an old man with his hands up near the fountain",
+     {"mouth , is , open", "hands , is , up", "woman , have , mouth", "man , have , hands"},
+     {"woman , is , open", "man , is , up", "open"}),
 ]
 
 

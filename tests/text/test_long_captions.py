@@ -759,6 +759,13 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the small gold buttons on the long grey wool coat the old man near the bus stop is wearing today",
      {"man , wear , coat", "buttons , on , coat", "man , near , bus stop"},
      {"man , wear , buttons"}),
+    # a garment is never the one who walks or looks: its wearer is
+    ("far away, a tall boy in grey pants & a green top walks near a blue truck",
+     {"boy , walk near , truck", "boy , wear , pants", "truck , is , blue"},
+     {"top , walk near , truck"}),
+    ("an old man standing with brown boots on and a plaid shirt looking at a small dog in the grass",
+     {"man , look at , dog", "man , wear , boots", "dog , in , grass"},
+     {"plaid shirt , look at , dog"}),
 ]
 
 

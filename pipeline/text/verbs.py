@@ -176,6 +176,8 @@ def verb_relations(st: State, verb: Token) -> None:
     if adjectival_root(st, verb):
         return
     subs, passive = verb_subjects(st, verb)
+    if subs and not passive and lemma in PERSON_VERBS:
+        subs = [worn_by(st, m) for m in subs]
     is_copula = lemma in COPULAS
     stranded = stranded_target(st, verb)
     if stranded is not None:
@@ -398,6 +400,25 @@ def verb_relations(st: State, verb: Token) -> None:
     ):
         for s in subs:
             st.add_attr(s, verb.lower_)
+
+
+#: Verbs only a person or animal does: a garment is never their subject.
+PERSON_VERBS: frozenset[str] = frozenset("look watch stare smile laugh talk walk hold wait eat drink read wave".split())
+
+
+def worn_by(st: State, mention: int) -> int:
+    """The wearer of a garment mention (the closest person or animal up its head chain:
+    "a man ... and a striped shirt looking at ...", "a girl in shorts & a white top walks");
+    `mention` itself when it is no garment or no wearer is found."""
+    tok = next((st.tokens[t] for t, m in st.token_mention.items() if m == mention), None)
+    if tok is None or not is_clothing(tok):
+        return mention
+    hops = 0
+    while tok.head.i != tok.i and hops < 6:
+        tok, hops = tok.head, hops + 1
+        if tok.i in st.token_mention and is_animate(tok):
+            return st.token_mention[tok.i]
+    return mention
 
 
 def has_on_itself(st: State, verb: Token, subs: list[int]) -> bool:

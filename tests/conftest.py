@@ -43,6 +43,29 @@ def find_centernet() -> Path | None:
     return None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def spacy_loaded_once():
+    """The spaCy model loads once per model name for the whole session in this process: the
+    in-process builds (dozens of `run_build` calls) each set up a caption parser, and loading
+    the model is most of that set-up. The model is the real one, loaded the real way the first
+    time; pipes are only read afterwards (nothing in the parser changes the pipeline). Ray
+    workers and `kg` subprocesses load their own, as before."""
+    import functools
+
+    from pipeline.text import spacy_model
+
+    real = spacy_model.load_nlp
+    by_name = functools.lru_cache(maxsize=None)(real)
+
+    def load_nlp(name: str | None = None):
+        return by_name(spacy_model.resolve_model_name(name))
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(spacy_model, "load_nlp", load_nlp)
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def centernet_model() -> Path:
     """The real COCO CenterNet ONNX file; $KG_MODEL_DIR points at its folder for the session.

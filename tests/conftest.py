@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import jpeg, start_local_ray
+from tiny_models import build_tiny_blip, build_tiny_detr, build_tiny_git, build_tiny_vit_gpt2
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MODELS = REPO.parent / "shared" / "models"
@@ -41,6 +42,29 @@ def find_centernet() -> Path | None:
         if cand.is_file():
             return cand
     return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spacy_loaded_once():
+    """The spaCy model loads once per model name for the whole session in this process: the
+    in-process builds (dozens of `run_build` calls) each set up a caption parser, and loading
+    the model is most of that set-up. The model is the real one, loaded the real way the first
+    time; pipes are only read afterwards (nothing in the parser changes the pipeline). Ray
+    workers and `kg` subprocesses load their own, as before."""
+    import functools
+
+    from pipeline.text import spacy_model
+
+    real = spacy_model.load_nlp
+    by_name = functools.lru_cache(maxsize=None)(real)
+
+    def load_nlp(name: str | None = None):
+        return by_name(spacy_model.resolve_model_name(name))
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(spacy_model, "load_nlp", load_nlp)
+    yield
+    mp.undo()
 
 
 @pytest.fixture(scope="session")
@@ -92,14 +116,18 @@ class S3Server:
                     "AWS_ENDPOINT_URL": self.endpoint, "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
                     "AWS_EC2_METADATA_DISABLED": "true"}
         self._buckets = 0
+        self._client = None
 
     def client(self):
-        """A boto3 S3 client for this server."""
-        import boto3
+        """A boto3 S3 client for this server (made once: a boto3 client takes a while to set up,
+        and one is safe to share between threads)."""
+        if self._client is None:
+            import boto3
 
-        return boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1",
-                            aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
-                            aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"])
+            self._client = boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1",
+                                        aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
+                                        aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"])
+        return self._client
 
     def bucket(self) -> str:
         """A new empty bucket; returns its URI (``s3://kg-test-N``)."""
@@ -151,3 +179,25 @@ def hostile_graph(tmp_path_factory, photos, model_dir) -> Path:
     import graph_builds
 
     return graph_builds.hostile_graph(tmp_path_factory.getbasetemp(), photos)
+
+
+# tiny random transformers models (tests/tiny_models.py), each built once per session and only
+# read afterwards: tests/vision and the builds in tests/e2e load the same folders
+@pytest.fixture(scope="session")
+def tiny_blip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_blip(tmp_path_factory.mktemp("tiny-blip"))
+
+
+@pytest.fixture(scope="session")
+def tiny_vit_gpt2(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_vit_gpt2(tmp_path_factory.mktemp("tiny-vit-gpt2"))
+
+
+@pytest.fixture(scope="session")
+def tiny_git(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_git(tmp_path_factory.mktemp("tiny-git"))
+
+
+@pytest.fixture(scope="session")
+def tiny_detr(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_detr(tmp_path_factory.mktemp("tiny-detr"))

@@ -76,13 +76,16 @@ def unavailable_message(kind: str, model: str, e: BaseException, config_key: str
 
 def check_available(kind: str, model: str, local_files_only: bool, trust_remote_code: bool, config_key: str) -> None:
     """Cheap start-up check (reads the model's config only): raise ModelUnavailable with one
-    line when `model` cannot be loaded as things stand."""
-    from transformers import AutoConfig
-
+    line when `model` cannot be loaded as things stand. A local folder that does not exist is
+    reported without importing transformers (seconds of start-up for a typo)."""
     from pipeline.vision.types import ModelUnavailable
 
     if not model:
         raise ModelUnavailable(f"{config_key}.backend=transformers needs {config_key}.model (a hub id or a local folder)")
+    if is_local(model) and not Path(model).expanduser().exists():
+        raise ModelUnavailable(unavailable_message(kind, model, FileNotFoundError(model), config_key, local_files_only))
+    from transformers import AutoConfig
+
     try:
         AutoConfig.from_pretrained(model, local_files_only=local_files_only, trust_remote_code=trust_remote_code)
     except (OSError, ValueError, KeyError, ImportError, TypeError) as e:

@@ -1,5 +1,6 @@
 """The transformers backends inside a real build: a tiny random BLIP captioner and a tiny random
-DETR detector, built here, loaded back by path through the caption and detect stages."""
+DETR detector (built once per session: tests/conftest.py), loaded back by path through the caption
+and detect stages."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from helpers import write_corpus, graph_root
-from tiny_models import build_tiny_blip, build_tiny_detr, build_tiny_vit_gpt2
 
 from pipeline.build import run_build
 from pipeline.config import load_config
@@ -17,8 +17,8 @@ from pipeline.graph.schema import check_graph
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_tiny_transformers_models_in_a_build(tmp_path: Path, photos) -> None:
-    blip, detr = build_tiny_blip(tmp_path / "blip"), build_tiny_detr(tmp_path / "detr")
+def test_tiny_transformers_models_in_a_build(tmp_path: Path, photos, tiny_blip: Path, tiny_detr: Path) -> None:
+    blip, detr = tiny_blip, tiny_detr
     corpus = write_corpus(tmp_path / "c.parquet", [{"id": k, "image": v, "text": f"a photo of a {k}"} for k, v in photos.items()])
     cfg = load_config(REPO / "jobs/configs/sample.yaml", [
         "decode.text_columns=[text]", "caption.backend=transformers", f"caption.model={blip}", "caption.max_new_tokens=5",
@@ -39,8 +39,8 @@ def test_tiny_transformers_models_in_a_build(tmp_path: Path, photos) -> None:
     assert res.counts["images"] == len(photos)
 
 
-def test_vision_encoder_decoder_captions_in_a_build(tmp_path: Path, photos) -> None:
-    ved = build_tiny_vit_gpt2(tmp_path / "ved")
+def test_vision_encoder_decoder_captions_in_a_build(tmp_path: Path, photos, tiny_vit_gpt2: Path) -> None:
+    ved = tiny_vit_gpt2
     corpus = write_corpus(tmp_path / "c.parquet", [{"id": "cat", "image": photos["chelsea"]}])
     cfg = load_config(REPO / "jobs/configs/sample.yaml", [
         "decode.text_columns=[text]", "caption.backend=transformers", f"caption.model={ved}", "caption.max_new_tokens=4",

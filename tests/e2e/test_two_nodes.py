@@ -48,7 +48,7 @@ def test_build_on_two_nodes_writing_to_s3(two_nodes, s3, photos, tmp_path, model
 
     bucket = s3.bucket()
     rows = [{"id": f"r{i:02d}", "image": photos[k], "text": f"a photo number {i} of a {k}"}
-            for i, k in enumerate(sorted(photos) * 4)]
+            for i, k in enumerate(sorted(photos) * 2)]  # 8 rows, 4 shards: work for both nodes
     buf = io.BytesIO()
     pq.write_table(pa.Table.from_pylist(rows), buf, row_group_size=2)
     s3.client().put_object(Bucket=bucket[5:], Key="corpus/part-0.parquet", Body=buf.getvalue())
@@ -60,7 +60,7 @@ def test_build_on_two_nodes_writing_to_s3(two_nodes, s3, photos, tmp_path, model
     cfg.corpus = [f"{bucket}/corpus/"]
     res = run_build(cfg, progress=lambda m: None)
     assert len(res.nodes) == 2, res.nodes  # both nodes ran stage or merge tasks
-    assert res.counts["images"] == 4 and res.accounting[0]["rows_in_graph"] == 16
+    assert res.counts["images"] == 4 and res.accounting[0]["rows_in_graph"] == 8
     with GraphStore.open(f"{bucket}/graph") as g:
-        assert g.read_table("captions").num_rows >= 16
+        assert g.read_table("captions").num_rows >= 8
         assert g.manifest["nodes"] == 2

@@ -149,6 +149,33 @@ def test_package_import_is_light() -> None:
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, timeout=60)
 
 
+def test_missing_local_folder_is_reported_without_importing_transformers() -> None:
+    """The start-up check names a missing model folder at once: no transformers (or torch)
+    import, which costs seconds, for a typo in a path; a folder that exists is still read."""
+    code = ("import sys; from pipeline.vision._hf import check_available; from pipeline.vision.types import ModelUnavailable\n"
+            "for kind, key in (('caption', 'caption'), ('detect', 'detect')):\n"
+            "    try:\n"
+            "        check_available(kind, '/no/such/model-folder', True, False, key)\n"
+            "    except ModelUnavailable as e:\n"
+            "        msg = str(e)\n"
+            "        assert msg.startswith(kind + \" model '/no/such/model-folder' is unavailable (no such folder); \"), msg\n"
+            "        assert '\\n' not in msg and key + '.model' in msg, msg\n"
+            "    else:\n"
+            "        raise AssertionError('no ModelUnavailable')\n"
+            "heavy = [m for m in ('torch', 'transformers') if m in sys.modules]\n"
+            "assert not heavy, heavy\n")
+    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_existing_folder_that_is_no_model_is_still_checked(tmp_path: Path) -> None:
+    from pipeline.vision._hf import check_available
+
+    with pytest.raises(ModelUnavailable) as e:
+        check_available("caption", str(tmp_path), True, False, "caption")
+    assert "\n" not in str(e.value) and str(tmp_path) in str(e.value) and "no such folder" not in str(e.value)
+
+
 def test_cuda_without_gpu_is_one_line(tiny_blip: Path) -> None:
     import torch
 

@@ -10,6 +10,7 @@ from typing import Iterable
 
 from pipeline.text.lexicon import (
     ANIMATE_PRONOUNS,
+    QUANTIFIER_NOUNS,
     RELATIVE_PRONOUNS,
     THING_PRONOUNS,
 )
@@ -313,11 +314,20 @@ def main_subject(st: State, tok: Token) -> int | None:
 def resolve_group(st: State, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
     """Mentions for `tok` and its coordinated nouns below it."""
     out: list[int] = []
-    for t in conjuncts(st, tok):
+    for t in conjuncts(st, tok) + quantified_list(st, tok):
         for m in resolve(st, t, avoid):
             if m not in out:
                 out.append(m)
     return out
+
+
+def quantified_list(st: State, tok: Token) -> list[Token]:
+    """"three sets of cups and saucers": the nouns listed after the first one of a quantifier's
+    'of' object (here [saucers]), so the quantifier's verb holds for each; [] otherwise."""
+    target = st.redirect.get(tok.i)
+    if target is None or tok.lower_ not in QUANTIFIER_NOUNS and tok.lemma_.lower() not in QUANTIFIER_NOUNS:
+        return []
+    return conjuncts(st, st.tokens[target])[1:]
 
 
 def attachment_group(st: State, tok: Token, attach_at: int, avoid: Iterable[int] = ()) -> list[int]:

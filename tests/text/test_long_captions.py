@@ -755,6 +755,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("the old dog's tail is much longer than its short legs while it sleeps on a blue blanket near the warm fireplace",
      {"dog , have , tail", "dog , have , legs", "legs , is , short", "blanket , near , fireplace"},
      {"tail , have , legs"}),
+    # a quantifier's verb holds for every noun of its "of" list ("pairs of boots and sandals stand")
+    ("two pairs of boots and sandals stand by the front door under a long row of coats hanging on brass hooks",
+     {"boots , stand by , front door", "sandals , stand by , front door", "coats , hang on , hooks"},
+     {"sandals , have , boots", "door , stand by , front door"}),
 ]
 
 

@@ -175,7 +175,7 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
             if found:
                 return found
     if low in THING_PRONOUNS:
-        found = earlier_mention(st, tok, avoid)
+        found = earlier_whole(st, tok, avoid) or earlier_mention(st, tok, avoid)
         if found:
             return found
     if low in ANIMATE_PRONOUNS | THING_PRONOUNS and tok.tag_ == "PRP":
@@ -296,6 +296,25 @@ def earlier_mention(st: State, tok: Token, avoid: set[int]) -> list[int]:
         if ti < tok.i and mi not in avoid and (best is None or ti > best[0]):
             best = (ti, mi)
     return [best[1]] if best else []
+
+
+def earlier_whole(st: State, tok: Token, avoid: set[int]) -> list[int]:
+    """"a puppy with its short legs while it sleeps": a subject "it" stands for the closest
+    earlier mention that is no body part (an owner's legs do not sleep); [] if not a subject."""
+    if st.dep[tok.i] not in SUBJECT_DEPS:
+        return []
+    parts = {m for t, m in st.token_mention.items() if t < tok.i and owned_part(st, st.tokens[t])}
+    return earlier_mention(st, tok, avoid | parts) if parts else []
+
+
+def owned_part(st: State, noun: Token) -> bool:
+    """True for a body part, a noun with an owner ("its belly", "the dog's collar") or what a
+    person or animal is "with" ("a cat with long whiskers and a fluffy tail")."""
+    if is_body_part(noun) or any(st.dep[c.i] == "poss" for c in st.kids[noun.i]):
+        return True
+    first = st.first_conjunct(noun)
+    prep = first.head
+    return st.dep[first.i] == "pobj" and prep.lower_ == "with" and is_animate(prep.head)
 
 
 def main_subject(st: State, tok: Token) -> int | None:

@@ -238,3 +238,24 @@ def modifier_relations(st: State, noun: Token, mention: int) -> None:
             prep_head_relations(st, c, attachment_group(st, noun, c.i), None)
         elif st.dep[c.i] == "amod":
             adjective_prep_relations(st, c, [mention])
+
+
+#: Rooms, buildings and grounds a whole scene is "in" ("at a table in a restaurant").
+SCENE_NOUNS: frozenset[str] = frozenset(
+    """
+    restaurant cafe diner bar pub kitchen bathroom bedroom room office airport station terminal
+    classroom library shop store market hallway lobby church museum snow water
+    """.split()
+)
+#: Prepositions of a verb's first place phrase that a scene "in" phrase can follow.
+SCENE_PLACE_PREPOSITIONS: frozenset[str] = frozenset("at on by near beside".split())
+
+
+def subject_in_scene(st: State, verb: Token, inner: Token, predicate: str, objs: list[Token]) -> bool:
+    """"two people sitting at a table in a restaurant": an "in" phrase naming a room, building
+    or ground after the verb's own place phrase holds for the verb's subject too (the table is
+    in the restaurant, and so are the people); False otherwise."""
+    return (
+        predicate == "in" and bool(objs) and st.dep[inner.i] == "pobj" and inner.head.head.i == verb.i
+        and inner.head.lower_ in SCENE_PLACE_PREPOSITIONS and all(o.lemma_.lower() in SCENE_NOUNS for o in objs)
+    )

@@ -763,6 +763,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a grey kitten with soft paws and a striped tail while it dozes on a folded towel beside the radiator",
      {"kitten , doze on , towel", "kitten , have , tail", "towel , beside , radiator"},
      {"tail , doze on , towel", "paws , doze on , towel"}),
+    # a room / building after the verb's own place phrase holds for the subject too
+    ("an old man reading a newspaper at a small round table in a busy cafe near the window on a rainy morning",
+     {"man , in , cafe", "man , read , newspaper", "cafe , is , busy"},
+     {"newspaper , in , cafe", "man , in , table"}),
 ]
 
 

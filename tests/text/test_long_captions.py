@@ -767,6 +767,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("an old man reading a newspaper at a small round table in a busy cafe near the window on a rainy morning",
      {"man , in , cafe", "man , read , newspaper", "cafe , is , busy"},
      {"newspaper , in , cafe", "man , in , table"}),
+    # "tree branch": the branch is a part the tree has (THING_PARTS), the squirrel sits on the branch
+    ("a small brown squirrel sits on the thick tree branch above a quiet pond while two ducks swim near the reeds",
+     {"tree , have , branch", "squirrel , sit on , branch", "branch , is , thick"},
+     {"squirrel , sit on , tree branch", "tree branch , is , thick"}),
 ]
 
 

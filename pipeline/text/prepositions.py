@@ -124,6 +124,10 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
                 own = resolve(st, noun)
                 of_relation(st, noun, obj, own, resolve_group(st, obj, avoid=own))
                 continue
+            if scene_of_place(st, noun, predicate, obj):  # "sitting on the edge in water": the sitter is in it too
+                from pipeline.text.verbs import verb_subjects  # (verbs imports this module)
+
+                st.add_rel(verb_subjects(st, noun.head.head)[0], predicate, resolve_group(st, obj))
             for member in conjuncts(st, obj):
                 targets = resolve(st, member, avoid=subs)
                 if targets and predicate == "on" and is_clothing(noun) and is_animate(member):
@@ -258,4 +262,13 @@ def subject_in_scene(st: State, verb: Token, inner: Token, predicate: str, objs:
     return (
         predicate == "in" and bool(objs) and st.dep[inner.i] == "pobj" and inner.head.head.i == verb.i
         and inner.head.lower_ in SCENE_PLACE_PREPOSITIONS and all(o.lemma_.lower() in SCENE_NOUNS for o in objs)
+    )
+
+
+def scene_of_place(st: State, noun: Token, predicate: str, obj: Token) -> bool:
+    """"benches standing on wooden steps in a paneled room": an "in" phrase naming a room,
+    building or ground on the object of a verb's place phrase holds for the verb's subject too."""
+    return (
+        predicate == "in" and obj.lemma_.lower() in SCENE_NOUNS and st.dep[noun.i] == "pobj"
+        and noun.head.lower_ in SCENE_PLACE_PREPOSITIONS and st.pos[noun.head.head.i] in ("VERB", "AUX")
     )

@@ -771,6 +771,10 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("a small brown squirrel sits on the thick tree branch above a quiet pond while two ducks swim near the reeds",
      {"tree , have , branch", "squirrel , sit on , branch", "branch , is , thick"},
      {"squirrel , sit on , tree branch", "tree branch , is , thick"}),
+    # the scene "in" phrase hangs on the bench, yet the woman waiting on it is in the station too
+    ("a tired young woman with a red suitcase waiting on a long wooden bench in the busy station",
+     {"woman , in , station", "bench , in , station", "woman , wait on , bench", "station , is , busy"},
+     {"suitcase , in , station"}),
 ]
 
 

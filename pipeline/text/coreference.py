@@ -10,6 +10,7 @@ from typing import Iterable
 
 from pipeline.text.lexicon import (
     ANIMATE_PRONOUNS,
+    QUANTIFIER_NOUNS,
     RELATIVE_PRONOUNS,
     THING_PRONOUNS,
 )
@@ -178,7 +179,7 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
             if found:
                 return found
     if low in THING_PRONOUNS:
-        found = earlier_mention(st, tok, avoid)
+        found = earlier_whole(st, tok, avoid) or earlier_mention(st, tok, avoid)
         if found:
             return found
     if low in ANIMATE_PRONOUNS | THING_PRONOUNS and tok.tag_ == "PRP":
@@ -311,6 +312,25 @@ def earlier_mention(st: State, tok: Token, avoid: set[int]) -> list[int]:
     return [best[1]] if best else []
 
 
+def earlier_whole(st: State, tok: Token, avoid: set[int]) -> list[int]:
+    """"a puppy with its short legs while it sleeps": a subject "it" stands for the closest
+    earlier mention that is no body part (an owner's legs do not sleep); [] if not a subject."""
+    if st.dep[tok.i] not in SUBJECT_DEPS:
+        return []
+    parts = {m for t, m in st.token_mention.items() if t < tok.i and owned_part(st, st.tokens[t])}
+    return earlier_mention(st, tok, avoid | parts) if parts else []
+
+
+def owned_part(st: State, noun: Token) -> bool:
+    """True for a body part, a noun with an owner ("its belly", "the dog's collar") or what a
+    person or animal is "with" ("a cat with long whiskers and a fluffy tail")."""
+    if is_body_part(noun) or any(st.dep[c.i] == "poss" for c in st.kids[noun.i]):
+        return True
+    first = st.first_conjunct(noun)
+    prep = first.head
+    return st.dep[first.i] == "pobj" and prep.lower_ == "with" and is_animate(prep.head)
+
+
 def main_subject(st: State, tok: Token) -> int | None:
     """Mention of the subject (or root noun) of the sentence holding `tok`."""
     root, hops = tok, 0
@@ -327,11 +347,20 @@ def main_subject(st: State, tok: Token) -> int | None:
 def resolve_group(st: State, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
     """Mentions for `tok` and its coordinated nouns below it."""
     out: list[int] = []
-    for t in conjuncts(st, tok):
+    for t in conjuncts(st, tok) + quantified_list(st, tok):
         for m in resolve(st, t, avoid):
             if m not in out:
                 out.append(m)
     return out
+
+
+def quantified_list(st: State, tok: Token) -> list[Token]:
+    """"three sets of cups and saucers": the nouns listed after the first one of a quantifier's
+    'of' object (here [saucers]), so the quantifier's verb holds for each; [] otherwise."""
+    target = st.redirect.get(tok.i)
+    if target is None or tok.lower_ not in QUANTIFIER_NOUNS and tok.lemma_.lower() not in QUANTIFIER_NOUNS:
+        return []
+    return conjuncts(st, st.tokens[target])[1:]
 
 
 def attachment_group(st: State, tok: Token, attach_at: int, avoid: Iterable[int] = ()) -> list[int]:

@@ -277,7 +277,7 @@ ADJECTIVE_NAMES: frozenset[str] = frozenset(
 THING_PARTS: frozenset[str] = frozenset(
     """
     window windows door doors screen screens sleeve sleeves collar collars balcony balconies wheel wheels
-    tire tires tyre tyres handle handles windshield bumper bumpers roof roofs
+    tire tires tyre tyres handle handles windshield bumper bumpers roof roofs branch branches pocket pockets
     """.split()
 )
 #: Compound owners that name a kind of the part, not its owner ("garage door", "screen door").

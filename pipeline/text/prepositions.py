@@ -124,6 +124,10 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
                 own = resolve(st, noun)
                 of_relation(st, noun, obj, own, resolve_group(st, obj, avoid=own))
                 continue
+            if scene_of_place(st, noun, predicate, obj):  # "sitting on the edge in water": the sitter is in it too
+                from pipeline.text.verbs import verb_subjects  # (verbs imports this module)
+
+                st.add_rel(verb_subjects(st, noun.head.head)[0], predicate, resolve_group(st, obj))
             for member in conjuncts(st, obj):
                 targets = resolve(st, member, avoid=subs)
                 if targets and predicate == "on" and is_clothing(noun) and is_animate(member):
@@ -238,3 +242,33 @@ def modifier_relations(st: State, noun: Token, mention: int) -> None:
             prep_head_relations(st, c, attachment_group(st, noun, c.i), None)
         elif st.dep[c.i] == "amod":
             adjective_prep_relations(st, c, [mention])
+
+
+#: Rooms, buildings and grounds a whole scene is "in" ("at a table in a restaurant").
+SCENE_NOUNS: frozenset[str] = frozenset(
+    """
+    restaurant cafe diner bar pub kitchen bathroom bedroom room office airport station terminal
+    classroom library shop store market hallway lobby church museum snow water
+    """.split()
+)
+#: Prepositions of a verb's first place phrase that a scene "in" phrase can follow.
+SCENE_PLACE_PREPOSITIONS: frozenset[str] = frozenset("at on by near beside".split())
+
+
+def subject_in_scene(st: State, verb: Token, inner: Token, predicate: str, objs: list[Token]) -> bool:
+    """"two people sitting at a table in a restaurant": an "in" phrase naming a room, building
+    or ground after the verb's own place phrase holds for the verb's subject too (the table is
+    in the restaurant, and so are the people); False otherwise."""
+    return (
+        predicate == "in" and bool(objs) and st.dep[inner.i] == "pobj" and inner.head.head.i == verb.i
+        and inner.head.lower_ in SCENE_PLACE_PREPOSITIONS and all(o.lemma_.lower() in SCENE_NOUNS for o in objs)
+    )
+
+
+def scene_of_place(st: State, noun: Token, predicate: str, obj: Token) -> bool:
+    """"benches standing on wooden steps in a paneled room": an "in" phrase naming a room,
+    building or ground on the object of a verb's place phrase holds for the verb's subject too."""
+    return (
+        predicate == "in" and obj.lemma_.lower() in SCENE_NOUNS and st.dep[noun.i] == "pobj"
+        and noun.head.lower_ in SCENE_PLACE_PREPOSITIONS and st.pos[noun.head.head.i] in ("VERB", "AUX")
+    )

@@ -17,7 +17,7 @@ from pipeline.text.lexicon import (
 from pipeline.text.attributes import adjective_text, set_count
 from pipeline.text.coreference import attachment_group, clause_holder, conjuncts, resolve, resolve_group
 from pipeline.text.possession import absolute_with, of_relation, stray_prep, with_participle_subject, with_points_back
-from pipeline.text.prepositions import adjective_prep_relations, picture_place, garment_predicate, prep_head_relations, prep_object
+from pipeline.text.prepositions import adjective_prep_relations, picture_place, subject_in_scene, garment_predicate, prep_head_relations, prep_object
 from pipeline.text.mentions import part_preposition
 from pipeline.text.state import State
 from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_body_part, is_clothing, is_plural
@@ -339,6 +339,8 @@ def verb_relations(st: State, verb: Token) -> None:
                 inner = None  # "walking across the street in a crosswalk": a path; the place is the walker's
             if inner is not None and inner.i not in st.redirect and (predicate == "in" or placeable(st, inner)):
                 st.add_rel(resolve(st, inner), predicate, targets)
+                if subject_in_scene(st, verb, inner, predicate, objs):  # "sitting at a table in a restaurant"
+                    st.add_rel(subs, predicate, targets)
                 continue
         # "lying on the couch with his dog": a person or animal is with the subject, not the place
         near = noun_before(st, verb, prep) if predicate == "with" and not all(is_animate(o) for o in objs) else None

@@ -803,6 +803,26 @@ LONG_CASES: list[tuple[str, set[str], set[str]]] = [
     ("an old man standing with brown boots on and a plaid shirt looking at a small dog in the grass",
      {"man , look at , dog", "man , wear , boots", "dog , in , grass"},
      {"plaid shirt , look at , dog"}),
+    # a quantifier's verb holds for every noun of its "of" list ("pairs of boots and sandals stand")
+    ("two pairs of boots and sandals stand by the front door under a long row of coats hanging on brass hooks",
+     {"boots , stand by , front door", "sandals , stand by , front door", "coats , hang on , hooks"},
+     {"sandals , have , boots", "door , stand by , front door"}),
+    # a subject "it" is the animal, not the body part named just before it
+    ("a grey kitten with soft paws and a striped tail while it dozes on a folded towel beside the radiator",
+     {"kitten , doze on , towel", "kitten , have , tail", "towel , beside , radiator"},
+     {"tail , doze on , towel", "paws , doze on , towel"}),
+    # a room / building after the verb's own place phrase holds for the subject too
+    ("an old man reading a newspaper at a small round table in a busy cafe near the window on a rainy morning",
+     {"man , in , cafe", "man , read , newspaper", "cafe , is , busy"},
+     {"newspaper , in , cafe", "man , in , table"}),
+    # "tree branch": the branch is a part the tree has (THING_PARTS), the squirrel sits on the branch
+    ("a small brown squirrel sits on the thick tree branch above a quiet pond while two ducks swim near the reeds",
+     {"tree , have , branch", "squirrel , sit on , branch", "branch , is , thick"},
+     {"squirrel , sit on , tree branch", "tree branch , is , thick"}),
+    # the scene "in" phrase hangs on the bench, yet the woman waiting on it is in the station too
+    ("a tired young woman with a red suitcase waiting on a long wooden bench in the busy station",
+     {"woman , in , station", "bench , in , station", "woman , wait on , bench", "station , is , busy"},
+     {"suitcase , in , station"}),
 ]
 
 

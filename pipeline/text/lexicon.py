@@ -93,7 +93,6 @@ ANIMATE: frozenset[str] = frozenset(
     cub chicken hen rooster parrot owl eagle hawk crow sparrow penguin flamingo heron egret pelican
     ostrich peacock dolphin whale shark turtle frog lizard snake butterfly stallion mare colt
     puppies kittens llama alpaca panda gorilla leopard cheetah
-    dude dudes
     """.split()
 )
 

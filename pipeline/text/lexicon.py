@@ -208,6 +208,14 @@ RELATIVE_PRONOUNS: frozenset[str] = frozenset("who whom which that whose where".
 #: Position adjectives kept inside the entity name ("left hand", "front legs").
 POSITION_WORDS: frozenset[str] = frozenset("left right front back rear".split())
 
+#: Position words always kept in a thing's name ("left hand"); the others of POSITION_WORDS only
+#: for a part named with its owner ("the front legs of a horse", mentions.named_side).
+SIDE_WORDS: frozenset[str] = frozenset(("left", "right"))
+#: Things named with "front" / "back" whatever follows ("the front door"; mentions.named_side).
+POSITION_NAMES: frozenset[str] = frozenset(
+    {"front door", "back door", "front yard", "back yard", "front seat", "back seat", "front porch", "back porch"}
+)
+
 #: Suffixes of adjectives spaCy often tags as compound nouns ("shirtless man").
 ADJECTIVE_SUFFIXES: tuple[str, ...] = ("less", "ful", "ish", "ous")
 

@@ -29,6 +29,8 @@ from pipeline.text.lexicon import (
     SIDE_PREPOSITION,
     SHADES,
     POSITION_WORDS,
+    POSITION_NAMES,
+    SIDE_WORDS,
     PROPERTY_NOUNS,
     PORTION_NOUNS,
     QUANTIFIER_NOUNS,
@@ -226,7 +228,7 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
             parts.append(t)
             pos -= 1
             continue
-        if st.dep[t.i] == "amod" and low in POSITION_WORDS and t.head.i == head.i:
+        if st.dep[t.i] == "amod" and low in POSITION_WORDS and t.head.i == head.i and named_side(st, low, head):
             parts.append(t)
             pos -= 1
             continue
@@ -364,6 +366,16 @@ def build_mentions(st: State) -> None:
     for o, ti in st.owned_parts:  # "car window" -> ( car , have , window )
         if ti in st.token_mention:
             st.add_rel([o], "have", [st.token_mention[ti]])
+
+
+def named_side(st: State, word: str, head: Token) -> bool:
+    """True when a position word (POSITION_WORDS) belongs in the head's name: "left" and "right"
+    always ("left hand"); "front", "back" and "rear" only in a known name (POSITION_NAMES: "the
+    front door") or for a part named with its owner ("the front legs of a horse"). Else it is an
+    attribute of the thing: "the back zebra", "a leaf on the rear wing" -> ( wing , is , rear )."""
+    if word in SIDE_WORDS or f"{word} {(head.lemma_ or head.text).lower()}" in POSITION_NAMES:
+        return True
+    return any(st.dep[c.i] == "prep" and c.lower_ == "of" for c in st.kids[head.i])
 
 
 def adjective_part(st: State, part: Token, head: Token) -> bool:

@@ -321,6 +321,9 @@ def build_mentions(st: State) -> None:
         says = marking_text(st, tok, parts)
         if says is not None:  # "a stop sign": a sign that says stop
             parts = []
+        brand = unknown_modifier(st, tok, parts)
+        if brand is not None:  # "a gatorade cup": a cup, of the brand (attribute)
+            parts = []
         shown = represented(st, tok, parts)
         if shown is not None:  # "an elephant statue": an elephant that is a statue
             thing, kind = shown
@@ -362,6 +365,8 @@ def build_mentions(st: State) -> None:
         mi = st.add_mention(text, " ".join((prefix + head_lemma).split()), start, end, label, head=tok.i)
         if says is not None:
             st.add_attr(mi, says)
+        if brand is not None:
+            st.add_attr(mi, brand)
     quoted_text(st, spans)
     for o, ti in st.owned_parts:  # "car window" -> ( car , have , window )
         if ti in st.token_mention:
@@ -422,6 +427,29 @@ def marking_text(st: State, head: Token, parts: list[Token]) -> str | None:
         if p.lower_ in SHADES or p.lower_ in MATERIALS or p.lower_ in MARKING_PLACES:
             return None  # "neon signs", "road sign": what it is made of or where it stands, a kind of sign
     return " ".join(p.lower_ for p in parts)
+
+
+def unknown_modifier(st: State, head: Token, parts: list[Token]) -> str | None:
+    """"a gatorade cup", "the wii remote", "the moving train": the one noun before a head noun when
+    the model's noun and verb lemma tables (st.nouns, st.verbs) know neither it nor its lemma -- a
+    brand, a name, a participle or a misspelt word, which FACTUAL gives as an attribute of the plain
+    thing ( cup , is , gatorade ). None for a known word ("tennis racket", "parking lot"), an
+    adjective name ("hot dog") or a model without the tables."""
+    if len(parts) != 1 or not st.nouns:
+        return None
+    p = parts[0]
+    low = p.lower_
+    if not p.text.isalpha() or not (
+        (st.pos[p.i] in NOMINAL_POS and st.dep[p.i] in ("compound", "amod"))
+        or (st.pos[p.i] == "ADJ" and st.dep[p.i] == "compound")  # "her samsung/ADJ phone"
+    ):
+        return None
+    if low in st.nouns or low in st.verbs or f"{low} {(head.lemma_ or head.text).lower()}" in ADJECTIVE_NAMES:
+        return None
+    lemma = (p.lemma_ or low).lower()
+    if lemma in st.nouns or lemma in st.verbs:
+        return None
+    return low
 
 
 def represented(st: State, head: Token, parts: list[Token]) -> tuple[Token, str] | None:

@@ -6,7 +6,7 @@ import csv
 import sys
 from pathlib import Path
 
-from pipeline.text.lexicon import CLOSED_COMPOUNDS
+from pipeline.text.lexicon import CLOSED_COMPOUNDS, QUOTED_TEXT_NAME
 from pipeline.text.types import SceneGraph
 
 #: FACTUAL's gold lemmatises these predicate verbs differently from spaCy.
@@ -49,10 +49,13 @@ def _predicate(predicate: str) -> str:
 def to_factual(graph: SceneGraph) -> str:
     """FACTUAL string for a graph: `( man , ride , horse ) , ( horse , is , brown ) , ( fence )`.
 
-    Nouns are written as in the caption (Mention.text), predicates lemmatised, counts as
+    Nouns are written as in the caption (Mention.text; quoted text as its name, "words"), predicates lemmatised, counts as
     digits; a bare `( e )` only for an entity in no other tuple.
     """
-    names = {m.index: _noun(_clean(m.text.lower()) or _clean(m.lemma.lower())) for m in graph.mentions}
+    names = {
+        m.index: QUOTED_TEXT_NAME if m.lemma == QUOTED_TEXT_NAME else _noun(_clean(m.text.lower()) or _clean(m.lemma.lower()))
+        for m in graph.mentions
+    }
     segments: list[str] = []
     used: set[int] = set()
 

@@ -263,6 +263,9 @@ BODY_PARTS: frozenset[str] = frozenset(
 QUOTE_CHARS: frozenset[str] = frozenset("`'\"")
 #: Nouns that name written text; quoted text right after one is that text ("the word `` stop ''").
 TEXT_NOUNS: frozenset[str] = frozenset("word words letter letters number numbers name title text writing logo".split())
+#: The name of quoted text on a thing ("a `` no parking '' sign" -> ( words , on , sign )): the mention's
+#: text is the quoted span, its name (lemma, and what FACTUAL writes) this word.
+QUOTED_TEXT_NAME = "words"
 #: Verbs that say what a thing has written on it ("a sign that says `` stop ''").
 SAYING_VERBS: frozenset[str] = frozenset("say read spell display show".split())
 #: Head nouns that are never things in a picture ("all the way across", "to the right").

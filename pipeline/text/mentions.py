@@ -38,6 +38,7 @@ from pipeline.text.lexicon import (
     QUOTE_CHARS,
     TIME_NOUNS,
     SAYING_VERBS,
+    QUOTED_TEXT_NAME,
     TEXT_NOUNS,
     THING_PARTS,
     KIND_COMPOUNDS,
@@ -562,7 +563,7 @@ def quoted_text(st: State, spans: list[tuple[int, int]]) -> None:
                 register = st.dep[root.i] in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | OBJECT_DEPS | {"pobj"}
         if not holder and not register:
             continue
-        idx = st.add_mention("words", "words", st.tokens[a].idx, st.tokens[a].idx + len(text), head=root.i if register else None)
+        idx = st.add_mention(text, QUOTED_TEXT_NAME, st.tokens[a].idx, st.tokens[a].idx + len(text), head=root.i if register else None)
         st.add_rel([idx], "on", holder)
 
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.text.rules import doc_to_graph
@@ -23,6 +23,7 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 
 @FAST
 @given(st.text())
+@example('"0 `o')  # quoted text: the mention's text is the quoted span, its name "words"
 def test_any_unicode_text_parses(caption_parser, text: str) -> None:
     graphs = caption_parser.parse([text])
     assert len(graphs) == 1 and isinstance(graphs[0], SceneGraph)

@@ -87,8 +87,8 @@ def collect_attributes(st: State) -> None:
             if c.i in skip or c.i in st.parts or c.i in st.amod_verbs:
                 continue
             low = c.lower_
-            if c.i < head.i and st.dep[c.i] in ("amod", "compound", "nmod", "nummod") and hyphen_start(st, c) < c.i:
-                st.add_attr(mi, st.doc[hyphen_start(st, c) : c.i + 1].text)  # "two-story house"
+            if c.i < head.i and st.dep[c.i] in ("amod", "compound", "nmod", "nummod") and (hs := hyphen_start(st, c)) < c.i:
+                st.add_attr(mi, st.doc[hs : c.i + 1].text)  # "two-story house"
                 continue
             if st.dep[c.i] == "nummod" or (st.dep[c.i] in ("amod", "compound", "quantmod") and st.pos[c.i] == "NUM"):
                 n = parse_number(c.text)

@@ -15,7 +15,7 @@ from pipeline.text.lexicon import (
     THING_PRONOUNS,
 )
 from pipeline.text.state import State
-from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, CLAUSE_DEPS, Token, is_animate, is_body_part, is_clothing, is_plural
+from pipeline.text.words import ANY_SUBJECT_DEPS, SUBJECT_DEPS, CLAUSE_DEPS, Token, is_animate, is_body_part, is_clothing, is_plural
 
 
 def group(st: State, tok: Token) -> list[Token]:
@@ -239,10 +239,6 @@ def have_subject(st: State, tok: Token) -> list[int]:
     return []
 
 
-#: Active or passive subject (a module constant: a set union in a comprehension is rebuilt per child).
-_ANY_SUBJECT_DEPS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS
-
-
 def other_clause_subject(st: State, tok: Token, avoid: set[int]) -> list[int]:
     """"a table has a bowl on it and a cat sleeps under it": "it" in a clause joined to an
     earlier one ("and", "while", "as") stands for that clause's subject when its own clause has
@@ -255,7 +251,7 @@ def other_clause_subject(st: State, tok: Token, avoid: set[int]) -> list[int]:
     if st.dep[verb.i] not in ("conj", "advcl") or verb.head.i == verb.i:
         return []
     own = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
-    other = [c for c in st.kids[verb.head.i] if st.dep[c.i] in _ANY_SUBJECT_DEPS]
+    other = [c for c in st.kids[verb.head.i] if st.dep[c.i] in ANY_SUBJECT_DEPS]
     if not own or not other or (st.pos[own[0].i] == "PRON" and own[0].lower_ not in PERSONAL_PRONOUNS):
         return []  # but "hay hanging out of its mouth as he eats it": "he" is not "it"
     found = [m for m in resolve_group(st, other[0]) if m not in avoid]

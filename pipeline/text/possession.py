@@ -20,7 +20,7 @@ from pipeline.text.lexicon import (
 from pipeline.text.coreference import earlier_mention, main_subject, resolve, resolve_group
 from pipeline.text.mentions import bare_part, part_preposition
 from pipeline.text.state import State
-from pipeline.text.words import CLAUSE_DEPS, PASSIVE_SUBJECT_DEPS, SUBJECT_DEPS, Token, is_animate, is_body_part, is_clothing, verb_lemma
+from pipeline.text.words import ANY_SUBJECT_DEPS, CLAUSE_DEPS, SUBJECT_DEPS, Token, is_animate, is_body_part, is_clothing, verb_lemma
 
 
 def possessive_relations(st: State, noun: Token, mention: int) -> None:
@@ -135,10 +135,6 @@ def subject_mentions(st: State, subject: Token) -> list[int]:
     return []
 
 
-#: Active or passive subject (a module constant: a set union in a comprehension is rebuilt per child).
-_ANY_SUBJECT_DEPS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS
-
-
 def pronoun_owner(st: State, pron: Token) -> list[int]:
     """Owner of "his/her/its/their": the subject of the nearest clause above the pronoun (a
     participle on a noun is skipped: "a bird has a feather sticking out from its head" ->
@@ -147,7 +143,7 @@ def pronoun_owner(st: State, pron: Token) -> list[int]:
     cur, hops = pron.head, 0
     while cur.head.i != cur.i and hops < 30:
         if st.pos[cur.i] in ("VERB", "AUX") and st.dep[cur.i] != "acl":
-            subjects = [c for c in st.kids[cur.i] if st.dep[c.i] in _ANY_SUBJECT_DEPS]
+            subjects = [c for c in st.kids[cur.i] if st.dep[c.i] in ANY_SUBJECT_DEPS]
             if subjects:
                 owners = part_owner(st, subjects[0]) or subject_mentions(st, subjects[0])
                 if owners:
@@ -156,7 +152,7 @@ def pronoun_owner(st: State, pron: Token) -> list[int]:
             if st.dep[cur.i] == "relcl":
                 return resolve(st, cur.head)
         cur, hops = cur.head, hops + 1
-    subjects = [c for c in st.kids[cur.i] if st.dep[c.i] in _ANY_SUBJECT_DEPS]
+    subjects = [c for c in st.kids[cur.i] if st.dep[c.i] in ANY_SUBJECT_DEPS]
     if subjects:
         owners = part_owner(st, subjects[0]) or subject_mentions(st, subjects[0])
         if owners:

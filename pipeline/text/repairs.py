@@ -18,7 +18,7 @@ from pipeline.text.lexicon import (
 )
 from pipeline.text.coreference import conjuncts
 from pipeline.text.state import State
-from pipeline.text.words import NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate, is_body_part, is_clothing, is_plural
+from pipeline.text.words import ANY_SUBJECT_DEPS, NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate, is_body_part, is_clothing, is_plural
 
 
 def find_misplaced_conjuncts(st: State) -> None:
@@ -239,7 +239,7 @@ def _list_neighbour(st: State, tok: Token) -> Token | None:
 def _singular_subject(st: State, noun: Token) -> bool:
     """True when `noun` is the singular subject of a verb that agrees with it alone ("a boy
     ... and a bottle is standing": a coordinated subject would take "are")."""
-    if st.dep[noun.i] not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS or is_plural(noun) is not False:
+    if st.dep[noun.i] not in ANY_SUBJECT_DEPS or is_plural(noun) is not False:
         return False
     verb = noun.head
     number = [is_plural(t) for t in [verb] + [c for c in st.kids[verb.i] if st.dep[c.i] in ("aux", "auxpass")]]

@@ -20,7 +20,7 @@ from pipeline.text.possession import absolute_with, of_relation, stray_prep, wit
 from pipeline.text.prepositions import adjective_prep_relations, picture_place, subject_in_scene, garment_predicate, prep_head_relations, prep_object
 from pipeline.text.mentions import part_preposition
 from pipeline.text.state import State
-from pipeline.text.words import SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_body_part, is_clothing, is_plural
+from pipeline.text.words import ANY_SUBJECT_DEPS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_body_part, is_clothing, is_plural
 
 
 def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
@@ -165,7 +165,6 @@ def _det_gap(st: State, start: int, end: int) -> int:
 #: Module constants for verb_relations / stranded_target / adjectival_root (a set union in a
 #: generator expression is rebuilt for every child).
 _OBJECT_OR_DATIVE: frozenset[str] = OBJECT_DEPS | {"dative"}
-_ANY_SUBJECT_DEPS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS
 _CLAUSE_OR_CCOMP: frozenset[str] = CLAUSE_DEPS | {"ccomp"}
 _ROOT_PARTICIPLE_BLOCKERS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl", "aux", "auxpass"}
 
@@ -473,7 +472,7 @@ def add_reciprocal(st: State, subs: list[int], predicate: str) -> None:
     predicate = " ".join(predicate.split()).lower()
     heads = {m: t for t, m in st.token_mention.items() if m in subs}
     for s in subs:
-        if s in heads and is_plural(st.tokens[heads[s]]) is False and st.dep[heads[s]] not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS:
+        if s in heads and is_plural(st.tokens[heads[s]]) is False and st.dep[heads[s]] not in ANY_SUBJECT_DEPS:
             continue  # "two cats in front of a window facing each other": not the window (a clause misplaced)
         st.relations[(s, predicate, s)] = None
 
@@ -621,7 +620,7 @@ def stranded_target(st: State, verb: Token) -> tuple[int, list[int], str | None]
         return None
     prep, part = found
     predicate = f"{part_preposition(prep.lower_, part.lower_)} {part.lower_} of" if part is not None else None
-    own_subjects = [c for c in st.kids[verb.i] if st.dep[c.i] in _ANY_SUBJECT_DEPS]
+    own_subjects = [c for c in st.kids[verb.i] if st.dep[c.i] in ANY_SUBJECT_DEPS]
     if st.dep[verb.i] in _CLAUSE_OR_CCOMP and own_subjects and verb.head.i != verb.i:
         targets = resolve(st, verb.head)
         return (prep.i, targets, predicate) if targets else None

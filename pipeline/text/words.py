@@ -14,6 +14,8 @@ Doc = Any  # spacy.tokens.Doc
 NOMINAL_POS = frozenset({"NOUN", "PROPN"})
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 PASSIVE_SUBJECT_DEPS = frozenset({"nsubjpass", "csubjpass"})
+#: Active or passive subject.
+ANY_SUBJECT_DEPS = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS
 OBJECT_DEPS = frozenset({"dobj", "obj", "dative", "oprd"})
 CLAUSE_DEPS = frozenset({"acl", "relcl"})
 COPULAS = frozenset({"be"})

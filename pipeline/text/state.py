@@ -101,6 +101,8 @@ for _name in (
 _STRINGS: dict[int, str] = {}
 _SIGN, _WRAP = 1 << 63, 1 << 64
 _ATTR_IDS: list[int] = []
+#: The sentence starts of a one-sentence Doc (most captions), shared instead of built per Doc.
+_FIRST_ONLY: frozenset[int] = frozenset((0,))
 
 
 def _attr_ids() -> list[int]:
@@ -112,14 +114,16 @@ def _attr_ids() -> list[int]:
     return _ATTR_IDS
 
 
-@dataclass
+@dataclass(slots=True)
 class State:
     """Everything the rules know about one Doc.
 
     Read-only inputs: `doc`, `caption`, `tokens` (the Doc's tokens as CachedTokens), `kids` (children of
     each token), `dep`/`pos` (dep_/pos_ of each token, cached), `text` (doc.text),
     `sent_starts` (token indices that start a sentence), `ents` (doc.ents, lazy), `verbs`/`nouns`
-    (known lemmas from spaCy's lemma_index, possibly empty).
+    (known lemmas from spaCy's lemma_index, possibly empty), `roots` (the tokens that are their
+    own head). Slotted, with a hand-written `__init__` (the generated one calls a factory per
+    empty field and costs about twice as much); the rules set no other attribute.
     """
 
     doc: Doc
@@ -132,6 +136,7 @@ class State:
     kids: list[list[Token]] = field(default_factory=list)  # kids[i]: children of token i, in order
     dep: list[str] = field(default_factory=list)  # dep[i] = tokens[i].dep_ (string attributes are not free)
     pos: list[str] = field(default_factory=list)  # pos[i] = tokens[i].pos_
+    roots: list[Token] = field(default_factory=list)  # tokens that are their own head (see release)
     # -- parser repairs (repairs.py, mentions.py)
     split_subject: dict[int, int] = field(default_factory=dict)  # "-ing" root -> compound token that is its subject
     amod_verbs: dict[int, int] = field(default_factory=dict)  # "-ing" adjective -> token that is its subject
@@ -151,6 +156,33 @@ class State:
     relations: dict[tuple[int, str, int], None] = field(default_factory=dict)
     _ents: tuple | None = None
 
+    def __init__(
+        self,
+        doc: Doc,
+        caption: str,
+        tokens: list[Token],
+        text: str,
+        sent_starts: frozenset[int],
+        verbs: frozenset[str] = frozenset(),
+        nouns: frozenset[str] = frozenset(),
+        kids: list[list[Token]] | None = None,
+        dep: list[str] | None = None,
+        pos: list[str] | None = None,
+        roots: list[Token] | None = None,
+    ) -> None:
+        """The inputs as given (`kids`/`dep`/`pos`/`roots` default to empty lists); everything
+        the rules find starts empty."""
+        self.doc, self.caption, self.tokens, self.text, self.sent_starts = doc, caption, tokens, text, sent_starts
+        self.verbs, self.nouns = verbs, nouns
+        self.kids = [] if kids is None else kids
+        self.dep = [] if dep is None else dep
+        self.pos = [] if pos is None else pos
+        self.roots = [] if roots is None else roots
+        self.split_subject, self.amod_verbs, self.pobj_override, self.conj_head = {}, {}, {}, {}
+        self.mentions, self.token_mention, self.mention_parts, self.parts = [], {}, {}, set()
+        self.redirect, self.property_objects, self.material_complements, self.owned_parts = {}, set(), {}, []
+        self.attributes, self.relations, self._ents = {}, {}, None
+
     @classmethod
     def of(
         cls, doc: Doc, caption: str, verbs: frozenset[str] = frozenset(), nouns: frozenset[str] = frozenset()
@@ -160,7 +192,7 @@ class State:
         kids: list[list[Token]] = []
         dep: list[str] = []
         pos: list[str] = []
-        heads: list[int] = []
+        roots: list[CachedToken] = []
         sent_starts: list[int] = [0]
         text: list[str] = []
         strings = _STRINGS
@@ -169,45 +201,61 @@ class State:
         new = CachedToken.__new__
         # One to_array call reads every attribute of every token (one Python object per
         # attribute read otherwise); HEAD and SENT_START come back as unsigned offsets.
-        for i, (h, start, d, p, low, lemma, tag, orth, ent, idx, space) in enumerate(doc.to_array(_attr_ids()).tolist()):
-            try:
-                d, p, low, lemma, tag, orth, ent = (
-                    strings[d], strings[p], strings[low], strings[lemma], strings[tag], strings[orth], strings[ent]
-                )
-            except KeyError:
-                vocab = doc.vocab.strings
-                d, p, low, lemma, tag, orth, ent = (
-                    strings.setdefault(k, vocab[k]) for k in (d, p, low, lemma, tag, orth, ent)
-                )
-            c = new(CachedToken)
-            c.i, c._doc, c._all = i, doc, tokens
-            c.dep_, c.pos_, c.lower_, c.lemma_, c.tag_, c.text, c.ent_type_ = d, p, low, lemma, tag, orth, ent
-            c.idx = idx
-            c.whitespace_ = space = " " if space else ""
-            text.append(orth)
-            text.append(space)
-            tokens.append(c)
-            kids.append([])
-            dep.append(d)
-            pos.append(p)
-            heads.append(i + h if h < _SIGN else i + h - _WRAP)
-            if i and start == 1:
-                sent_starts.append(i)
-        for c, h in zip(tokens, heads):
+        rows = doc.to_array(_attr_ids()).tolist()
+        i = 0
+        try:
+            for h, start, d, p, low, lemma, tag, orth, ent, idx, space in rows:
+                # (one statement per attribute: cheaper than packing and unpacking a tuple)
+                c = new(CachedToken)
+                c.i = i
+                c._doc = doc
+                c._all = tokens
+                c.dep_ = d = strings[d]
+                c.pos_ = p = strings[p]
+                c.lower_ = strings[low]
+                c.lemma_ = strings[lemma]
+                c.tag_ = strings[tag]
+                c.text = orth = strings[orth]
+                c.ent_type_ = strings[ent]
+                c.idx = idx
+                c.whitespace_ = space = " " if space else ""
+                c.head = i + h if h < _SIGN else i + h - _WRAP  # the head's index until all tokens exist
+                text.append(orth)
+                text.append(space)
+                tokens.append(c)
+                kids.append([])
+                dep.append(d)
+                pos.append(p)
+                if start == 1 and i:
+                    sent_starts.append(i)
+                i += 1
+        except KeyError:  # a string new to the memo: add this Doc's strings and start again
+            tokens.clear()
+            vocab = doc.vocab.strings
+            for row in rows:
+                for k in row[2:9]:
+                    if k not in strings:
+                        strings[k] = vocab[k]
+            return cls.of(doc, caption, verbs, nouns)
+        for c in tokens:
+            h = c.head
             c.head = tokens[h]
             if h != c.i:  # Token.children builds new Token objects on every call
                 kids[h].append(c)
+            else:
+                roots.append(c)
         return cls(
-            doc=doc,
-            caption=caption,
-            tokens=tokens,
-            text="".join(text),  # Doc.text, from the strings read above (Doc.text reads every token again)
-            sent_starts=frozenset(sent_starts) if tokens else frozenset(),
-            verbs=verbs,
-            nouns=nouns,
-            kids=kids,
-            dep=dep,
-            pos=pos,
+            doc,
+            caption,
+            tokens,
+            "".join(text),  # Doc.text, from the strings read above (Doc.text reads every token again)
+            frozenset() if not tokens else _FIRST_ONLY if len(sent_starts) == 1 else frozenset(sent_starts),
+            verbs,
+            nouns,
+            kids,
+            dep,
+            pos,
+            roots,
         )
 
     @property
@@ -222,9 +270,8 @@ class State:
         its own head) once the rules are done: the tokens, and the Doc they hold, are then freed at
         once by reference counting instead of piling up for the garbage collector. The state's
         tokens are gone afterwards (`tokens` is empty)."""
-        for c in self.tokens:
-            if c.head is c:
-                c.head = None
+        for c in self.roots:  # (the only cycles: every other head chain ends at a root)
+            c.head = None
         self.tokens.clear()
 
     def subtree(self, tok: Token) -> list[Token]:

@@ -132,6 +132,10 @@ _NOUN_SLOT_BLOCKERS: frozenset[str] = SUBJECT_DEPS | OBJECT_DEPS | {"aux", "auxp
 _INITIAL_VERB_BLOCKERS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl"}
 
 
+#: Parts of speech that can head a mention (with any -ing word: looks_like_noun).
+_HEAD_POS: frozenset[str] = NOMINAL_POS | {"VERB"}
+
+
 def looks_like_noun(st: State, tok: Token) -> bool:
     """True if `tok` should head a mention."""
     i = tok.i
@@ -150,11 +154,12 @@ def looks_like_noun(st: State, tok: Token) -> bool:
     if st.pobj_override and pos in NOMINAL_POS and any(t.i == i for t in st.pobj_override.values()):
         return True  # "looking toward camera holding food": the preposition's real object (repairs)
     if pos in NOMINAL_POS:
-        if st.dep[tok.i] == "compound" and st.pos[tok.head.i] in NOMINAL_POS and tok.head.i > tok.i:
+        dep = st.dep[i]
+        if dep == "compound" and st.pos[tok.head.i] in NOMINAL_POS and tok.head.i > i:
             return False
-        if st.dep[tok.i] == "amod" and st.pos[tok.head.i] in NOMINAL_POS and tok.head.i == tok.i + 1:
+        if dep == "amod" and st.pos[tok.head.i] in NOMINAL_POS and tok.head.i == i + 1:
             return False
-        if st.dep[tok.i] == "npadvmod" and (
+        if dep == "npadvmod" and (
             st.pos[tok.head.i] == "ADJ"
             or (
                 st.pos[tok.head.i] == "VERB"
@@ -170,11 +175,12 @@ def looks_like_noun(st: State, tok: Token) -> bool:
             return False
         if not (tok.text.isalnum() or any(ch.isalnum() for ch in tok.text)):  # (isalnum: the usual word, at once)
             return False
-        if colour_word(st, tok):
+        low = tok.lower_
+        if (dep == "conj" or low in COLOURS or low in MATERIALS) and colour_word(st, tok):  # (colour_word's own first test, before the call)
             return False
-        if tok.lower_ in NON_ENTITY_NOUNS and not any(st.dep[c.i] == "compound" for c in st.kids[tok.i]):
+        if low in NON_ENTITY_NOUNS and not any(st.dep[c.i] == "compound" for c in st.kids[i]):
             return False  # "all the way across", "to the right"; not "a door way"
-        if st.dep[tok.i] == "pobj" and tok.lemma_.lower() in TIME_NOUNS and st.pos[tok.head.i] == "ADP":
+        if dep == "pobj" and tok.lemma_.lower() in TIME_NOUNS and st.pos[tok.head.i] == "ADP":
             return False  # "on a snowy day", "in the daytime": when, not a thing
         return True
     # "awning on the building", "metal railing": an -ing noun read as a verb
@@ -226,6 +232,8 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
     pos = start - 1
     while pos >= 0:
         t = st.tokens[pos]
+        if st.dep[t.i] not in ("amod", "compound") and t.text != "-":
+            break  # (cheap exit: every test below needs one of these; most often a determiner)
         if hyphen_start(st, t) < t.i:  # "chain-link fence": a hyphenated modifier
             break
         if t.head.i != head.i and not (t.head.i in {p.i for p in parts}):
@@ -294,8 +302,13 @@ def build_mentions(st: State) -> None:
             st.property_objects.add(tok.i)
     spans = quoted_spans(st)
     quoted = {i for a, b in spans for i in range(a, b)} if spans else ()
+    pos = st.pos
+    repaired = bool(st.split_subject or st.amod_verbs)  # (looks_like_noun's other heads; not changed here)
     for tok in st.tokens:
-        if tok.i in st.redirect or tok.i in quoted:
+        i = tok.i
+        if pos[i] not in _HEAD_POS and not repaired and tok.tag_ != "VBG":
+            continue  # looks_like_noun's first test, without the call: a determiner, adjective, preposition, ...
+        if i in st.redirect or i in quoted:
             continue
         if not looks_like_noun(st, tok):
             continue
@@ -354,7 +367,7 @@ def build_mentions(st: State) -> None:
             if gerund is not None:
                 parts = [gerund]
                 st.pobj_override[gerund.head.i] = tok
-        st.mention_parts[tok.i] = part_ids = [p.i for p in parts]
+        st.mention_parts[tok.i] = part_ids = [p.i for p in parts] if parts else []
         if part_ids:
             st.parts.update(part_ids)
         start_tok = parts[0] if parts else tok

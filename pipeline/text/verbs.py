@@ -594,6 +594,14 @@ def dangling_preposition(st: State, verb: Token) -> tuple[Token, Token | None] |
     """The preposition left without object at the end of `verb`'s clause: (preposition, None)
     for "the table the vases are on", (preposition, part noun) for "the counter the man is
     standing in front of" ("in" with "front of" and no object after "of"); else None."""
+    for c in st.kids[verb.i]:  # (cheap test first: most verbs have no candidate, and the clause's end costs a spaCy read)
+        if c.i > verb.i and (
+            (not st.kids[c.i] and (st.dep[c.i] == "prep" or (st.dep[c.i] in ("prt", "advmod") and c.lower_ in STRANDABLE)))
+            or (st.dep[c.i] == "prep" and any(st.dep[p.i] == "pobj" and p.lower_ in PART_NOUNS for p in st.kids[c.i]))
+        ):
+            break
+    else:
+        return None
     end = clause_end(st, verb)
     for c in st.kids[verb.i]:
         if c.i <= verb.i or c.i > end:

@@ -74,11 +74,14 @@ def collect_attributes(st: State) -> None:
                         st.add_attr(m, text)
     for ti, mi in list(st.token_mention.items()):
         head = st.tokens[ti]
-        mods = list(st.kids[head.i])
-        for part in st.mention_parts.get(ti, ()):  # "white utility truck"
-            mods.extend([c for c in st.kids[st.tokens[part].i] if c.i not in st.parts])
-        if len(mods) > 1:
-            mods.sort(key=lambda t: t.i)
+        mods = st.kids[head.i]  # (in text order; read only)
+        parts = st.mention_parts.get(ti)
+        if parts:
+            mods = list(mods)
+            for part in parts:  # "white utility truck"
+                mods.extend([c for c in st.kids[st.tokens[part].i] if c.i not in st.parts])
+            if len(mods) > 1:
+                mods.sort(key=lambda t: t.i)
         skip: set[int] = set()
         for c in mods:
             if c.i < head.i and c.lower_ in DERIVED_ADJECTIVES and c.i not in skip:
@@ -197,6 +200,8 @@ def participle_premodifiers(st: State) -> None:
     subject or auxiliary and nothing before it could be one, it is the noun's attribute
     ( paper , is , folded ). -ing words only at the caption's start or after a determiner or
     adjective ("intersecting streets"), where a verb reading is unlikely."""
+    if "dobj" not in st.dep:
+        return  # (cheap exit: the noun must be a direct object)
     for ti, mi in st.token_mention.items():
         if ti == 0 or st.dep[ti] != "dobj":
             continue
@@ -216,6 +221,8 @@ def participle_premodifiers(st: State) -> None:
 def particle_participles(st: State) -> None:
     """"the person sitting down", "a lady that is kneeling down": an -ing verb whose only phrase
     is a particle says its noun's state ( person , is , sitting ); the particle is dropped."""
+    if "prt" not in st.dep:
+        return  # (cheap exit: no particle in the caption)
     for v in st.tokens:
         if v.tag_ != "VBG" or st.pos[v.i] != "VERB" or not any(st.dep[c.i] == "prt" for c in st.kids[v.i]):
             continue
@@ -241,6 +248,8 @@ def posture_complements(st: State) -> None:
     """"with his hands out", "with their arms up", "with her mouth open", "has his hands folded":
     a possessed noun followed by a particle, adjective or participle that spaCy hung elsewhere
     (on the verb, or as the clause's root) says the noun's state ( hands , is , out )."""
+    if "poss" not in st.dep:
+        return  # (cheap exit: the noun must have a possessive)
     for ti, mi in st.token_mention.items():
         if ti + 1 >= len(st.tokens) or st.dep[ti] not in ("pobj", "dobj"):
             continue
@@ -267,6 +276,8 @@ def bare_coordinated_participles(st: State) -> None:
     """"a person standing and holding a racket", "a group of kids sitting and waving at ...": the
     first of two coordinated participles that has no phrase of its own is the state of its noun
     ( person , is , standing ); the second keeps its relations (verb rules)."""
+    if "conj" not in st.dep or "VERB" not in st.pos:
+        return  # (cheap exit: two coordinated verbs are needed)
     for v in st.tokens:
         if v.tag_ != "VBG" or st.pos[v.i] != "VERB":
             continue
@@ -296,6 +307,8 @@ def dressed_participles(st: State) -> None:
     the right of ...": a participle of a person whose only phrases say what the person wears or
     on which side it is is also its state ( man , is , standing ); the garment and the side are
     the verb rules' relations."""
+    if "acl" not in st.dep:
+        return  # (cheap exit: the participle is an "acl" of its noun)
     for ti, mi in st.token_mention.items():
         for v in st.kids[ti]:
             if st.dep[v.i] != "acl" or v.i < ti or st.pos[v.i] != "VERB" or v.tag_ != "VBG" or not is_animate(st.tokens[ti]):
@@ -314,6 +327,8 @@ def dressed_participles(st: State) -> None:
 def measure_attributes(st: State) -> None:
     """"two story house" -> ( house , is , two-story ), "five lane road" -> five-lane (the name
     is the head alone: mentions.measure_part)."""
+    if "nummod" not in st.dep:
+        return  # (cheap exit: measure_part needs a number)
     for ti, mi in st.token_mention.items():
         found = measure_part(st, st.tokens[ti])
         if found is not None:
@@ -328,7 +343,9 @@ def stacked_modifiers(st: State) -> None:
     degree words ("dark brown", "partly cloudy") stay with their adjective (adjective_text)."""
     for ti, mi in st.token_mention.items():
         for c in st.kids[ti]:
-            if c.i > ti or not st.kids[c.i] or st.kids[c.i][0].i > c.i:  # cheap exit: nothing stacked (kids are in text order)
+            if c.i > ti:
+                break  # (kids are in text order: the rest follow the noun too)
+            if not st.kids[c.i] or st.kids[c.i][0].i > c.i:  # cheap exit: nothing stacked (kids are in text order)
                 continue
             said = st.dep[c.i] == "amod" and (mi, adjective_text(st, c)) in st.attributes
             material = st.dep[c.i] in ("compound", "nmod") and c.lower_ in MATERIALS  # "grey metal railing"
@@ -353,6 +370,8 @@ def stacked_modifiers(st: State) -> None:
 def colour_phrases(st: State) -> None:
     """"the word written in blue", "a brand name in red": a colour after "in" is an attribute
     of the thing the phrase is said of (the noun, or the subject of the verb it hangs on)."""
+    if "pobj" not in st.dep:
+        return  # (cheap exit: the colour is the object of "in")
     for tok in st.tokens:
         if tok.lower_ not in COLOURS or st.dep[tok.i] != "pobj" or tok.i in st.token_mention or not colour_word(st, tok):
             continue

@@ -33,9 +33,14 @@ def group(st: State, tok: Token) -> list[Token]:
 
 def conjuncts(st: State, tok: Token) -> list[Token]:
     """`tok` plus the tokens coordinated *below* it (its conj children, recursively)."""
+    kids, dep, conj_head = st.kids, st.dep, st.conj_head  # (read per child: kept local)
+    for c in kids[tok.i]:
+        if dep[c.i] == "conj" or c.i in conj_head:
+            break
+    else:
+        return [tok]  # (most tokens: nothing coordinated below)
     out: list[Token] = []
     stack = [tok]
-    kids, dep, conj_head = st.kids, st.dep, st.conj_head  # (read per child: kept local)
     while stack and len(out) < 50:
         t = stack.pop()
         out.append(t)
@@ -47,6 +52,10 @@ def conjuncts(st: State, tok: Token) -> list[Token]:
 
 def resolve(st: State, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
     """Mention indices `tok` stands for (quantifiers, pronouns resolved); may be empty."""
+    if tok.i not in st.redirect:  # (most tokens: a mention head, or nothing)
+        m = st.token_mention.get(tok.i)
+        if m is not None:
+            return [m]
     seen = 0
     while tok.i in st.redirect and seen < 10:
         tok = st.tokens[st.redirect[tok.i]]
@@ -342,8 +351,14 @@ def main_subject(st: State, tok: Token) -> int | None:
 
 def resolve_group(st: State, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
     """Mentions for `tok` and its coordinated nouns below it."""
+    members = conjuncts(st, tok)
+    if tok.i in st.redirect:
+        members += quantified_list(st, tok)
+    if len(members) == 1:  # (most tokens: no list)
+        found = resolve(st, tok, avoid)
+        return found if len(found) < 2 else list(dict.fromkeys(found))
     out: list[int] = []
-    for t in conjuncts(st, tok) + quantified_list(st, tok):
+    for t in members:
         for m in resolve(st, t, avoid):
             if m not in out:
                 out.append(m)
@@ -367,6 +382,9 @@ def attachment_group(st: State, tok: Token, attach_at: int, avoid: Iterable[int]
     conjunct has its own prepositional phrase ("a cup on the table and a plate on the chair").
     """
     members = group(st, tok)
+    if len(members) == 1:  # (no coordination: the modifier is `tok`'s alone)
+        found = resolve(st, tok, avoid)
+        return found if len(found) < 2 else list(dict.fromkeys(found))
     own_modifiers = st.dep[attach_at] == "prep" and any(  # "a phone in her hand and a bag on her shoulder": each has its own
         st.dep[c.i] == "prep" for m in members[:-1] for c in st.kids[m.i] if c.i > m.i and c.i < members[-1].i
     ) or st.dep[attach_at] == "acl" and any(  # "people on a street and trash piled in boxes"

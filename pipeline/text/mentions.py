@@ -53,6 +53,8 @@ from pipeline.text.words import LINKING_VERBS, NOMINAL_POS, SUBJECT_DEPS, PASSIV
 def hyphen_start(st: State, tok: Token) -> int:
     """Index of the first token of the hyphenated word ending at `tok` ("two-story")."""
     i = tok.i
+    if i < 2 or st.tokens[i - 1].text != "-":
+        return i  # (cheap exit: most words are not hyphenated)
     while (
         i >= 2
         and st.tokens[i - 1].text == "-"
@@ -130,23 +132,34 @@ _NOUN_SLOT_BLOCKERS: frozenset[str] = SUBJECT_DEPS | OBJECT_DEPS | {"aux", "auxp
 _INITIAL_VERB_BLOCKERS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl"}
 
 
+#: Parts of speech that can head a mention (with any -ing word: looks_like_noun).
+_HEAD_POS: frozenset[str] = NOMINAL_POS | {"VERB"}
+
+
 def looks_like_noun(st: State, tok: Token) -> bool:
     """True if `tok` should head a mention."""
-    if tok.i in st.split_subject:
-        return False
-    if (st.split_subject and tok.i in st.split_subject.values()) or (st.amod_verbs and tok.i in st.amod_verbs.values()):
-        return True
-    if st.pobj_override and st.pos[tok.i] in NOMINAL_POS and any(t.i == tok.i for t in st.pobj_override.values()):
-        return True  # "looking toward camera holding food": the preposition's real object (repairs)
-    pos = st.pos[tok.i]
+    i = tok.i
+    pos = st.pos[i]
+    split, amod = st.split_subject, st.amod_verbs
     if pos not in NOMINAL_POS and pos != "VERB" and tok.tag_ != "VBG":
-        return False  # cheap exit: only nouns, verbs and -ing words can head a mention
+        # cheap exit: only nouns, verbs and -ing words can head a mention, or a subject the repairs found
+        if (not split and not amod) or i in split:
+            return False
+        return i in split.values() or i in amod.values()
+    if split or amod:
+        if i in split:
+            return False
+        if i in split.values() or i in amod.values():
+            return True
+    if st.pobj_override and pos in NOMINAL_POS and any(t.i == i for t in st.pobj_override.values()):
+        return True  # "looking toward camera holding food": the preposition's real object (repairs)
     if pos in NOMINAL_POS:
-        if st.dep[tok.i] == "compound" and st.pos[tok.head.i] in NOMINAL_POS and tok.head.i > tok.i:
+        dep = st.dep[i]
+        if dep == "compound" and st.pos[tok.head.i] in NOMINAL_POS and tok.head.i > i:
             return False
-        if st.dep[tok.i] == "amod" and st.pos[tok.head.i] in NOMINAL_POS and tok.head.i == tok.i + 1:
+        if dep == "amod" and st.pos[tok.head.i] in NOMINAL_POS and tok.head.i == i + 1:
             return False
-        if st.dep[tok.i] == "npadvmod" and (
+        if dep == "npadvmod" and (
             st.pos[tok.head.i] == "ADJ"
             or (
                 st.pos[tok.head.i] == "VERB"
@@ -162,11 +175,12 @@ def looks_like_noun(st: State, tok: Token) -> bool:
             return False
         if not (tok.text.isalnum() or any(ch.isalnum() for ch in tok.text)):  # (isalnum: the usual word, at once)
             return False
-        if colour_word(st, tok):
+        low = tok.lower_
+        if (dep == "conj" or low in COLOURS or low in MATERIALS) and colour_word(st, tok):  # (colour_word's own first test, before the call)
             return False
-        if tok.lower_ in NON_ENTITY_NOUNS and not any(st.dep[c.i] == "compound" for c in st.kids[tok.i]):
+        if low in NON_ENTITY_NOUNS and not any(st.dep[c.i] == "compound" for c in st.kids[i]):
             return False  # "all the way across", "to the right"; not "a door way"
-        if st.dep[tok.i] == "pobj" and tok.lemma_.lower() in TIME_NOUNS and st.pos[tok.head.i] == "ADP":
+        if dep == "pobj" and tok.lemma_.lower() in TIME_NOUNS and st.pos[tok.head.i] == "ADP":
             return False  # "on a snowy day", "in the daytime": when, not a thing
         return True
     # "awning on the building", "metal railing": an -ing noun read as a verb
@@ -218,6 +232,8 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
     pos = start - 1
     while pos >= 0:
         t = st.tokens[pos]
+        if st.dep[t.i] not in ("amod", "compound") and t.text != "-":
+            break  # (cheap exit: every test below needs one of these; most often a determiner)
         if hyphen_start(st, t) < t.i:  # "chain-link fence": a hyphenated modifier
             break
         if t.head.i != head.i and not (t.head.i in {p.i for p in parts}):
@@ -285,9 +301,14 @@ def build_mentions(st: State) -> None:
         if lemma in PROPERTY_NOUNS and st.pos[tok.head.head.i] == "ADJ":  # "white in color"
             st.property_objects.add(tok.i)
     spans = quoted_spans(st)
-    quoted = {i for a, b in spans for i in range(a, b)}
+    quoted = {i for a, b in spans for i in range(a, b)} if spans else ()
+    pos = st.pos
+    repaired = bool(st.split_subject or st.amod_verbs)  # (looks_like_noun's other heads; not changed here)
     for tok in st.tokens:
-        if tok.i in st.redirect or tok.i in quoted:
+        i = tok.i
+        if pos[i] not in _HEAD_POS and not repaired and tok.tag_ != "VBG":
+            continue  # looks_like_noun's first test, without the call: a determiner, adjective, preposition, ...
+        if i in st.redirect or i in quoted:
             continue
         if not looks_like_noun(st, tok):
             continue
@@ -313,38 +334,42 @@ def build_mentions(st: State) -> None:
             start, end = prev.idx, tok.idx + len(tok.text)  # the text is the caption's ("wet suit"), the name one word
             st.add_mention(st.text[start:end], closed, start, end, head=tok.i)
             continue
-        if measure_part(st, tok) is not None:  # "two story house": the number counts the stories
-            parts = []
-        while parts and adjective_part(st, parts[0], tok):  # "round clock", "small hill": said of the thing
-            parts = parts[1:]
-        if stacked_nouns(st, parts):  # "bus stop sign", "tennis court wall": the thing is the last noun
-            parts = []
-        says = marking_text(st, tok, parts)
-        if says is not None:  # "a stop sign": a sign that says stop
-            parts = []
-        brand = unknown_modifier(st, tok, parts)
-        if brand is not None:  # "a gatorade cup": a cup, of the brand (attribute)
-            parts = []
-        shown = represented(st, tok, parts)
-        if shown is not None:  # "an elephant statue": an elephant that is a statue
-            thing, kind = shown
-            st.parts.add(thing.i)
-            st.mention_parts[tok.i] = [thing.i]
-            start, end = thing.idx, thing.idx + len(thing.text)  # named (and written) as the thing shown
-            mi = st.add_mention(thing.text, (thing.lemma_ or thing.text).lower(), start, end, head=tok.i)
-            st.add_attr(mi, kind)
-            continue
-        owner = compound_owner(st, tok, parts)
-        if owner is not None:  # "car window" -> ( car , have , window )
-            parts = []
-            o = st.add_mention(owner.text, (owner.lemma_ or owner.text).lower(), owner.idx, owner.idx + len(owner.text), head=owner.i)
-            st.owned_parts.append((o, tok.i))
-        gerund = gerund_compound(st, tok)
-        if gerund is not None and not parts:
-            parts = [gerund]
-            st.pobj_override[gerund.head.i] = tok
-        st.mention_parts[tok.i] = part_ids = [p.i for p in parts]
-        st.parts.update(part_ids)
+        says = brand = None
+        if parts:  # (the helpers below read the compound's parts: none of them fires without)
+            if measure_part(st, tok) is not None:  # "two story house": the number counts the stories
+                parts = []
+            while parts and adjective_part(st, parts[0], tok):  # "round clock", "small hill": said of the thing
+                parts = parts[1:]
+            if stacked_nouns(st, parts):  # "bus stop sign", "tennis court wall": the thing is the last noun
+                parts = []
+            says = marking_text(st, tok, parts)
+            if says is not None:  # "a stop sign": a sign that says stop
+                parts = []
+            brand = unknown_modifier(st, tok, parts)
+            if brand is not None:  # "a gatorade cup": a cup, of the brand (attribute)
+                parts = []
+            shown = represented(st, tok, parts)
+            if shown is not None:  # "an elephant statue": an elephant that is a statue
+                thing, kind = shown
+                st.parts.add(thing.i)
+                st.mention_parts[tok.i] = [thing.i]
+                start, end = thing.idx, thing.idx + len(thing.text)  # named (and written) as the thing shown
+                mi = st.add_mention(thing.text, (thing.lemma_ or thing.text).lower(), start, end, head=tok.i)
+                st.add_attr(mi, kind)
+                continue
+            owner = compound_owner(st, tok, parts)
+            if owner is not None:  # "car window" -> ( car , have , window )
+                parts = []
+                o = st.add_mention(owner.text, (owner.lemma_ or owner.text).lower(), owner.idx, owner.idx + len(owner.text), head=owner.i)
+                st.owned_parts.append((o, tok.i))
+        if not parts:
+            gerund = gerund_compound(st, tok)
+            if gerund is not None:
+                parts = [gerund]
+                st.pobj_override[gerund.head.i] = tok
+        st.mention_parts[tok.i] = part_ids = [p.i for p in parts] if parts else []
+        if part_ids:
+            st.parts.update(part_ids)
         start_tok = parts[0] if parts else tok
         label = "concept"
         start, end = start_tok.idx, tok.idx + len(tok.text)
@@ -503,7 +528,11 @@ def compound_owner(st: State, head: Token, parts: list[Token]) -> Token | None:
 def quoted_spans(st: State) -> list[tuple[int, int]]:
     """Token ranges [start, end) of text quoted inside a caption ("a sign that says `` stop ''"),
     quote marks excluded; a quote around the whole caption is not one."""
-    if QUOTE_CHARS.isdisjoint(st.text):
+    text = st.text
+    for q in QUOTE_CHARS:  # (a substring test per mark: several times cheaper than isdisjoint)
+        if q in text:
+            break
+    else:
         return []  # most captions quote nothing: no per-token look
     marks = [t.i for t in st.tokens if t.text and set(t.text) <= QUOTE_CHARS and t.text not in ("'", "'s")]
     if len(marks) < 2:

@@ -42,7 +42,7 @@ def possessive_relations(st: State, noun: Token, mention: int) -> None:
                 if people:  # "a cap on the man ... on his shoulder": "his" is a person's
                     owners = [st.token_mention[max(people)]]
             st.add_rel(owners, "have", [mention])
-    if bare_body_part(st, noun):  # "a man leaning on a wall with one foot on it" -> ( man , have , foot )
+    if st.dep[noun.i] == "pobj" and bare_body_part(st, noun):  # "a man leaning on a wall with one foot on it" -> ( man , have , foot )
         st.add_rel([o for o in pronoun_owner(st, noun) if o != mention], "have", [mention])
 
 
@@ -178,10 +178,12 @@ def part_owner(st: State, subject: Token) -> list[int]:
 
 def have_root_relations(st: State, noun: Token, mention: int) -> None:
     """"the bird has beak" parsed with "has" as an auxiliary of the noun."""
-    auxes = [c for c in st.kids[noun.i] if st.dep[c.i] == "aux" and c.lemma_.lower() == "have"]
-    if not auxes:
+    for aux in st.kids[noun.i]:
+        if st.dep[aux.i] == "aux" and aux.lemma_.lower() == "have":
+            break
+    else:
         return
-    for c in list(st.kids[noun.i]) + list(st.kids[auxes[0].i]):
+    for c in list(st.kids[noun.i]) + list(st.kids[aux.i]):
         if st.dep[c.i] in SUBJECT_DEPS:
             st.add_rel(resolve_group(st, c), "have", resolve_group(st, noun))
 

@@ -234,13 +234,18 @@ def adjective_prep_relations(st: State, adj: Token, subs: list[int]) -> None:
 
 def modifier_relations(st: State, noun: Token, mention: int) -> None:
     """Adjectives on a noun that head a preposition ("cup full of coffee")."""
-    inside = [inside_with(st, noun, p, prep_object(st, p)[1]) for p in st.kids[noun.i] if p.lower_ == "with"]
+    inside: list[Token | None] | None = None  # (found on the first adjective / adverb: most nouns have none)
     for c in st.kids[noun.i]:
+        dep = st.dep[c.i]
+        if dep != "amod" and dep != "advmod":
+            continue
+        if inside is None:
+            inside = [inside_with(st, noun, p, prep_object(st, p)[1]) for p in st.kids[noun.i] if p.lower_ == "with"]
         if inside and any(t is not None and t.i == c.i for t in inside):  # "glasses with liquid inside of them": said with the "with" phrase
             continue
-        if st.dep[c.i] in ("amod", "advmod") and c.lower_ in PREP_HEADS:
+        if c.lower_ in PREP_HEADS:
             prep_head_relations(st, c, attachment_group(st, noun, c.i), None)
-        elif st.dep[c.i] == "amod":
+        elif dep == "amod":
             adjective_prep_relations(st, c, [mention])
 
 

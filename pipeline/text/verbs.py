@@ -167,6 +167,8 @@ def _det_gap(st: State, start: int, end: int) -> int:
 _OBJECT_OR_DATIVE: frozenset[str] = OBJECT_DEPS | {"dative"}
 _CLAUSE_OR_CCOMP: frozenset[str] = CLAUSE_DEPS | {"ccomp"}
 _ROOT_PARTICIPLE_BLOCKERS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl", "aux", "auxpass"}
+#: Children of a verb that can head "next to", "out of" (verb_relations).
+_PREP_HEAD_DEPS: frozenset[str] = frozenset({"advmod", "prep", "acomp", "prt"})
 
 
 def verb_relations(st: State, verb: Token) -> None:
@@ -181,23 +183,28 @@ def verb_relations(st: State, verb: Token) -> None:
     stranded = stranded_target(st, verb)
     if stranded is not None:
         subs = [s for s in subs if s not in stranded[1]] or subs
+    # The kinds of the verb's children: each loop over the children below runs only when a
+    # child of its kind is there (most verbs have two or three children).
+    kinds = {st.dep[c.i] for c in st.kids[verb.i]}
     particles = [
         c.lower_ for c in st.kids[verb.i] if st.dep[c.i] == "prt" and not any(st.dep[o.i] == "pobj" for o in st.kids[c.i])
-    ]
+    ] if "prt" in kinds else []
     # "going down a slope" parsed as a childless preposition + direct object: "go down" + slope
-    particles += [
-        c.lower_
-        for c in st.kids[verb.i]
-        if st.dep[c.i] == "prep" and c.i > verb.i and not list(st.kids[c.i])
-        and any(st.dep[o.i] == "dobj" and o.i == c.right_edge.i + 1 + _det_gap(st, c.i + 1, o.i) for o in st.kids[verb.i])
-    ]
+    if "prep" in kinds and "dobj" in kinds:
+        particles += [
+            c.lower_
+            for c in st.kids[verb.i]
+            if st.dep[c.i] == "prep" and c.i > verb.i and not list(st.kids[c.i])
+            and any(st.dep[o.i] == "dobj" and o.i == c.right_edge.i + 1 + _det_gap(st, c.i + 1, o.i) for o in st.kids[verb.i])
+        ]
     # "stairs leading up to a building": a childless "up" right before the verb's preposition
-    particles += [
-        c.lower_
-        for c in st.kids[verb.i]
-        if st.dep[c.i] in ("prep", "advmod") and c.lower_ in ("up", "down") and c.i > verb.i and not st.kids[c.i]
-        and c.i + 1 < len(st.tokens) and st.dep[c.i + 1] == "prep" and st.tokens[c.i + 1].head.i == verb.i
-    ]
+    if "prep" in kinds or "advmod" in kinds:
+        particles += [
+            c.lower_
+            for c in st.kids[verb.i]
+            if st.dep[c.i] in ("prep", "advmod") and c.lower_ in ("up", "down") and c.i > verb.i and not st.kids[c.i]
+            and c.i + 1 < len(st.tokens) and st.dep[c.i + 1] == "prep" and st.tokens[c.i + 1].head.i == verb.i
+        ]
     if lemma == "have" and any(
         c.lower_ == "on" and st.dep[c.i] in ("prt", "advmod", "prep") and not list(st.kids[c.i])
         for c in st.kids[verb.i]
@@ -212,7 +219,7 @@ def verb_relations(st: State, verb: Token) -> None:
         particles = []
     base = " ".join([lemma] + particles)
     agents: list[int] = []
-    for c in st.kids[verb.i]:
+    for c in st.kids[verb.i] if "agent" in kinds else ():
         if st.dep[c.i] == "agent" and lemma in PLACING_VERBS and not any(is_animate(o) for o in st.kids[c.i]):
             predicate, objs = prep_object(st, c)  # "cars are parked by the building": a place, no agent
             st.add_rel(subs, f"{lemma} {predicate}", [m for o in objs for m in resolve_group(st, o, avoid=subs)])
@@ -223,7 +230,7 @@ def verb_relations(st: State, verb: Token) -> None:
                     agents.extend(resolve_group(st, o))
     before = len(st.relations)
     # Copula complements -> attributes.
-    if subs and lemma in LINKING_VERBS:
+    if subs and lemma in LINKING_VERBS and ("acomp" in kinds or "attr" in kinds):
         for c in st.kids[verb.i]:
             if st.dep[c.i] in ("acomp", "attr") and not any(st.dep[d.i] == "expl" for d in st.kids[verb.i]):
                 for a in conjuncts(st, c):
@@ -241,7 +248,7 @@ def verb_relations(st: State, verb: Token) -> None:
     if not subs and not agents:
         return
     objects: list[int] = []
-    for c in st.kids[verb.i]:
+    for c in st.kids[verb.i] if not kinds.isdisjoint(OBJECT_DEPS) else ():
         if st.dep[c.i] in OBJECT_DEPS and not (stranded is not None and c.lower_ in RELATIVE_PRONOUNS):
             objects.extend(resolve_group(st, c, avoid=subs))  # "the piano that the girl stands in front of": no object
     if verb.i in st.amod_verbs:
@@ -249,21 +256,21 @@ def verb_relations(st: State, verb: Token) -> None:
     place = where_place(st, verb) if stranded is None else []
     if not objects and not is_copula and lemma != "have" and stranded is None and not place:
         objects = stranded_object(st, verb, subs)
-    own_subject = any(st.dep[c.i] in SUBJECT_DEPS for c in st.kids[verb.i])
+    own_subject = not kinds.isdisjoint(SUBJECT_DEPS)
     if agents and (passive or (verb.tag_ == "VBN" and not own_subject)):
         passive = True
         st.add_rel(agents, base, subs)
     if objects and not is_copula and not (lemma == "have" and has_on_itself(st, verb, subs)):
         st.add_rel(subs, base, objects)
-    if any(st.dep[c.i] in _OBJECT_OR_DATIVE and each_other(st, c) for c in st.kids[verb.i]):
+    if not kinds.isdisjoint(_OBJECT_OR_DATIVE) and any(st.dep[c.i] in _OBJECT_OR_DATIVE and each_other(st, c) for c in st.kids[verb.i]):
         add_reciprocal(st, subs, base)  # "two cats facing each other" -> ( cats , face , cats )
     if is_copula and not subs:
         return
     # "resting his head on the table": a body part the subject moves is where the place is said of
-    direct = [c for c in st.kids[verb.i] if st.dep[c.i] == "dobj"]
+    direct = [c for c in st.kids[verb.i] if st.dep[c.i] == "dobj"] if "dobj" in kinds else []
     body_object = bool(direct) and all(is_body_part(c) for c in direct)
     consumed: set[int] = set()  # prepositions said of a with-object ("with his hands in his pockets")
-    for prep in st.kids[verb.i]:
+    for prep in st.kids[verb.i] if "prep" in kinds or "prt" in kinds or stranded is not None else ():
         if (st.dep[prep.i] not in ("prep", "prt") and not (stranded is not None and prep.i == stranded[0])) or prep.i in consumed:
             continue
         if picture_place(st, prep) is not None:  # "standing on the left": place_attributes
@@ -375,13 +382,13 @@ def verb_relations(st: State, verb: Token) -> None:
         # people play frisbee" -> ( people , on , area )
         st.add_rel(subs, "on" if is_copula or objects else f"{placed_base(lemma, base)} on", place)
     # "people standing outside" -> ( people , is , outside )
-    for adv in st.kids[verb.i]:
+    for adv in st.kids[verb.i] if "advmod" in kinds else ():
         if st.dep[adv.i] == "advmod" and adv.lower_ in LOCATIVE_ADVERBS and not list(st.kids[adv.i]):
             for s in subs:
                 st.add_attr(s, adv.lower_)
     # "walking next to a man", "growing out of the water"
-    for adv in st.kids[verb.i]:
-        if st.dep[adv.i] in ("advmod", "prep", "acomp", "prt") and adv.lower_ in PREP_HEADS:
+    for adv in st.kids[verb.i] if not kinds.isdisjoint(_PREP_HEAD_DEPS) else ():
+        if st.dep[adv.i] in _PREP_HEAD_DEPS and adv.lower_ in PREP_HEADS:
             inner = [p for p in st.kids[adv.i] if st.dep[p.i] == "prep"]
             pred, objs = prep_object(st, inner[0]) if inner else ("", [])
             head_pred = f"{PREP_HEAD_CANON.get(adv.lower_, adv.lower_)} {pred}"
@@ -396,7 +403,7 @@ def verb_relations(st: State, verb: Token) -> None:
         and verb.tag_ in ("VBG", "VBN")
         and not objects
         and st.dep[verb.i] in ("ROOT", "acl", "relcl")
-        and not any(st.dep[c.i] in INTRANSITIVE_BLOCKERS for c in st.kids[verb.i])
+        and kinds.isdisjoint(INTRANSITIVE_BLOCKERS)
         and not (passive and agents)
     ):
         for s in subs:
@@ -594,6 +601,14 @@ def dangling_preposition(st: State, verb: Token) -> tuple[Token, Token | None] |
     """The preposition left without object at the end of `verb`'s clause: (preposition, None)
     for "the table the vases are on", (preposition, part noun) for "the counter the man is
     standing in front of" ("in" with "front of" and no object after "of"); else None."""
+    for c in st.kids[verb.i]:  # (cheap test first: most verbs have no candidate, and the clause's end costs a spaCy read)
+        if c.i > verb.i and (
+            (not st.kids[c.i] and (st.dep[c.i] == "prep" or (st.dep[c.i] in ("prt", "advmod") and c.lower_ in STRANDABLE)))
+            or (st.dep[c.i] == "prep" and any(st.dep[p.i] == "pobj" and p.lower_ in PART_NOUNS for p in st.kids[c.i]))
+        ):
+            break
+    else:
+        return None
     end = clause_end(st, verb)
     for c in st.kids[verb.i]:
         if c.i <= verb.i or c.i > end:

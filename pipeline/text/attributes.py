@@ -32,8 +32,11 @@ def adjective_text(st: State, adj: Token) -> str:
     start = hyphen_start(st, adj)
     if start < adj.i and not any(st.pos[t.i] == "CCONJ" for t in st.doc[start : adj.i]):  # "heart-shaped"
         return st.doc[start : adj.i + 1].text.lower()
+    kids = st.kids[adj.i]
+    if not kids:
+        return adj.lower_  # (no shade or degree word: the word itself)
     words = [adj.lower_]
-    for c in st.kids[adj.i]:
+    for c in kids:
         if c.i < adj.i and st.dep[c.i] in ("advmod", "amod", "npadvmod", "compound"):
             low = c.lower_
             if (low in SHADES and adj.lower_ in COLOURS) or low in DEGREE_ADVERBS:
@@ -440,6 +443,10 @@ def set_count(st: State, mention: int, n: int, said: bool = True) -> None:
         st.add_attr(mention, str(n))
 
 
+#: Word pairs that relate a sentence's members to each other (reciprocal).
+_RECIPROCAL_PAIRS: frozenset[tuple[str, str]] = frozenset({("each", "other"), ("one", "another"), ("side", "by")})
+
+
 def reciprocal(st: State, noun: Token) -> bool:
     """True when the sentence of `noun` relates its members to each other ("two buses next
     to each other", "two women sitting together"): FACTUAL then writes the pair as one
@@ -447,5 +454,9 @@ def reciprocal(st: State, noun: Token) -> bool:
     start = st.sentence_start(noun.i)
     end = min((s for s in st.sent_starts if s > noun.i), default=len(st.tokens))
     words = [t.lower_ for t in st.tokens[start:end]]
-    pairs = set(zip(words, words[1:]))
-    return "together" in words or ("each", "other") in pairs or ("one", "another") in pairs or ("side", "by") in pairs
+    if "together" in words:
+        return True
+    for pair in zip(words, words[1:]):  # (no set of all pairs: the first match answers)
+        if pair in _RECIPROCAL_PAIRS:
+            return True
+    return False

@@ -227,6 +227,9 @@ def looks_like_noun(st: State, tok: Token) -> bool:
 
 def compound_tokens(st: State, head: Token) -> list[Token]:
     """Contiguous compound modifiers left of `head` kept in its name ("tennis racket")."""
+    i = head.i
+    if i == 0 or (st.dep[i - 1] not in ("amod", "compound") and st.tokens[i - 1].text != "-"):
+        return []  # (cheap exit: the word before is no modifier or hyphen, most often a determiner)
     if head.lower_ in GENERIC_PEOPLE and st.pos[head.i] == "NOUN":
         return []  # "tennis guy", "hair guy", "pants person": the modifier only describes the person
     start = hyphen_start(st, head)  # "t-shirt": the head word itself is hyphenated

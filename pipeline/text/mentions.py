@@ -371,7 +371,7 @@ def build_mentions(st: State) -> None:
                 parts = []
                 o = st.add_mention(owner.text, (owner.lemma_ or owner.text).lower(), owner.idx, owner.idx + len(owner.text), head=owner.i)
                 st.owned_parts.append((o, tok.i))
-        if not parts:
+        if not parts and st.dep[tok.i] == "dobj":  # (gerund_compound reads only a gerund's object)
             gerund = gerund_compound(st, tok)
             if gerund is not None:
                 parts = [gerund]

@@ -198,7 +198,10 @@ def photo_taking(st: State) -> None:
     """After the relations: "a man taking a photo at a field" is the man's activity
     ( man , is , taking photo ), not a relation to the photo; the verb's other phrases are the
     man's own ( man , at , field ), and what it is taken with is held ( man , hold , phone )."""
-    takes = [(s, o) for (s, p, o) in st.relations if p == "take" and st.mentions[o].lemma in PHOTO_NOUNS]
+    takes = []
+    for s, p, o in st.relations:  # (a plain loop: a comprehension is a call of its own, for a few relations)
+        if p == "take" and st.mentions[o].lemma in PHOTO_NOUNS:
+            takes.append((s, o))
     if not takes:
         return
     for s, o in takes:

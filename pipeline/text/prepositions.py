@@ -28,8 +28,14 @@ def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
     """("in front of", [dog]) for a preposition token; objects may be empty."""
     words = [prep.lower_]
     # "in between the tracks": a preposition whose object is another preposition
-    inner = [c for c in st.kids[prep.i] if st.dep[c.i] in ("prep", "pcomp") and st.pos[c.i] == "ADP"]
-    objs = [c for c in st.kids[prep.i] if st.dep[c.i] == "pobj"]
+    inner: list[Token] = []
+    objs: list[Token] = []
+    for c in st.kids[prep.i]:  # (one pass: a preposition has one or two children)
+        dep = st.dep[c.i]
+        if dep == "pobj":
+            objs.append(c)
+        elif (dep == "prep" or dep == "pcomp") and st.pos[c.i] == "ADP":
+            inner.append(c)
     if prep.i in st.pobj_override and (
         not objs or objs[0].i in st.split_subject or any(k.i in st.amod_verbs for k in st.kids[objs[0].i])
     ):  # "player in blue hat holding racket": "in" is the hat's (repairs.find_amod_verbs)
@@ -68,9 +74,11 @@ def picture_place(st: State, prep: Token) -> str | None:
 def place_attributes(st: State) -> None:
     """"the bird on the left", "a sign above the train on the left": a picture place is said
     of the closest noun before it (spaCy often hangs it on the first noun of a chain)."""
-    for prep in st.tokens:
-        if st.dep[prep.i] != "prep" or st.pos[prep.i] != "ADP":
+    pos = st.pos
+    for i, dep in enumerate(st.dep):  # (the cached labels first: few tokens are prepositions)
+        if dep != "prep" or pos[i] != "ADP":
             continue
+        prep = st.tokens[i]
         place = picture_place(st, prep)
         if place is None:
             continue

@@ -34,16 +34,18 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
         return resolve(st, st.tokens[st.split_subject[verb.i]]), False
     subs: list[int] = []
     passive = False
-    nsubjs = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
-    for c in st.kids[verb.i]:
-        if st.dep[c.i] in SUBJECT_DEPS:
+    kids = st.kids[verb.i]
+    nsubjs = [c for c in kids if st.dep[c.i] in SUBJECT_DEPS]
+    for c in kids:
+        dep = st.dep[c.i]
+        if dep in SUBJECT_DEPS:
             if c.i != nsubjs[-1].i and not any(st.dep[k.i] == "cc" for k in st.kids[c.i]):
                 continue  # "the kite the boy is flying"; but "a man ... and a woman ... are walking"
             subs.extend(resolve_group(st, c))
-        elif st.dep[c.i] in PASSIVE_SUBJECT_DEPS:
+        elif dep in PASSIVE_SUBJECT_DEPS:
             subs.extend(resolve_group(st, c))
             passive = True
-        elif st.dep[c.i] == "expl":
+        elif dep == "expl":
             for a in st.kids[verb.i]:
                 if st.dep[a.i] == "attr":
                     subs.extend(resolve_group(st, a))
@@ -169,6 +171,8 @@ _CLAUSE_OR_CCOMP: frozenset[str] = CLAUSE_DEPS | {"ccomp"}
 _ROOT_PARTICIPLE_BLOCKERS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl", "aux", "auxpass"}
 #: Children of a verb that can head "next to", "out of" (verb_relations).
 _PREP_HEAD_DEPS: frozenset[str] = frozenset({"advmod", "prep", "acomp", "prt"})
+#: "it", "its", "itself", "them" (has_on_itself; a module constant, not a union per test).
+_THING_REFERENCES: frozenset[str] = THING_PRONOUNS | {"them"}
 
 
 def verb_relations(st: State, verb: Token) -> None:
@@ -253,7 +257,7 @@ def verb_relations(st: State, verb: Token) -> None:
             objects.extend(resolve_group(st, c, avoid=subs))  # "the piano that the girl stands in front of": no object
     if verb.i in st.amod_verbs:
         objects = resolve_group(st, verb.head, avoid=subs)
-    place = where_place(st, verb) if stranded is None else []
+    place = where_place(st, verb) if stranded is None and "advmod" in kinds else []  # ("where" is an advmod)
     if not objects and not is_copula and lemma != "have" and stranded is None and not place:
         objects = stranded_object(st, verb, subs)
     own_subject = not kinds.isdisjoint(SUBJECT_DEPS)
@@ -439,7 +443,7 @@ def has_on_itself(st: State, verb: Token, subs: list[int]) -> bool:
         if st.dep[prep.i] != "prep":
             continue
         for o in st.kids[prep.i]:
-            if st.dep[o.i] == "pobj" and o.lower_ in THING_PRONOUNS | {"them"} and set(resolve(st, o, avoid=owned)) & set(subs):
+            if st.dep[o.i] == "pobj" and o.lower_ in _THING_REFERENCES and set(resolve(st, o, avoid=owned)) & set(subs):
                 return True
     return False
 

@@ -274,6 +274,7 @@ def verb_relations(st: State, verb: Token) -> None:
     direct = [c for c in st.kids[verb.i] if st.dep[c.i] == "dobj"] if "dobj" in kinds else []
     body_object = bool(direct) and all(is_body_part(c) for c in direct)
     consumed: set[int] = set()  # prepositions said of a with-object ("with his hands in his pockets")
+    placed = placed_base(lemma, base)  # (the verb part of "verb + preposition", read once)
     for prep in st.kids[verb.i] if "prep" in kinds or "prt" in kinds or stranded is not None else ():
         if (st.dep[prep.i] not in ("prep", "prt") and not (stranded is not None and prep.i == stranded[0])) or prep.i in consumed:
             continue
@@ -297,7 +298,9 @@ def verb_relations(st: State, verb: Token) -> None:
         if carried is not None:  # "wearing a bow tie with dotted print on it" -> ( print , on , bow tie )
             st.add_rel(resolve_group(st, carried), predicate, objects)
             continue
-        if self_referring_place(st, prep, objs, subs, lemma, predicate, None if is_copula else placed_base(lemma, base)):
+        if len(objs) == 1 and objs[0].lower_ in _SELF_REFERRING_OBJECTS and self_referring_place(
+            st, prep, objs, subs, lemma, predicate, None if is_copula else placed
+        ):
             continue  # "books stacked on top of each other", "talking to the woman next to him"
         if lemma == "look" and predicate == "like":  # "rice that looks like mashed potatoes" -> ( rice , like potatoes )
             for o in objs:
@@ -377,14 +380,14 @@ def verb_relations(st: State, verb: Token) -> None:
         elif is_copula:
             st.add_rel(subs, predicate, targets)
         else:
-            st.add_rel(subs, f"{placed_base(lemma, base)} {predicate}", targets)
+            st.add_rel(subs, f"{placed} {predicate}", targets)
     if place and not any(
         st.kids[p.i] and (st.dep[p.i] == "prep" and p.lower_ not in NON_PLACE_PREPOSITIONS or p.lower_ in PREP_HEADS)
         for p in st.kids[verb.i]
     ):
         # "the pole where two signs are mounted" -> ( signs , mount on , pole ); "the area where
         # people play frisbee" -> ( people , on , area )
-        st.add_rel(subs, "on" if is_copula or objects else f"{placed_base(lemma, base)} on", place)
+        st.add_rel(subs, "on" if is_copula or objects else f"{placed} on", place)
     # "people standing outside" -> ( people , is , outside )
     for adv in st.kids[verb.i] if "advmod" in kinds else ():
         if st.dep[adv.i] == "advmod" and adv.lower_ in LOCATIVE_ADVERBS and not list(st.kids[adv.i]):
@@ -508,6 +511,9 @@ def self_referring_place(
 
 #: Object pronouns that can point back to a clause's own subject ("the woman next to him").
 BACK_PRONOUNS: frozenset[str] = frozenset("him her them it himself herself themselves itself".split())
+#: The only objects self_referring_place can act on ("each other", "one another", a back
+#: pronoun): a cheap test before the call in verb_relations.
+_SELF_REFERRING_OBJECTS: frozenset[str] = BACK_PRONOUNS | {"other", "another"}
 
 
 def back_reference(st: State, prep: Token, objs: list[Token], subs: list[int]) -> Token | None:

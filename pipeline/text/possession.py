@@ -80,7 +80,7 @@ def companion_of_subject(st: State, noun: Token, objs: list[Token]) -> bool:
     """True for "the man is in the water with the elephant", "a girl sitting on a bench with her
     dog": a person or animal after "with" on a place the subject is at (the object of a verb's
     preposition, no person itself) is with the subject, not with the place."""
-    if not objs or not all(is_animate(o) for o in objs) or is_animate(noun):
+    if not objs or not all(map(is_animate, objs)) or is_animate(noun):
         return False
     return st.dep[noun.i] == "pobj" and st.pos[noun.head.head.i] in ("VERB", "AUX")
 

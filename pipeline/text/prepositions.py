@@ -123,7 +123,7 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
             continue
         if predicate == "with" and all(absolute_with(st, o) and not is_clothing(o) for o in objs):
             continue  # "a bowl with fork in her hand", "a man with a cup in his hand": said by the inner place and the possession
-        if predicate == "with" and st.dep[noun.i] == "dobj" and not is_animate(noun) and all(is_body_part(o) for o in objs):
+        if predicate == "with" and st.dep[noun.i] == "dobj" and not is_animate(noun) and all(map(is_body_part, objs)):
             continue  # "holds a rod with both hands": the hands hold, the rod has none
         for obj in objs:
             if predicate == "of":
@@ -234,7 +234,7 @@ def adjective_prep_relations(st: State, adj: Token, subs: list[int]) -> None:
         elif predicate == "than":  # "taller than the girl" -> ( boy , taller than , girl ); not "other than"
             if adj.tag_ in ("JJR", "RBR"):
                 st.add_rel(subs, f"{adj.lower_} than", targets)
-        elif predicate == "with" and objs and all(is_clothing(o) for o in objs):  # "ready with his life vest"
+        elif predicate == "with" and objs and all(map(is_clothing, objs)):  # "ready with his life vest"
             st.add_rel(subs, "wear", targets)
         elif predicate not in COMPARISON_PREPOSITIONS and predicate not in PURPOSE_PREPOSITIONS:  # "high in the air"
             st.add_rel(subs, predicate, targets)

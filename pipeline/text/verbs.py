@@ -198,7 +198,7 @@ def verb_relations(st: State, verb: Token) -> None:
         particles += [
             c.lower_
             for c in st.kids[verb.i]
-            if st.dep[c.i] == "prep" and c.i > verb.i and not list(st.kids[c.i])
+            if st.dep[c.i] == "prep" and c.i > verb.i and not st.kids[c.i]
             and any(st.dep[o.i] == "dobj" and o.i == c.right_edge.i + 1 + _det_gap(st, c.i + 1, o.i) for o in st.kids[verb.i])
         ]
     # "stairs leading up to a building": a childless "up" right before the verb's preposition
@@ -210,7 +210,7 @@ def verb_relations(st: State, verb: Token) -> None:
             and c.i + 1 < len(st.tokens) and st.dep[c.i + 1] == "prep" and st.tokens[c.i + 1].head.i == verb.i
         ]
     if lemma == "have" and any(
-        c.lower_ == "on" and st.dep[c.i] in ("prt", "advmod", "prep") and not list(st.kids[c.i])
+        c.lower_ == "on" and st.dep[c.i] in ("prt", "advmod", "prep") and not st.kids[c.i]
         for c in st.kids[verb.i]
     ):  # "has a helmet on"
         lemma, particles = "wear", []
@@ -266,13 +266,15 @@ def verb_relations(st: State, verb: Token) -> None:
         st.add_rel(agents, base, subs)
     if objects and not is_copula and not (lemma == "have" and has_on_itself(st, verb, subs)):
         st.add_rel(subs, base, objects)
-    if not kinds.isdisjoint(_OBJECT_OR_DATIVE) and any(st.dep[c.i] in _OBJECT_OR_DATIVE and each_other(st, c) for c in st.kids[verb.i]):
-        add_reciprocal(st, subs, base)  # "two cats facing each other" -> ( cats , face , cats )
+    for c in st.kids[verb.i] if not kinds.isdisjoint(_OBJECT_OR_DATIVE) else ():
+        if st.dep[c.i] in _OBJECT_OR_DATIVE and c.lower_ in ("other", "another") and each_other(st, c):
+            add_reciprocal(st, subs, base)  # "two cats facing each other" -> ( cats , face , cats )
+            break
     if is_copula and not subs:
         return
     # "resting his head on the table": a body part the subject moves is where the place is said of
     direct = [c for c in st.kids[verb.i] if st.dep[c.i] == "dobj"] if "dobj" in kinds else []
-    body_object = bool(direct) and all(is_body_part(c) for c in direct)
+    body_object = bool(direct) and all(map(is_body_part, direct))
     consumed: set[int] = set()  # prepositions said of a with-object ("with his hands in his pockets")
     placed = placed_base(lemma, base)  # (the verb part of "verb + preposition", read once)
     for prep in st.kids[verb.i] if "prep" in kinds or "prt" in kinds or stranded is not None else ():
@@ -322,11 +324,11 @@ def verb_relations(st: State, verb: Token) -> None:
             for o in objs
         ):
             continue  # "with his hands in his pockets", "with a fork in her hand": said by the possession and the inner preposition
-        wearer = wearer_before(st, verb, prep) if predicate in ("in", "with") and objs and all(is_clothing(o) for o in objs) else None
+        wearer = wearer_before(st, verb, prep) if predicate in ("in", "with") and objs and all(map(is_clothing, objs)) else None
         if wearer is not None:  # "ridden by a player in a yellow shirt", "you can see a woman in a pink dress"
             st.add_rel(resolve(st, wearer), "wear", [m for o in objs for m in resolve_group(st, o, avoid=subs)])
             continue
-        if predicate == "with" and objs and all(is_clothing(o) for o in objs) and not is_copula:
+        if predicate == "with" and objs and all(map(is_clothing, objs)) and not is_copula:
             # "standing in the background with a dark hat on", "wearing a jacket with a cap"
             st.add_rel(subs, "wear", [m for o in objs for m in resolve_group(st, o, avoid=subs)])
             continue
@@ -339,7 +341,7 @@ def verb_relations(st: State, verb: Token) -> None:
                 consumed.add(stray.i)
                 inner, inner_objs = prep_object(st, stray)
                 st.add_rel(resolve_group(st, o), inner, [m for x in inner_objs for m in resolve_group(st, x)])
-        if absolute and all(is_body_part(o) for o in objs):
+        if absolute and all(map(is_body_part, objs)):
             continue  # "standing ... with their arms up": said by the possession
         if absolute:  # "standing in front of a bowl with a fork in her hand"
             st.add_rel(subs, "with", targets)
@@ -356,7 +358,7 @@ def verb_relations(st: State, verb: Token) -> None:
                     st.add_rel(subs, predicate, targets)
                 continue
         # "lying on the couch with his dog": a person or animal is with the subject, not the place
-        near = noun_before(st, verb, prep) if predicate == "with" and not all(is_animate(o) for o in objs) else None
+        near = noun_before(st, verb, prep) if predicate == "with" and not all(map(is_animate, objs)) else None
         if near is None and predicate == "with" and lemma == "wear" and objects:
             worn = [c for c in st.kids[verb.i] if st.dep[c.i] in OBJECT_DEPS]
             near = worn[0] if worn else None  # "wearing a jacket with green stripes" -> ( jacket , with , stripes )
@@ -369,13 +371,13 @@ def verb_relations(st: State, verb: Token) -> None:
             continue
         if lemma == "have" and objects:  # "the man has a glass in his hand"
             st.add_rel(objects, predicate, targets)
-        elif lemma == "wear" and objects and objs and all(is_clothing(o) for o in objs) and predicate != "with":
+        elif lemma == "wear" and objects and objs and all(map(is_clothing, objs)) and predicate != "with":
             st.add_rel(objects, predicate, targets)  # "wearing a white shirt under a vest" -> ( shirt , under , vest )
         elif objects and (lemma in CARRY_VERBS or body_object) and predicate.split()[0] not in NOT_OBJECT_PLACES:
             st.add_rel(objects, predicate, targets)  # "holding a plate above the water" -> ( plate , above , water )
-        elif objects and objs and all(is_body_part(o) for o in objs) and not is_copula and predicate != "with":
+        elif objects and objs and all(map(is_body_part, objs)) and not is_copula and predicate != "with":
             st.add_rel(objects, predicate, targets)  # "wearing a band on his wrist", "holding a cup in her hand" -> ( band , on , wrist )
-        elif predicate == "in" and objs and all(is_clothing(o) for o in objs):
+        elif predicate == "in" and objs and all(map(is_clothing, objs)):
             st.add_rel(subs, "wear", targets)
         elif is_copula:
             st.add_rel(subs, predicate, targets)
@@ -390,7 +392,7 @@ def verb_relations(st: State, verb: Token) -> None:
         st.add_rel(subs, "on" if is_copula or objects else f"{placed} on", place)
     # "people standing outside" -> ( people , is , outside )
     for adv in st.kids[verb.i] if "advmod" in kinds else ():
-        if st.dep[adv.i] == "advmod" and adv.lower_ in LOCATIVE_ADVERBS and not list(st.kids[adv.i]):
+        if st.dep[adv.i] == "advmod" and adv.lower_ in LOCATIVE_ADVERBS and not st.kids[adv.i]:
             for s in subs:
                 st.add_attr(s, adv.lower_)
     # "walking next to a man", "growing out of the water"
@@ -614,7 +616,7 @@ def dangling_preposition(st: State, verb: Token) -> tuple[Token, Token | None] |
     for c in st.kids[verb.i]:  # (cheap test first: most verbs have no candidate, and the clause's end costs a spaCy read)
         if c.i > verb.i and (
             (not st.kids[c.i] and (st.dep[c.i] == "prep" or (st.dep[c.i] in ("prt", "advmod") and c.lower_ in STRANDABLE)))
-            or (st.dep[c.i] == "prep" and any(st.dep[p.i] == "pobj" and p.lower_ in PART_NOUNS for p in st.kids[c.i]))
+            or (st.dep[c.i] == "prep" and not PART_NOUNS.isdisjoint([p.lower_ for p in st.kids[c.i]]))
         ):
             break
     else:

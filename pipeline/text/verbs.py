@@ -549,12 +549,22 @@ def where_place(st: State, verb: Token) -> list[int]:
     return []
 
 
+#: Children of a verb that leave it no stranded object (stranded_object).
+_STRANDED_OBJECT_BLOCKERS: frozenset[str] = frozenset({"prt", "agent", "xcomp", "ccomp", "acomp"})
+
+
 def stranded_object(st: State, verb: Token, subs: list[int]) -> list[int]:
     """"the waves the surfer is riding", "rope the man is holding": the object of a
     transitive verb is the noun the clause hangs on (or a noun stranded before it)."""
-    if verb.tag_ != "VBG" or any(st.dep[c.i] in ("prt", "agent", "xcomp", "ccomp", "acomp") for c in st.kids[verb.i]):
+    if verb.tag_ != "VBG":
         return []
-    subjects = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
+    subjects: list[Token] = []
+    for c in st.kids[verb.i]:  # (one pass: a blocking child, or the subjects)
+        dep = st.dep[c.i]
+        if dep in _STRANDED_OBJECT_BLOCKERS:
+            return []
+        if dep in SUBJECT_DEPS:
+            subjects.append(c)
     if not subjects or subjects[-1].lower_ in RELATIVE_PRONOUNS or st.pos[subjects[-1].i] == "PRON":
         return []
     preps = [c for c in st.kids[verb.i] if st.dep[c.i] == "prep"]

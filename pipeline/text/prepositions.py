@@ -58,6 +58,15 @@ def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
     return PREPOSITION_CANON.get(phrase, phrase), [obj]
 
 
+def time_object(objs: list[Token]) -> bool:
+    """True when one of a preposition's objects names a time ("on a sunny morning"): no place.
+    (A plain loop: cheaper than any() over a generator for the one object most have.)"""
+    for o in objs:
+        if o.lemma_.lower() in TIME_NOUNS:
+            return True
+    return False
+
+
 def picture_place(st: State, prep: Token) -> str | None:
     """"on the left", "to the far right", "in the middle", "in the distance": a preposition
     whose object is a bare picture place (no "of", only a determiner or "far") -> the
@@ -97,7 +106,7 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
         predicate, objs = prep_object(st, prep)
         if not objs:
             continue
-        if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "a bus on a snowy day"
+        if time_object(objs):  # "a bus on a snowy day"
             continue
         if predicate in PURPOSE_PREPOSITIONS:  # "a sheet of glass for a car window": a purpose, not a scene relation
             continue

@@ -12,12 +12,11 @@ from pipeline.text.lexicon import (
     PREP_HEAD_CANON,
     RELATIVE_PRONOUNS,
     THING_PRONOUNS,
-    TIME_NOUNS,
 )
 from pipeline.text.attributes import adjective_text, set_count
 from pipeline.text.coreference import attachment_group, clause_holder, conjuncts, resolve, resolve_group
 from pipeline.text.possession import absolute_with, of_relation, stray_prep, with_participle_subject, with_points_back
-from pipeline.text.prepositions import adjective_prep_relations, picture_place, subject_in_scene, garment_predicate, prep_head_relations, prep_object
+from pipeline.text.prepositions import adjective_prep_relations, picture_place, subject_in_scene, garment_predicate, prep_head_relations, prep_object, time_object
 from pipeline.text.mentions import part_preposition
 from pipeline.text.state import State
 from pipeline.text.words import ANY_SUBJECT_DEPS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_body_part, is_clothing, is_plural
@@ -195,20 +194,20 @@ def verb_relations(st: State, verb: Token) -> None:
     ] if "prt" in kinds else []
     # "going down a slope" parsed as a childless preposition + direct object: "go down" + slope
     if "prep" in kinds and "dobj" in kinds:
-        particles += [
-            c.lower_
-            for c in st.kids[verb.i]
-            if st.dep[c.i] == "prep" and c.i > verb.i and not st.kids[c.i]
-            and any(st.dep[o.i] == "dobj" and o.i == c.right_edge.i + 1 + _det_gap(st, c.i + 1, o.i) for o in st.kids[verb.i])
-        ]
+        for c in st.kids[verb.i]:
+            if (
+                st.dep[c.i] == "prep" and c.i > verb.i and not st.kids[c.i]
+                and any(st.dep[o.i] == "dobj" and o.i == c.right_edge.i + 1 + _det_gap(st, c.i + 1, o.i) for o in st.kids[verb.i])
+            ):
+                particles.append(c.lower_)
     # "stairs leading up to a building": a childless "up" right before the verb's preposition
     if "prep" in kinds or "advmod" in kinds:
-        particles += [
-            c.lower_
-            for c in st.kids[verb.i]
-            if st.dep[c.i] in ("prep", "advmod") and c.lower_ in ("up", "down") and c.i > verb.i and not st.kids[c.i]
-            and c.i + 1 < len(st.tokens) and st.dep[c.i + 1] == "prep" and st.tokens[c.i + 1].head.i == verb.i
-        ]
+        for c in st.kids[verb.i]:
+            if (
+                st.dep[c.i] in ("prep", "advmod") and c.lower_ in ("up", "down") and c.i > verb.i and not st.kids[c.i]
+                and c.i + 1 < len(st.tokens) and st.dep[c.i + 1] == "prep" and st.tokens[c.i + 1].head.i == verb.i
+            ):
+                particles.append(c.lower_)
     if lemma == "have" and any(
         c.lower_ == "on" and st.dep[c.i] in ("prt", "advmod", "prep") and not st.kids[c.i]
         for c in st.kids[verb.i]
@@ -294,7 +293,7 @@ def verb_relations(st: State, verb: Token) -> None:
             continue
         if stranded is not None and objs and all(o.lower_ in RELATIVE_PRONOUNS for o in objs):
             continue  # "the tunnel in which the train is coming from": the stranded one says it
-        if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "on a sunny morning"
+        if time_object(objs):  # "on a sunny morning"
             continue
         carried = pointed_back(st, verb, prep, objs) if objects else None
         if carried is not None:  # "wearing a bow tie with dotted print on it" -> ( print , on , bow tie )

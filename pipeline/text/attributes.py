@@ -32,8 +32,11 @@ def adjective_text(st: State, adj: Token) -> str:
     start = hyphen_start(st, adj)
     if start < adj.i and not any(st.pos[t.i] == "CCONJ" for t in st.doc[start : adj.i]):  # "heart-shaped"
         return st.doc[start : adj.i + 1].text.lower()
+    kids = st.kids[adj.i]
+    if not kids:
+        return adj.lower_  # (no shade or degree word: the word itself)
     words = [adj.lower_]
-    for c in st.kids[adj.i]:
+    for c in kids:
         if c.i < adj.i and st.dep[c.i] in ("advmod", "amod", "npadvmod", "compound"):
             low = c.lower_
             if (low in SHADES and adj.lower_ in COLOURS) or low in DEGREE_ADVERBS:
@@ -72,14 +75,15 @@ def collect_attributes(st: State) -> None:
                         shaded.add(nxt.i)
                     for m in targets:
                         st.add_attr(m, text)
+    parts, amod_verbs = st.parts, st.amod_verbs  # (read per modifier: kept local)
     for ti, mi in list(st.token_mention.items()):
         head = st.tokens[ti]
         mods = st.kids[head.i]  # (in text order; read only)
-        parts = st.mention_parts.get(ti)
-        if parts:
+        own_parts = st.mention_parts.get(ti)
+        if own_parts:
             mods = list(mods)
-            for part in parts:  # "white utility truck"
-                mods.extend([c for c in st.kids[st.tokens[part].i] if c.i not in st.parts])
+            for part in own_parts:  # "white utility truck"
+                mods.extend([c for c in st.kids[st.tokens[part].i] if c.i not in parts])
             if len(mods) > 1:
                 mods.sort(key=lambda t: t.i)
         skip: set[int] = set()
@@ -87,31 +91,33 @@ def collect_attributes(st: State) -> None:
             if c.i < head.i and c.lower_ in DERIVED_ADJECTIVES and c.i not in skip:
                 derived_adjective(st, mi, c, mods, skip)
         for c in mods:
-            if c.i in skip or c.i in st.parts or c.i in st.amod_verbs:
+            ci = c.i
+            if ci in skip or ci in parts or ci in amod_verbs:
                 continue
             low = c.lower_
-            if c.i < head.i and st.dep[c.i] in ("amod", "compound", "nmod", "nummod") and (hs := hyphen_start(st, c)) < c.i:
-                st.add_attr(mi, st.doc[hs : c.i + 1].text)  # "two-story house"
+            d = st.dep[ci]
+            if ci < head.i and d in ("amod", "compound", "nmod", "nummod") and (hs := hyphen_start(st, c)) < ci:
+                st.add_attr(mi, st.doc[hs : ci + 1].text)  # "two-story house"
                 continue
-            if st.dep[c.i] == "nummod" or (st.dep[c.i] in ("amod", "compound", "quantmod") and st.pos[c.i] == "NUM"):
+            if d == "nummod" or (d in ("amod", "compound", "quantmod") and st.pos[ci] == "NUM"):
                 n = parse_number(c.text)
-                if n is not None and c.i > head.i and head.lemma_.lower() in LABEL_NUMBER_NOUNS:
+                if n is not None and ci > head.i and head.lemma_.lower() in LABEL_NUMBER_NOUNS:
                     continue  # "the number 42", "bus number 6010": a label, not a count
-                if n is not None and c.i == head.i - 2 and measure_part(st, head) is not None:
+                if n is not None and ci == head.i - 2 and measure_part(st, head) is not None:
                     continue  # "two story house": measure_attributes
                 if n is not None:
                     set_count(st, mi, n, said=not reciprocal(st, head))
                 continue
-            if st.dep[c.i] in ("amod", "compound", "nmod", "advmod") and c.i < head.i:
-                if st.dep[c.i] in ("compound", "nmod") and st.pos[c.i] in NOMINAL_POS:
-                    if c.i > 0 and f"{st.tokens[c.i - 1].lower_} {low}" in MATERIAL_PHRASES:
-                        st.add_attr(mi, f"{st.tokens[c.i - 1].lower_} {low}")  # "chain link fence"
+            if d in ("amod", "compound", "nmod", "advmod") and ci < head.i:
+                if d in ("compound", "nmod") and st.pos[ci] in NOMINAL_POS:
+                    if ci > 0 and f"{st.tokens[ci - 1].lower_} {low}" in MATERIAL_PHRASES:
+                        st.add_attr(mi, f"{st.tokens[ci - 1].lower_} {low}")  # "chain link fence"
                         continue
                     if low in PROPERTY_NOUNS:  # "blue color t-shirt"
-                        for a in st.kids[c.i]:  # "white/PROPN color bus", "maroon/NOUN color car"
+                        for a in st.kids[ci]:  # "white/PROPN color bus", "maroon/NOUN color car"
                             if (
                                 st.dep[a.i] in ("amod", "compound", "nmod")
-                                and a.i < c.i
+                                and a.i < ci
                                 and (st.pos[a.i] == "ADJ" or a.lower_ in COLOURS or st.dep[a.i] == "compound")
                                 and a.text.isalpha()
                             ):
@@ -123,31 +129,31 @@ def collect_attributes(st: State) -> None:
                         for a in conjuncts(st, c)[1:]:  # "an orange & cream colour ground"
                             if a.lower_ not in PROPERTY_NOUNS and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
                                 st.add_attr(mi, adjective_text(st, a))
-                        for a in st.kids[c.i]:  # "a tall metal railing": spaCy hangs "tall" on the material
-                            if st.dep[a.i] == "amod" and a.i < c.i and st.pos[a.i] == "ADJ" and low in MATERIALS:
+                        for a in st.kids[ci]:  # "a tall metal railing": spaCy hangs "tall" on the material
+                            if st.dep[a.i] == "amod" and a.i < ci and st.pos[a.i] == "ADJ" and low in MATERIALS:
                                 if a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
                                     st.add_attr(mi, adjective_text(st, a))
                     continue
-                if st.dep[c.i] == "advmod" and low not in COLOURS:
+                if d == "advmod" and low not in COLOURS:
                     continue
-                if st.pos[c.i] in NOMINAL_POS and st.dep[c.i] == "amod":
+                if st.pos[ci] in NOMINAL_POS and d == "amod":
                     if low in MATERIALS or low in COLOURS:
                         st.add_attr(mi, low)
                     continue
-                if low in NON_ATTRIBUTE_ADJECTIVES or st.pos[c.i] in ("DET", "PRON", "PUNCT"):
+                if low in NON_ATTRIBUTE_ADJECTIVES or st.pos[ci] in ("DET", "PRON", "PUNCT"):
                     continue
-                if low in POSITION_ADJECTIVES and c.i + 1 < head.i and st.pos[c.i + 1] != "CCONJ" or (
-                    low in POSITION_ADJECTIVES and c.i + 1 == head.i
+                if low in POSITION_ADJECTIVES and ci + 1 < head.i and st.pos[ci + 1] != "CCONJ" or (
+                    low in POSITION_ADJECTIVES and ci + 1 == head.i
                 ):  # "the upper deck": which part, not a property ("dark top and white bottoms": a list)
                     continue
-                if low in SHADES and any(s.i == c.i + 1 and s.lower_ in COLOURS for s in mods):
-                    nxt = st.tokens[c.i + 1]
+                if low in SHADES and any(s.i == ci + 1 and s.lower_ in COLOURS for s in mods):
+                    nxt = st.tokens[ci + 1]
                     st.add_attr(mi, f"{low} {nxt.lower_}")
                     skip.add(nxt.i)
                     continue
-                if not any(ch.isalpha() for ch in c.text):
+                if not (c.text.isalpha() or any(ch.isalpha() for ch in c.text)):  # (isalpha: the usual word, at once)
                     continue
-                for a in conjuncts(st, c):
+                for a in conjuncts(st, c) if st.kids[ci] else (c,):  # (no children: no conjuncts)
                     if (
                         st.pos[a.i] in ("ADJ", "VERB", "NOUN", "PROPN") or (st.pos[a.i] == "ADV" and st.dep[a.i] == "amod")
                     ) and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES and a.lower_ not in PROPERTY_NOUNS:
@@ -163,14 +169,25 @@ def collect_attributes(st: State) -> None:
             for a in group(st, head_conj):
                 if a.i < head.i and (st.pos[a.i] == "ADJ" or a.lower_ in COLOURS) and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
                     st.add_attr(mi, adjective_text(st, a))
-    colour_phrases(st)
-    stacked_modifiers(st)
-    measure_attributes(st)
-    dressed_participles(st)
-    participle_premodifiers(st)
-    bare_coordinated_participles(st)
-    particle_participles(st)
-    posture_complements(st)
+    # Each pass below can only fire on a dependency (and POS) it names; most captions lack several:
+    # a test of st.dep here saves the pass's loop and its call.
+    dep = st.dep
+    if "pobj" in dep:  # the colour is the object of "in"
+        colour_phrases(st)
+    if "amod" in dep or "compound" in dep or "nmod" in dep:  # the stacked modifier's own dependency
+        stacked_modifiers(st)
+    if "nummod" in dep:  # measure_part needs a number
+        measure_attributes(st)
+    if "acl" in dep:  # the participle is an "acl" of its noun
+        dressed_participles(st)
+    if "dobj" in dep:  # the noun is the participle's object
+        participle_premodifiers(st)
+    if "conj" in dep and "VERB" in st.pos:  # two coordinated verbs
+        bare_coordinated_participles(st)
+    if "prt" in dep:  # a particle
+        particle_participles(st)
+    if "poss" in dep:  # a possessive
+        posture_complements(st)
 
 
 #: What one takes when taking a photo: "a man taking a picture" -> ( man , is , taking photo ).
@@ -181,7 +198,10 @@ def photo_taking(st: State) -> None:
     """After the relations: "a man taking a photo at a field" is the man's activity
     ( man , is , taking photo ), not a relation to the photo; the verb's other phrases are the
     man's own ( man , at , field ), and what it is taken with is held ( man , hold , phone )."""
-    takes = [(s, o) for (s, p, o) in st.relations if p == "take" and st.mentions[o].lemma in PHOTO_NOUNS]
+    takes = []
+    for s, p, o in st.relations:  # (a plain loop: a comprehension is a call of its own, for a few relations)
+        if p == "take" and st.mentions[o].lemma in PHOTO_NOUNS:
+            takes.append((s, o))
     if not takes:
         return
     for s, o in takes:
@@ -200,8 +220,6 @@ def participle_premodifiers(st: State) -> None:
     subject or auxiliary and nothing before it could be one, it is the noun's attribute
     ( paper , is , folded ). -ing words only at the caption's start or after a determiner or
     adjective ("intersecting streets"), where a verb reading is unlikely."""
-    if "dobj" not in st.dep:
-        return  # (cheap exit: the noun must be a direct object)
     for ti, mi in st.token_mention.items():
         if ti == 0 or st.dep[ti] != "dobj":
             continue
@@ -221,8 +239,6 @@ def participle_premodifiers(st: State) -> None:
 def particle_participles(st: State) -> None:
     """"the person sitting down", "a lady that is kneeling down": an -ing verb whose only phrase
     is a particle says its noun's state ( person , is , sitting ); the particle is dropped."""
-    if "prt" not in st.dep:
-        return  # (cheap exit: no particle in the caption)
     for v in st.tokens:
         if v.tag_ != "VBG" or st.pos[v.i] != "VERB" or not any(st.dep[c.i] == "prt" for c in st.kids[v.i]):
             continue
@@ -248,8 +264,6 @@ def posture_complements(st: State) -> None:
     """"with his hands out", "with their arms up", "with her mouth open", "has his hands folded":
     a possessed noun followed by a particle, adjective or participle that spaCy hung elsewhere
     (on the verb, or as the clause's root) says the noun's state ( hands , is , out )."""
-    if "poss" not in st.dep:
-        return  # (cheap exit: the noun must have a possessive)
     for ti, mi in st.token_mention.items():
         if ti + 1 >= len(st.tokens) or st.dep[ti] not in ("pobj", "dobj"):
             continue
@@ -276,8 +290,6 @@ def bare_coordinated_participles(st: State) -> None:
     """"a person standing and holding a racket", "a group of kids sitting and waving at ...": the
     first of two coordinated participles that has no phrase of its own is the state of its noun
     ( person , is , standing ); the second keeps its relations (verb rules)."""
-    if "conj" not in st.dep or "VERB" not in st.pos:
-        return  # (cheap exit: two coordinated verbs are needed)
     for v in st.tokens:
         if v.tag_ != "VBG" or st.pos[v.i] != "VERB":
             continue
@@ -307,8 +319,6 @@ def dressed_participles(st: State) -> None:
     the right of ...": a participle of a person whose only phrases say what the person wears or
     on which side it is is also its state ( man , is , standing ); the garment and the side are
     the verb rules' relations."""
-    if "acl" not in st.dep:
-        return  # (cheap exit: the participle is an "acl" of its noun)
     for ti, mi in st.token_mention.items():
         for v in st.kids[ti]:
             if st.dep[v.i] != "acl" or v.i < ti or st.pos[v.i] != "VERB" or v.tag_ != "VBG" or not is_animate(st.tokens[ti]):
@@ -327,8 +337,6 @@ def dressed_participles(st: State) -> None:
 def measure_attributes(st: State) -> None:
     """"two story house" -> ( house , is , two-story ), "five lane road" -> five-lane (the name
     is the head alone: mentions.measure_part)."""
-    if "nummod" not in st.dep:
-        return  # (cheap exit: measure_part needs a number)
     for ti, mi in st.token_mention.items():
         found = measure_part(st, st.tokens[ti])
         if found is not None:
@@ -370,8 +378,6 @@ def stacked_modifiers(st: State) -> None:
 def colour_phrases(st: State) -> None:
     """"the word written in blue", "a brand name in red": a colour after "in" is an attribute
     of the thing the phrase is said of (the noun, or the subject of the verb it hangs on)."""
-    if "pobj" not in st.dep:
-        return  # (cheap exit: the colour is the object of "in")
     for tok in st.tokens:
         if tok.lower_ not in COLOURS or st.dep[tok.i] != "pobj" or tok.i in st.token_mention or not colour_word(st, tok):
             continue
@@ -440,6 +446,10 @@ def set_count(st: State, mention: int, n: int, said: bool = True) -> None:
         st.add_attr(mention, str(n))
 
 
+#: Word pairs that relate a sentence's members to each other (reciprocal).
+_RECIPROCAL_PAIRS: frozenset[tuple[str, str]] = frozenset({("each", "other"), ("one", "another"), ("side", "by")})
+
+
 def reciprocal(st: State, noun: Token) -> bool:
     """True when the sentence of `noun` relates its members to each other ("two buses next
     to each other", "two women sitting together"): FACTUAL then writes the pair as one
@@ -447,5 +457,9 @@ def reciprocal(st: State, noun: Token) -> bool:
     start = st.sentence_start(noun.i)
     end = min((s for s in st.sent_starts if s > noun.i), default=len(st.tokens))
     words = [t.lower_ for t in st.tokens[start:end]]
-    pairs = set(zip(words, words[1:]))
-    return "together" in words or ("each", "other") in pairs or ("one", "another") in pairs or ("side", "by") in pairs
+    if "together" in words:
+        return True
+    for pair in zip(words, words[1:]):  # (no set of all pairs: the first match answers)
+        if pair in _RECIPROCAL_PAIRS:
+            return True
+    return False

@@ -82,7 +82,8 @@ def clause_holder(st: State, clause: Token) -> Token:
     Returns `clause.head` when none applies.
     """
     near = clause.head
-    if is_clothing(near) and not any(st.dep[c.i] in SUBJECT_DEPS for c in st.kids[clause.i]):
+    near_worn = is_clothing(near)
+    if near_worn and not any(st.dep[c.i] in SUBJECT_DEPS for c in st.kids[clause.i]):
         for prep in st.kids[near.i]:  # "a cap on the man walking down the hill"
             wearers = [o for o in st.kids[prep.i] if st.dep[o.i] == "pobj" and is_animate(o)] if prep.lower_ == "on" else []
             if wearers and wearers[0].i in st.token_mention:
@@ -92,7 +93,7 @@ def clause_holder(st: State, clause: Token) -> Token:
         return owner
     wear = near.head
     if (
-        is_clothing(near)
+        near_worn
         and st.dep[near.i] == "dobj"
         and wear.lemma_.lower() == "wear"
         and st.dep[wear.i] in CLAUSE_DEPS
@@ -134,7 +135,7 @@ def possessor_on(st: State, near: Token, clause: Token) -> Token | None:
     """"raiders symbol on the man's shirt who is holding footballs", "sunglasses on the man's
     face that is in the carriage": a clause after "X on the man's garment / body part" that only
     a person or animal does ("who", or being somewhere) is said of the possessor. Returns it or None."""
-    who = any(c.lower_ == "who" for c in st.kids[clause.i])
+    who = "who" in [c.lower_ for c in st.kids[clause.i]]
     placed = clause.lemma_.lower() == "be" and any(st.dep[c.i] == "prep" and c.lower_ in ("in", "on", "at") for c in st.kids[clause.i])
     if not (who or placed) or any(st.dep[c.i] in SUBJECT_DEPS and c.lower_ not in RELATIVE_PRONOUNS for c in st.kids[clause.i]):
         return None
@@ -146,6 +147,10 @@ def possessor_on(st: State, near: Token, clause: Token) -> Token | None:
                 if st.dep[p.i] == "poss" and is_animate(p) and p.i in st.token_mention:
                     return p
     return None
+
+
+#: "it", "its", "itself", "them" (a module constant, not a set union per pronoun).
+_THING_REFERENCES: frozenset[str] = THING_PRONOUNS | {"them"}
 
 
 def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
@@ -160,7 +165,7 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
         if st.dep[clause.i] in CLAUSE_DEPS and clause.head.i != tok.i:
             return resolve(st, clause_holder(st, clause), avoid)
         return []
-    if low in THING_PRONOUNS | {"them"}:
+    if low in _THING_REFERENCES:
         holder = have_subject(st, tok) or other_clause_subject(st, tok, avoid)
         if holder:
             return holder

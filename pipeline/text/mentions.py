@@ -132,6 +132,8 @@ _NOUN_SLOT_BLOCKERS: frozenset[str] = SUBJECT_DEPS | OBJECT_DEPS | {"aux", "auxp
 _INITIAL_VERB_BLOCKERS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl"}
 
 
+#: First words of CLOSED_COMPOUNDS ("wet" of "wet suit"): the pair is looked up only after one.
+_CLOSED_FIRST_WORDS: frozenset[str] = frozenset(k.split(" ", 1)[0] for k in CLOSED_COMPOUNDS)
 #: Parts of speech that can head a mention (with any -ing word: looks_like_noun).
 _HEAD_POS: frozenset[str] = NOMINAL_POS | {"VERB"}
 
@@ -225,6 +227,9 @@ def looks_like_noun(st: State, tok: Token) -> bool:
 
 def compound_tokens(st: State, head: Token) -> list[Token]:
     """Contiguous compound modifiers left of `head` kept in its name ("tennis racket")."""
+    i = head.i
+    if i == 0 or (st.dep[i - 1] not in ("amod", "compound") and st.tokens[i - 1].text != "-"):
+        return []  # (cheap exit: the word before is no modifier or hyphen, most often a determiner)
     if head.lower_ in GENERIC_PEOPLE and st.pos[head.i] == "NOUN":
         return []  # "tennis guy", "hair guy", "pants person": the modifier only describes the person
     start = hyphen_start(st, head)  # "t-shirt": the head word itself is hyphenated
@@ -274,25 +279,27 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
 
 def build_mentions(st: State) -> None:
     """Create one Mention per entity head (compounds, names, quantifiers resolved)."""
+    dep = st.dep
     for tok in st.tokens:
-        has_kids = bool(st.kids[tok.i])
-        if not has_kids and st.dep[tok.i] != "pobj":
+        kids = st.kids[tok.i]
+        is_object = dep[tok.i] == "pobj"
+        if not kids and not is_object:
             continue  # the rules below need a child ("of", a possessor) or a preposition's object
         low, lemma = tok.lower_, tok.lemma_.lower()
         # Quantifier and portion nouns point at their "of" object.
-        if has_kids and (low in QUANTIFIER_NOUNS or lemma in QUANTIFIER_NOUNS or low in PORTION_NOUNS or lemma in REPRESENTATION_NOUNS):
-            for prep in st.kids[tok.i]:
+        if kids and (low in QUANTIFIER_NOUNS or lemma in QUANTIFIER_NOUNS or low in PORTION_NOUNS or lemma in REPRESENTATION_NOUNS):
+            for prep in kids:
                 if st.dep[prep.i] == "prep" and prep.lower_ == "of":
                     objs = [c for c in st.kids[prep.i] if st.dep[c.i] == "pobj"]
                     if objs:
                         st.redirect[tok.i] = objs[0].i
-        if has_kids and low in PART_NOUNS and st.pos[tok.i] in NOMINAL_POS and st.dep[tok.i] != "pobj" and tok.i not in st.redirect:
-            for prep in st.kids[tok.i]:  # "the back of a bus with stripes": the part says where, the bus is the thing
+        if kids and low in PART_NOUNS and st.pos[tok.i] in NOMINAL_POS and not is_object and tok.i not in st.redirect:
+            for prep in kids:  # "the back of a bus with stripes": the part says where, the bus is the thing
                 if st.dep[prep.i] == "prep" and prep.lower_ == "of":
                     objs = [c for c in st.kids[prep.i] if st.dep[c.i] == "pobj"]
                     if objs and not only_names_part(st, tok, objs[0]):
                         st.redirect[tok.i] = objs[0].i
-        if st.dep[tok.i] != "pobj":
+        if not is_object:
             continue
         if low in PART_NOUNS and tok.i not in st.redirect:  # "leaning into the elephant's side" -> the elephant
             owners = [c for c in st.kids[tok.i] if st.dep[c.i] == "poss" and st.pos[c.i] in NOMINAL_POS]
@@ -327,8 +334,10 @@ def build_mentions(st: State) -> None:
             st.add_mention(word.text, word.lower_, word.idx, word.idx + len(word.text), head=tok.i)
             continue
         prev = st.tokens[tok.i - 1] if tok.i > 0 else None
-        closed = CLOSED_COMPOUNDS.get(f"{prev.lower_} {tok.lemma_.lower()}") if prev is not None and prev.head.i == tok.i else None
-        if closed is not None and not parts:  # "a wet suit" is a wetsuit, not a suit that is wet
+        closed = None
+        if not parts and prev is not None and prev.head.i == tok.i and prev.lower_ in _CLOSED_FIRST_WORDS:
+            closed = CLOSED_COMPOUNDS.get(f"{prev.lower_} {tok.lemma_.lower()}")
+        if closed is not None:  # "a wet suit" is a wetsuit, not a suit that is wet
             st.parts.add(prev.i)
             st.mention_parts[tok.i] = [prev.i]
             start, end = prev.idx, tok.idx + len(tok.text)  # the text is the caption's ("wet suit"), the name one word
@@ -362,7 +371,7 @@ def build_mentions(st: State) -> None:
                 parts = []
                 o = st.add_mention(owner.text, (owner.lemma_ or owner.text).lower(), owner.idx, owner.idx + len(owner.text), head=owner.i)
                 st.owned_parts.append((o, tok.i))
-        if not parts:
+        if not parts and st.dep[tok.i] == "dobj":  # (gerund_compound reads only a gerund's object)
             gerund = gerund_compound(st, tok)
             if gerund is not None:
                 parts = [gerund]
@@ -388,12 +397,16 @@ def build_mentions(st: State) -> None:
                     text = st.text[start:end]
                 st.add_mention(text, " ".join(text.split()), start, end, label, head=tok.i)
                 continue
-        mi = st.add_mention(text, " ".join((prefix + head_lemma).split()), start, end, label, head=tok.i)
+        name = prefix + head_lemma
+        if not name.isalnum():  # (a plain word has no spaces to normalise)
+            name = " ".join(name.split())
+        mi = st.add_mention(text, name, start, end, label, head=tok.i)
         if says is not None:
             st.add_attr(mi, says)
         if brand is not None:
             st.add_attr(mi, brand)
-    quoted_text(st, spans)
+    if spans:
+        quoted_text(st, spans)
     for o, ti in st.owned_parts:  # "car window" -> ( car , have , window )
         if ti in st.token_mention:
             st.add_rel([o], "have", [st.token_mention[ti]])

@@ -28,8 +28,14 @@ def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
     """("in front of", [dog]) for a preposition token; objects may be empty."""
     words = [prep.lower_]
     # "in between the tracks": a preposition whose object is another preposition
-    inner = [c for c in st.kids[prep.i] if st.dep[c.i] in ("prep", "pcomp") and st.pos[c.i] == "ADP"]
-    objs = [c for c in st.kids[prep.i] if st.dep[c.i] == "pobj"]
+    inner: list[Token] = []
+    objs: list[Token] = []
+    for c in st.kids[prep.i]:  # (one pass: a preposition has one or two children)
+        dep = st.dep[c.i]
+        if dep == "pobj":
+            objs.append(c)
+        elif (dep == "prep" or dep == "pcomp") and st.pos[c.i] == "ADP":
+            inner.append(c)
     if prep.i in st.pobj_override and (
         not objs or objs[0].i in st.split_subject or any(k.i in st.amod_verbs for k in st.kids[objs[0].i])
     ):  # "player in blue hat holding racket": "in" is the hat's (repairs.find_amod_verbs)
@@ -52,6 +58,15 @@ def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
     return PREPOSITION_CANON.get(phrase, phrase), [obj]
 
 
+def time_object(objs: list[Token]) -> bool:
+    """True when one of a preposition's objects names a time ("on a sunny morning"): no place.
+    (A plain loop: cheaper than any() over a generator for the one object most have.)"""
+    for o in objs:
+        if o.lemma_.lower() in TIME_NOUNS:
+            return True
+    return False
+
+
 def picture_place(st: State, prep: Token) -> str | None:
     """"on the left", "to the far right", "in the middle", "in the distance": a preposition
     whose object is a bare picture place (no "of", only a determiner or "far") -> the
@@ -68,9 +83,11 @@ def picture_place(st: State, prep: Token) -> str | None:
 def place_attributes(st: State) -> None:
     """"the bird on the left", "a sign above the train on the left": a picture place is said
     of the closest noun before it (spaCy often hangs it on the first noun of a chain)."""
-    for prep in st.tokens:
-        if st.dep[prep.i] != "prep" or st.pos[prep.i] != "ADP":
+    pos = st.pos
+    for i, dep in enumerate(st.dep):  # (the cached labels first: few tokens are prepositions)
+        if dep != "prep" or pos[i] != "ADP":
             continue
+        prep = st.tokens[i]
         place = picture_place(st, prep)
         if place is None:
             continue
@@ -89,7 +106,7 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
         predicate, objs = prep_object(st, prep)
         if not objs:
             continue
-        if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "a bus on a snowy day"
+        if time_object(objs):  # "a bus on a snowy day"
             continue
         if predicate in PURPOSE_PREPOSITIONS:  # "a sheet of glass for a car window": a purpose, not a scene relation
             continue
@@ -115,7 +132,7 @@ def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
             continue
         if predicate == "with" and all(absolute_with(st, o) and not is_clothing(o) for o in objs):
             continue  # "a bowl with fork in her hand", "a man with a cup in his hand": said by the inner place and the possession
-        if predicate == "with" and st.dep[noun.i] == "dobj" and not is_animate(noun) and all(is_body_part(o) for o in objs):
+        if predicate == "with" and st.dep[noun.i] == "dobj" and not is_animate(noun) and all(map(is_body_part, objs)):
             continue  # "holds a rod with both hands": the hands hold, the rod has none
         for obj in objs:
             if predicate == "of":
@@ -226,7 +243,7 @@ def adjective_prep_relations(st: State, adj: Token, subs: list[int]) -> None:
         elif predicate == "than":  # "taller than the girl" -> ( boy , taller than , girl ); not "other than"
             if adj.tag_ in ("JJR", "RBR"):
                 st.add_rel(subs, f"{adj.lower_} than", targets)
-        elif predicate == "with" and objs and all(is_clothing(o) for o in objs):  # "ready with his life vest"
+        elif predicate == "with" and objs and all(map(is_clothing, objs)):  # "ready with his life vest"
             st.add_rel(subs, "wear", targets)
         elif predicate not in COMPARISON_PREPOSITIONS and predicate not in PURPOSE_PREPOSITIONS:  # "high in the air"
             st.add_rel(subs, predicate, targets)

@@ -27,6 +27,9 @@ def find_misplaced_conjuncts(st: State) -> None:
     "hair"), lists read as appositions or modifiers, a second object coordinated with the verb,
     a second garment coordinated with its wearer, the last item of a list read as a subject.
     One pass sorts the candidate tokens by label; each repair then reads only its own."""
+    deps = st.dep
+    if "conj" not in deps and "appos" not in deps and "nmod" not in deps and deps.count("nsubj") < 2:
+        return  # no candidate for any repair below (list scans in C: cheaper than the pass)
     conjs: list[Token] = []
     apposs: list[Token] = []
     nmods: list[Token] = []
@@ -175,6 +178,9 @@ def find_distributives(st: State) -> None:
     """"two men, one in a blue jacket and one in a black jacket", "two people skiing, one in a
     hat": "one" / "the other" with a phrase of its own stands for the plural noun it picks
     from; recorded in `st.redirect` so its phrases are said of that noun."""
+    low = st.text.lower()
+    if "one" not in low and "other" not in low:  # (two searches of the text: no such word; "another" holds "other")
+        return
     for tok in st.tokens:
         if tok.lower_ not in DISTRIBUTIVES or not any(st.dep[c.i] == "prep" for c in st.kids[tok.i]):
             continue
@@ -250,6 +256,8 @@ def find_adjective_list_roots(st: State) -> None:
     """"red, white and blue flag on the pole": spaCy makes the first adjective of a list the
     root, the noun its last conjunct and hangs the noun's places on the adjective; the places
     after the noun are moved to the noun in the cached tree."""
+    if "ADJ" not in st.pos:
+        return  # (a list scan in C: no adjective to be a root)
     for root in st.tokens:
         if st.dep[root.i] != "ROOT" or st.pos[root.i] != "ADJ":
             continue
@@ -284,7 +292,7 @@ def find_split_subjects(st: State) -> None:
     """"a giraffe laying on the ground": spaCy makes "giraffe" a compound of an -ing root;
     the compound is really the subject of that verb. Likewise an -ing "noun" after a
     preposition ("a boy behind cake grinning at ...": the preposition's object is "cake")."""
-    if not st.verbs:
+    if not st.verbs or "ing" not in st.text.lower():  # (one search of the text: no token can end in "ing")
         return
     for tok in st.tokens:
         low = tok.lower_
@@ -313,6 +321,8 @@ def find_split_subjects(st: State) -> None:
 def find_amod_verbs(st: State) -> None:
     """"lady holding baby": spaCy makes "holding" an adjective of "baby" with "lady" as its
     modifier; the -ing word is really a verb between subject and object."""
+    if "amod" not in st.dep:
+        return  # (a list scan in C: no candidate)
     for tok in st.tokens:
         if st.dep[tok.i] != "amod" or tok.tag_ != "VBG" or tok.head.i <= tok.i:
             continue
@@ -435,8 +445,11 @@ def find_noun_verbs(st: State) -> None:
             continue  # ("a pink top walks": "top" tagged as an adjective)
         low = tok.lower_
         kids = st.kids[tok.i]
-        if not any(st.dep[c.i] in _VERB_KID_DEPS and c.i > tok.i for c in kids):
-            continue
+        for c in kids:  # (a plain loop: a generator in any() costs more than the test)
+            if c.i > tok.i and st.dep[c.i] in _VERB_KID_DEPS:
+                break
+        else:
+            continue  # no verb's dependent after it
         if any(st.dep[c.i] in _OWN_SUBJECT_DEPS and c.i != prev.i for c in kids):
             continue
         if tag == "NNS" and low.endswith("s"):

@@ -7,6 +7,7 @@ entities) and the output (attributes, relations). Rules read and add; none remov
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Iterable
@@ -98,6 +99,8 @@ for _name in (
 
 #: StringStore hash (or symbol id) -> string, for every process: the strings a Doc's
 #: attributes name never change, and a dict look-up is several times cheaper than spaCy's.
+#: The strings are interned, so a label or word the rules compare with a literal ("nsubj", "on")
+#: or look up in a lexicon set is the same object: the comparison stops at the identity test.
 _STRINGS: dict[int, str] = {}
 _SIGN, _WRAP = 1 << 63, 1 << 64
 _ATTR_IDS: list[int] = []
@@ -235,7 +238,7 @@ class State:
             for row in rows:
                 for k in row[2:9]:
                     if k not in strings:
-                        strings[k] = vocab[k]
+                        strings[k] = sys.intern(vocab[k])  # (interned: equal to the rules' literals by identity)
             return cls.of(doc, caption, verbs, nouns)
         for c in tokens:
             h = c.head

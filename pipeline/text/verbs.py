@@ -12,12 +12,11 @@ from pipeline.text.lexicon import (
     PREP_HEAD_CANON,
     RELATIVE_PRONOUNS,
     THING_PRONOUNS,
-    TIME_NOUNS,
 )
 from pipeline.text.attributes import adjective_text, set_count
 from pipeline.text.coreference import attachment_group, clause_holder, conjuncts, resolve, resolve_group
 from pipeline.text.possession import absolute_with, of_relation, stray_prep, with_participle_subject, with_points_back
-from pipeline.text.prepositions import adjective_prep_relations, picture_place, subject_in_scene, garment_predicate, prep_head_relations, prep_object
+from pipeline.text.prepositions import adjective_prep_relations, picture_place, subject_in_scene, garment_predicate, prep_head_relations, prep_object, time_object
 from pipeline.text.mentions import part_preposition
 from pipeline.text.state import State
 from pipeline.text.words import ANY_SUBJECT_DEPS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, OBJECT_DEPS, CLAUSE_DEPS, COPULAS, LINKING_VERBS, INTRANSITIVE_BLOCKERS, parse_number, verb_lemma, Token, is_animate, is_body_part, is_clothing, is_plural
@@ -34,16 +33,18 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
         return resolve(st, st.tokens[st.split_subject[verb.i]]), False
     subs: list[int] = []
     passive = False
-    nsubjs = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
-    for c in st.kids[verb.i]:
-        if st.dep[c.i] in SUBJECT_DEPS:
+    kids = st.kids[verb.i]
+    nsubjs = [c for c in kids if st.dep[c.i] in SUBJECT_DEPS]
+    for c in kids:
+        dep = st.dep[c.i]
+        if dep in SUBJECT_DEPS:
             if c.i != nsubjs[-1].i and not any(st.dep[k.i] == "cc" for k in st.kids[c.i]):
                 continue  # "the kite the boy is flying"; but "a man ... and a woman ... are walking"
             subs.extend(resolve_group(st, c))
-        elif st.dep[c.i] in PASSIVE_SUBJECT_DEPS:
+        elif dep in PASSIVE_SUBJECT_DEPS:
             subs.extend(resolve_group(st, c))
             passive = True
-        elif st.dep[c.i] == "expl":
+        elif dep == "expl":
             for a in st.kids[verb.i]:
                 if st.dep[a.i] == "attr":
                     subs.extend(resolve_group(st, a))
@@ -169,6 +170,8 @@ _CLAUSE_OR_CCOMP: frozenset[str] = CLAUSE_DEPS | {"ccomp"}
 _ROOT_PARTICIPLE_BLOCKERS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl", "aux", "auxpass"}
 #: Children of a verb that can head "next to", "out of" (verb_relations).
 _PREP_HEAD_DEPS: frozenset[str] = frozenset({"advmod", "prep", "acomp", "prt"})
+#: "it", "its", "itself", "them" (has_on_itself; a module constant, not a union per test).
+_THING_REFERENCES: frozenset[str] = THING_PRONOUNS | {"them"}
 
 
 def verb_relations(st: State, verb: Token) -> None:
@@ -191,22 +194,22 @@ def verb_relations(st: State, verb: Token) -> None:
     ] if "prt" in kinds else []
     # "going down a slope" parsed as a childless preposition + direct object: "go down" + slope
     if "prep" in kinds and "dobj" in kinds:
-        particles += [
-            c.lower_
-            for c in st.kids[verb.i]
-            if st.dep[c.i] == "prep" and c.i > verb.i and not list(st.kids[c.i])
-            and any(st.dep[o.i] == "dobj" and o.i == c.right_edge.i + 1 + _det_gap(st, c.i + 1, o.i) for o in st.kids[verb.i])
-        ]
+        for c in st.kids[verb.i]:
+            if (
+                st.dep[c.i] == "prep" and c.i > verb.i and not st.kids[c.i]
+                and any(st.dep[o.i] == "dobj" and o.i == c.right_edge.i + 1 + _det_gap(st, c.i + 1, o.i) for o in st.kids[verb.i])
+            ):
+                particles.append(c.lower_)
     # "stairs leading up to a building": a childless "up" right before the verb's preposition
     if "prep" in kinds or "advmod" in kinds:
-        particles += [
-            c.lower_
-            for c in st.kids[verb.i]
-            if st.dep[c.i] in ("prep", "advmod") and c.lower_ in ("up", "down") and c.i > verb.i and not st.kids[c.i]
-            and c.i + 1 < len(st.tokens) and st.dep[c.i + 1] == "prep" and st.tokens[c.i + 1].head.i == verb.i
-        ]
+        for c in st.kids[verb.i]:
+            if (
+                st.dep[c.i] in ("prep", "advmod") and c.lower_ in ("up", "down") and c.i > verb.i and not st.kids[c.i]
+                and c.i + 1 < len(st.tokens) and st.dep[c.i + 1] == "prep" and st.tokens[c.i + 1].head.i == verb.i
+            ):
+                particles.append(c.lower_)
     if lemma == "have" and any(
-        c.lower_ == "on" and st.dep[c.i] in ("prt", "advmod", "prep") and not list(st.kids[c.i])
+        c.lower_ == "on" and st.dep[c.i] in ("prt", "advmod", "prep") and not st.kids[c.i]
         for c in st.kids[verb.i]
     ):  # "has a helmet on"
         lemma, particles = "wear", []
@@ -253,7 +256,7 @@ def verb_relations(st: State, verb: Token) -> None:
             objects.extend(resolve_group(st, c, avoid=subs))  # "the piano that the girl stands in front of": no object
     if verb.i in st.amod_verbs:
         objects = resolve_group(st, verb.head, avoid=subs)
-    place = where_place(st, verb) if stranded is None else []
+    place = where_place(st, verb) if stranded is None and "advmod" in kinds else []  # ("where" is an advmod)
     if not objects and not is_copula and lemma != "have" and stranded is None and not place:
         objects = stranded_object(st, verb, subs)
     own_subject = not kinds.isdisjoint(SUBJECT_DEPS)
@@ -262,14 +265,17 @@ def verb_relations(st: State, verb: Token) -> None:
         st.add_rel(agents, base, subs)
     if objects and not is_copula and not (lemma == "have" and has_on_itself(st, verb, subs)):
         st.add_rel(subs, base, objects)
-    if not kinds.isdisjoint(_OBJECT_OR_DATIVE) and any(st.dep[c.i] in _OBJECT_OR_DATIVE and each_other(st, c) for c in st.kids[verb.i]):
-        add_reciprocal(st, subs, base)  # "two cats facing each other" -> ( cats , face , cats )
+    for c in st.kids[verb.i] if not kinds.isdisjoint(_OBJECT_OR_DATIVE) else ():
+        if st.dep[c.i] in _OBJECT_OR_DATIVE and c.lower_ in ("other", "another") and each_other(st, c):
+            add_reciprocal(st, subs, base)  # "two cats facing each other" -> ( cats , face , cats )
+            break
     if is_copula and not subs:
         return
     # "resting his head on the table": a body part the subject moves is where the place is said of
     direct = [c for c in st.kids[verb.i] if st.dep[c.i] == "dobj"] if "dobj" in kinds else []
-    body_object = bool(direct) and all(is_body_part(c) for c in direct)
+    body_object = bool(direct) and all(map(is_body_part, direct))
     consumed: set[int] = set()  # prepositions said of a with-object ("with his hands in his pockets")
+    placed = placed_base(lemma, base)  # (the verb part of "verb + preposition", read once)
     for prep in st.kids[verb.i] if "prep" in kinds or "prt" in kinds or stranded is not None else ():
         if (st.dep[prep.i] not in ("prep", "prt") and not (stranded is not None and prep.i == stranded[0])) or prep.i in consumed:
             continue
@@ -287,13 +293,15 @@ def verb_relations(st: State, verb: Token) -> None:
             continue
         if stranded is not None and objs and all(o.lower_ in RELATIVE_PRONOUNS for o in objs):
             continue  # "the tunnel in which the train is coming from": the stranded one says it
-        if any(o.lemma_.lower() in TIME_NOUNS for o in objs):  # "on a sunny morning"
+        if time_object(objs):  # "on a sunny morning"
             continue
         carried = pointed_back(st, verb, prep, objs) if objects else None
         if carried is not None:  # "wearing a bow tie with dotted print on it" -> ( print , on , bow tie )
             st.add_rel(resolve_group(st, carried), predicate, objects)
             continue
-        if self_referring_place(st, prep, objs, subs, lemma, predicate, None if is_copula else placed_base(lemma, base)):
+        if len(objs) == 1 and objs[0].lower_ in _SELF_REFERRING_OBJECTS and self_referring_place(
+            st, prep, objs, subs, lemma, predicate, None if is_copula else placed
+        ):
             continue  # "books stacked on top of each other", "talking to the woman next to him"
         if lemma == "look" and predicate == "like":  # "rice that looks like mashed potatoes" -> ( rice , like potatoes )
             for o in objs:
@@ -315,11 +323,11 @@ def verb_relations(st: State, verb: Token) -> None:
             for o in objs
         ):
             continue  # "with his hands in his pockets", "with a fork in her hand": said by the possession and the inner preposition
-        wearer = wearer_before(st, verb, prep) if predicate in ("in", "with") and objs and all(is_clothing(o) for o in objs) else None
+        wearer = wearer_before(st, verb, prep) if predicate in ("in", "with") and objs and all(map(is_clothing, objs)) else None
         if wearer is not None:  # "ridden by a player in a yellow shirt", "you can see a woman in a pink dress"
             st.add_rel(resolve(st, wearer), "wear", [m for o in objs for m in resolve_group(st, o, avoid=subs)])
             continue
-        if predicate == "with" and objs and all(is_clothing(o) for o in objs) and not is_copula:
+        if predicate == "with" and objs and all(map(is_clothing, objs)) and not is_copula:
             # "standing in the background with a dark hat on", "wearing a jacket with a cap"
             st.add_rel(subs, "wear", [m for o in objs for m in resolve_group(st, o, avoid=subs)])
             continue
@@ -332,7 +340,7 @@ def verb_relations(st: State, verb: Token) -> None:
                 consumed.add(stray.i)
                 inner, inner_objs = prep_object(st, stray)
                 st.add_rel(resolve_group(st, o), inner, [m for x in inner_objs for m in resolve_group(st, x)])
-        if absolute and all(is_body_part(o) for o in objs):
+        if absolute and all(map(is_body_part, objs)):
             continue  # "standing ... with their arms up": said by the possession
         if absolute:  # "standing in front of a bowl with a fork in her hand"
             st.add_rel(subs, "with", targets)
@@ -349,7 +357,7 @@ def verb_relations(st: State, verb: Token) -> None:
                     st.add_rel(subs, predicate, targets)
                 continue
         # "lying on the couch with his dog": a person or animal is with the subject, not the place
-        near = noun_before(st, verb, prep) if predicate == "with" and not all(is_animate(o) for o in objs) else None
+        near = noun_before(st, verb, prep) if predicate == "with" and not all(map(is_animate, objs)) else None
         if near is None and predicate == "with" and lemma == "wear" and objects:
             worn = [c for c in st.kids[verb.i] if st.dep[c.i] in OBJECT_DEPS]
             near = worn[0] if worn else None  # "wearing a jacket with green stripes" -> ( jacket , with , stripes )
@@ -362,28 +370,28 @@ def verb_relations(st: State, verb: Token) -> None:
             continue
         if lemma == "have" and objects:  # "the man has a glass in his hand"
             st.add_rel(objects, predicate, targets)
-        elif lemma == "wear" and objects and objs and all(is_clothing(o) for o in objs) and predicate != "with":
+        elif lemma == "wear" and objects and objs and all(map(is_clothing, objs)) and predicate != "with":
             st.add_rel(objects, predicate, targets)  # "wearing a white shirt under a vest" -> ( shirt , under , vest )
         elif objects and (lemma in CARRY_VERBS or body_object) and predicate.split()[0] not in NOT_OBJECT_PLACES:
             st.add_rel(objects, predicate, targets)  # "holding a plate above the water" -> ( plate , above , water )
-        elif objects and objs and all(is_body_part(o) for o in objs) and not is_copula and predicate != "with":
+        elif objects and objs and all(map(is_body_part, objs)) and not is_copula and predicate != "with":
             st.add_rel(objects, predicate, targets)  # "wearing a band on his wrist", "holding a cup in her hand" -> ( band , on , wrist )
-        elif predicate == "in" and objs and all(is_clothing(o) for o in objs):
+        elif predicate == "in" and objs and all(map(is_clothing, objs)):
             st.add_rel(subs, "wear", targets)
         elif is_copula:
             st.add_rel(subs, predicate, targets)
         else:
-            st.add_rel(subs, f"{placed_base(lemma, base)} {predicate}", targets)
+            st.add_rel(subs, f"{placed} {predicate}", targets)
     if place and not any(
         st.kids[p.i] and (st.dep[p.i] == "prep" and p.lower_ not in NON_PLACE_PREPOSITIONS or p.lower_ in PREP_HEADS)
         for p in st.kids[verb.i]
     ):
         # "the pole where two signs are mounted" -> ( signs , mount on , pole ); "the area where
         # people play frisbee" -> ( people , on , area )
-        st.add_rel(subs, "on" if is_copula or objects else f"{placed_base(lemma, base)} on", place)
+        st.add_rel(subs, "on" if is_copula or objects else f"{placed} on", place)
     # "people standing outside" -> ( people , is , outside )
     for adv in st.kids[verb.i] if "advmod" in kinds else ():
-        if st.dep[adv.i] == "advmod" and adv.lower_ in LOCATIVE_ADVERBS and not list(st.kids[adv.i]):
+        if st.dep[adv.i] == "advmod" and adv.lower_ in LOCATIVE_ADVERBS and not st.kids[adv.i]:
             for s in subs:
                 st.add_attr(s, adv.lower_)
     # "walking next to a man", "growing out of the water"
@@ -439,7 +447,7 @@ def has_on_itself(st: State, verb: Token, subs: list[int]) -> bool:
         if st.dep[prep.i] != "prep":
             continue
         for o in st.kids[prep.i]:
-            if st.dep[o.i] == "pobj" and o.lower_ in THING_PRONOUNS | {"them"} and set(resolve(st, o, avoid=owned)) & set(subs):
+            if st.dep[o.i] == "pobj" and o.lower_ in _THING_REFERENCES and set(resolve(st, o, avoid=owned)) & set(subs):
                 return True
     return False
 
@@ -504,6 +512,9 @@ def self_referring_place(
 
 #: Object pronouns that can point back to a clause's own subject ("the woman next to him").
 BACK_PRONOUNS: frozenset[str] = frozenset("him her them it himself herself themselves itself".split())
+#: The only objects self_referring_place can act on ("each other", "one another", a back
+#: pronoun): a cheap test before the call in verb_relations.
+_SELF_REFERRING_OBJECTS: frozenset[str] = BACK_PRONOUNS | {"other", "another"}
 
 
 def back_reference(st: State, prep: Token, objs: list[Token], subs: list[int]) -> Token | None:
@@ -537,12 +548,22 @@ def where_place(st: State, verb: Token) -> list[int]:
     return []
 
 
+#: Children of a verb that leave it no stranded object (stranded_object).
+_STRANDED_OBJECT_BLOCKERS: frozenset[str] = frozenset({"prt", "agent", "xcomp", "ccomp", "acomp"})
+
+
 def stranded_object(st: State, verb: Token, subs: list[int]) -> list[int]:
     """"the waves the surfer is riding", "rope the man is holding": the object of a
     transitive verb is the noun the clause hangs on (or a noun stranded before it)."""
-    if verb.tag_ != "VBG" or any(st.dep[c.i] in ("prt", "agent", "xcomp", "ccomp", "acomp") for c in st.kids[verb.i]):
+    if verb.tag_ != "VBG":
         return []
-    subjects = [c for c in st.kids[verb.i] if st.dep[c.i] in SUBJECT_DEPS]
+    subjects: list[Token] = []
+    for c in st.kids[verb.i]:  # (one pass: a blocking child, or the subjects)
+        dep = st.dep[c.i]
+        if dep in _STRANDED_OBJECT_BLOCKERS:
+            return []
+        if dep in SUBJECT_DEPS:
+            subjects.append(c)
     if not subjects or subjects[-1].lower_ in RELATIVE_PRONOUNS or st.pos[subjects[-1].i] == "PRON":
         return []
     preps = [c for c in st.kids[verb.i] if st.dep[c.i] == "prep"]
@@ -604,7 +625,7 @@ def dangling_preposition(st: State, verb: Token) -> tuple[Token, Token | None] |
     for c in st.kids[verb.i]:  # (cheap test first: most verbs have no candidate, and the clause's end costs a spaCy read)
         if c.i > verb.i and (
             (not st.kids[c.i] and (st.dep[c.i] == "prep" or (st.dep[c.i] in ("prt", "advmod") and c.lower_ in STRANDABLE)))
-            or (st.dep[c.i] == "prep" and any(st.dep[p.i] == "pobj" and p.lower_ in PART_NOUNS for p in st.kids[c.i]))
+            or (st.dep[c.i] == "prep" and not PART_NOUNS.isdisjoint([p.lower_ for p in st.kids[c.i]]))
         ):
             break
     else:

@@ -195,28 +195,30 @@ class CaptionParser:
         """One SceneGraph per input caption, same order; None/empty/unparsable -> empty graph."""
         self.setup()
         originals = list(texts)
-        out: list[SceneGraph] = [SceneGraph(caption=_as_caption(t)) for t in originals]
+        captions = [_as_caption(t) for t in originals]
+        # out[i] stays None until caption i has its graph (an empty one is built only where
+        # none came: most captions parse, and a SceneGraph is not free)
+        out: list[SceneGraph | None] = [None] * len(originals)
         cleaned = [blank_frame(clean_caption(t)) for t in originals]
         todo = [i for i, c in enumerate(cleaned) if c.strip()]
-        if not todo:
-            return out
-        squeezed = {i: normalise(cleaned[i]) for i in todo}
-        try:
-            docs = self.nlp.pipe(
-                (squeezed[i][0] for i in todo), batch_size=self.batch_size, n_process=self.n_process
-            )
-            for i, doc in zip(todo, docs):
-                out[i] = self._graph(doc, out[i].caption, cleaned[i], squeezed[i][1])
-        except Exception:  # noqa: BLE001 - fall back to one caption at a time
-            log.warning("nlp.pipe failed on a batch; parsing its captions one by one", exc_info=True)
-            for i in todo:
-                try:
-                    doc = self.nlp(squeezed[i][0])
-                    out[i] = self._graph(doc, out[i].caption, cleaned[i], squeezed[i][1])
-                except Exception:  # noqa: BLE001
-                    log.warning("spaCy failed on caption %r", cleaned[i][:200], exc_info=True)
-                    out[i] = SceneGraph(caption=out[i].caption)
-        return out
+        if todo:
+            squeezed = {i: normalise(cleaned[i]) for i in todo}
+            try:
+                docs = self.nlp.pipe(
+                    (squeezed[i][0] for i in todo), batch_size=self.batch_size, n_process=self.n_process
+                )
+                for i, doc in zip(todo, docs):
+                    out[i] = self._graph(doc, captions[i], cleaned[i], squeezed[i][1])
+            except Exception:  # noqa: BLE001 - fall back to one caption at a time
+                log.warning("nlp.pipe failed on a batch; parsing its captions one by one", exc_info=True)
+                for i in todo:
+                    try:
+                        doc = self.nlp(squeezed[i][0])
+                        out[i] = self._graph(doc, captions[i], cleaned[i], squeezed[i][1])
+                    except Exception:  # noqa: BLE001
+                        log.warning("spaCy failed on caption %r", cleaned[i][:200], exc_info=True)
+                        out[i] = None
+        return [SceneGraph(caption=captions[i]) if g is None else g for i, g in enumerate(out)]
 
     def _graph(
         self, doc: "spacy.tokens.Doc", caption: str, source: str, offsets: list[int] | None

@@ -83,11 +83,9 @@ def picture_place(st: State, prep: Token) -> str | None:
 def place_attributes(st: State) -> None:
     """"the bird on the left", "a sign above the train on the left": a picture place is said
     of the closest noun before it (spaCy often hangs it on the first noun of a chain)."""
-    pos = st.pos
-    for i, dep in enumerate(st.dep):  # (the cached labels first: few tokens are prepositions)
-        if dep != "prep" or pos[i] != "ADP":
+    for prep in st.tokens:
+        if st.dep[prep.i] != "prep" or st.pos[prep.i] != "ADP":
             continue
-        prep = st.tokens[i]
         place = picture_place(st, prep)
         if place is None:
             continue

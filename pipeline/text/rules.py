@@ -71,8 +71,9 @@ def relations(st: State) -> None:
 
 def to_graph(st: State) -> SceneGraph:
     """Step 5: the SceneGraph of a finished state."""
-    attrs = tuple([Attribute(m, t) for (m, t) in st.attributes if t not in PREP_HEADS or t in LOCATIVE_ADVERBS])
-    rels = tuple([Relation(s, p, o) for (s, p, o) in st.relations])
+    attributes, relations = st.attributes, st.relations  # (many captions have none: no list built then)
+    attrs = tuple([Attribute(m, t) for (m, t) in attributes if t not in PREP_HEADS or t in LOCATIVE_ADVERBS]) if attributes else ()
+    rels = tuple([Relation(s, p, o) for (s, p, o) in relations]) if relations else ()
     return SceneGraph(st.caption, tuple(st.mentions), attrs, rels)
 
 

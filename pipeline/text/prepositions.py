@@ -259,7 +259,10 @@ def modifier_relations(st: State, noun: Token, mention: int) -> None:
         if dep != "amod" and dep != "advmod":
             continue
         if inside is None:
-            inside = [inside_with(st, noun, p, prep_object(st, p)[1]) for p in st.kids[noun.i] if p.lower_ == "with"]
+            inside = []
+            for p in st.kids[noun.i]:
+                if p.lower_ == "with":
+                    inside.append(inside_with(st, noun, p, prep_object(st, p)[1]))
         if inside and any(t is not None and t.i == c.i for t in inside):  # "glasses with liquid inside of them": said with the "with" phrase
             continue
         if c.lower_ in PREP_HEADS:

@@ -159,10 +159,14 @@ def chain_holder(st: State, noun: Token, prep: Token) -> Token | None:
     food on a counter") keep the first noun; a "with" / "of" phrase itself is left alone."""
     if prep.lower_ in ("with", "of"):
         return None
-    earlier = [p for p in st.kids[noun.i] if st.dep[p.i] == "prep" and p.i < prep.i]
-    if len(earlier) != 1:
+    first = None  # the one preposition of `noun` before `prep` (a plain loop: most have none)
+    for p in st.kids[noun.i]:
+        if st.dep[p.i] == "prep" and p.i < prep.i:
+            if first is not None:
+                return None
+            first = p
+    if first is None:
         return None
-    first = earlier[-1]
     if picture_place(st, first) is not None:
         return None
     if first.lower_ == "with":  # "a person with hand on mouth" -> ( hand , on , mouth )
@@ -255,7 +259,10 @@ def modifier_relations(st: State, noun: Token, mention: int) -> None:
         if dep != "amod" and dep != "advmod":
             continue
         if inside is None:
-            inside = [inside_with(st, noun, p, prep_object(st, p)[1]) for p in st.kids[noun.i] if p.lower_ == "with"]
+            inside = []
+            for p in st.kids[noun.i]:
+                if p.lower_ == "with":
+                    inside.append(inside_with(st, noun, p, prep_object(st, p)[1]))
         if inside and any(t is not None and t.i == c.i for t in inside):  # "glasses with liquid inside of them": said with the "with" phrase
             continue
         if c.lower_ in PREP_HEADS:

@@ -21,15 +21,18 @@ from pipeline.text.state import State
 from pipeline.text.words import ANY_SUBJECT_DEPS, NOMINAL_POS, SUBJECT_DEPS, PASSIVE_SUBJECT_DEPS, verb_lemma, Token, is_animate, is_body_part, is_clothing, is_plural
 
 
+#: Labels one of the repairs of find_misplaced_conjuncts starts from (besides two "nsubj" of one verb).
+_LIST_LABELS: frozenset[str] = frozenset({"conj", "appos", "nmod"})
+
+
 def find_misplaced_conjuncts(st: State) -> None:
     """Coordination spaCy hangs on the wrong word, moved in `st.kids` / `st.conj_head`:
     "a man with dark hair and a woman with a scarf are walking" ("woman" coordinated with
     "hair"), lists read as appositions or modifiers, a second object coordinated with the verb,
     a second garment coordinated with its wearer, the last item of a list read as a subject.
     One pass sorts the candidate tokens by label; each repair then reads only its own."""
-    deps = st.dep
-    if "conj" not in deps and "appos" not in deps and "nmod" not in deps and deps.count("nsubj") < 2:
-        return  # no candidate for any repair below (list scans in C: cheaper than the pass)
+    if _LIST_LABELS.isdisjoint(st.dep) and st.dep.count("nsubj") < 2:
+        return  # no candidate for any repair below (set look-ups and a list scan in C: cheaper than the pass)
     conjs: list[Token] = []
     apposs: list[Token] = []
     nmods: list[Token] = []
@@ -416,6 +419,8 @@ def find_fronted_compounds(st: State) -> None:
     st.dep[place.i] = "dep"
 
 
+#: Labels of the noun before a noun-tagged verb that find_noun_verbs reads as its subject.
+_NOUN_VERB_SUBJECT_DEPS: frozenset[str] = frozenset({"compound", "amod", "nsubj"})
 #: Determiners that count one: "a white top walks" is one top that walks, not a "top walks".
 _SINGULAR_DETS: frozenset[str] = frozenset("a an one this that each every".split())
 #: Dependents that show a noun-tagged word acts as a verb ("walks near", "attaches to", "pointing in").
@@ -432,14 +437,14 @@ def find_noun_verbs(st: State) -> None:
     compound, making one entity ("top walks"). When the word is a verb form (a known verb lemma,
     "-s" or "-ing"), its compound is the noun right before it, and it has a verb's dependent
     (a preposition, an adverb, a clause), the compound is read as the subject of that verb."""
-    if not st.verbs:
-        return
+    if not st.verbs or _NOUN_VERB_SUBJECT_DEPS.isdisjoint(st.dep):
+        return  # (set look-ups in C: no token can be the subject compound below)
     for tok in st.tokens:
         tag = tok.tag_
         if tag not in ("NNS", "NN") or tok.i == 0 or tok.i in st.split_subject:
             continue
         prev = st.tokens[tok.i - 1]
-        if prev.head.i != tok.i or st.dep[prev.i] not in ("compound", "amod", "nsubj"):
+        if prev.head.i != tok.i or st.dep[prev.i] not in _NOUN_VERB_SUBJECT_DEPS:
             continue  # ("where the rubber hose attaches to": a subject, the verb tagged NNS)
         if (st.pos[prev.i] not in NOMINAL_POS or st.dep[prev.i] == "amod") and prev.lower_ not in st.nouns:
             continue  # ("a pink top walks": "top" tagged as an adjective)

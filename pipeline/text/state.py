@@ -290,6 +290,8 @@ class State:
 
     def sentence_start(self, i: int) -> int:
         """Index of the first token of the sentence holding token `i`."""
+        if len(self.sent_starts) <= 1:  # one sentence (most captions): it starts at 0
+            return 0
         return max((s for s in self.sent_starts if s <= i), default=0)
 
     def first_conjunct(self, tok: Token, limit: int = 50) -> Token:

@@ -34,7 +34,10 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
     subs: list[int] = []
     passive = False
     kids = st.kids[verb.i]
-    nsubjs = [c for c in kids if st.dep[c.i] in SUBJECT_DEPS]
+    nsubjs: list[Token] = []
+    for c in kids:  # (a plain loop: cheaper than a comprehension for a few children)
+        if st.dep[c.i] in SUBJECT_DEPS:
+            nsubjs.append(c)
     for c in kids:
         dep = st.dep[c.i]
         if dep in SUBJECT_DEPS:

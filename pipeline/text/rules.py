@@ -49,21 +49,39 @@ from pipeline.text.repairs import (
 from pipeline.text.state import State
 from pipeline.text.types import Attribute, Relation, SceneGraph
 from pipeline.text.verbs import verb_relations
-from pipeline.text.words import Doc
+from pipeline.text.words import PREP_DEPS, Doc
 
 
 def relations(st: State) -> None:
     """Step 4: relations from every token, in text order."""
-    token_mention, redirect, pos = st.token_mention, st.redirect, st.pos  # (read per token: kept local)
+    token_mention, redirect, pos, dep, kids = st.token_mention, st.redirect, st.pos, st.dep, st.kids  # (read per token: kept local)
     for tok in st.tokens:
         i = tok.i
         mi = token_mention.get(i)  # (read now: resolving a pronoun adds its token)
         if mi is not None:
-            noun_prep_relations(st, tok, [mi])
-            possessive_relations(st, tok, mi)
-            modifier_relations(st, tok, mi)
-            have_root_relations(st, tok, mi)
-        elif pos[i] == "VERB" or (pos[i] == "AUX" and st.dep[i] not in ("aux", "auxpass")) or i in st.split_subject:
+            # One scan of the children says which of the four passes can find anything: each
+            # does nothing unless a child has the label tested here (their own first tests; the
+            # relation passes change no child or label). Most mention tokens call one or none.
+            prep = poss = mod = aux = False
+            for c in kids[i]:
+                d = dep[c.i]
+                if d in PREP_DEPS:
+                    prep = True
+                elif d == "poss":
+                    poss = True
+                elif d == "amod" or d == "advmod":
+                    mod = True
+                elif d == "aux":
+                    aux = True
+            if prep:
+                noun_prep_relations(st, tok, [mi])
+            if poss or dep[i] == "pobj":  # (possessive_relations also reads a "pobj" noun itself)
+                possessive_relations(st, tok, mi)
+            if mod:
+                modifier_relations(st, tok, mi)
+            if aux:
+                have_root_relations(st, tok, mi)
+        elif pos[i] == "VERB" or (pos[i] == "AUX" and dep[i] not in ("aux", "auxpass")) or i in st.split_subject:
             verb_relations(st, tok)
         if i in redirect:  # "piles of snow on the ground": relations of the quantifier
             noun_prep_relations(st, tok, resolve(st, tok))

@@ -441,7 +441,14 @@ def find_noun_verbs(st: State) -> None:
         return  # (set look-ups in C: no token can be the subject compound below)
     for tok in st.tokens:
         tag = tok.tag_
-        if tag not in ("NNS", "NN") or tok.i == 0 or tok.i in st.split_subject:
+        # A verb form first: "-s" tagged NNS or "-ing" tagged NN (the word's own tag and
+        # suffix are the cheapest tests, and the "-ing" one rules out most nouns at once).
+        if tag == "NNS":
+            if not tok.lower_.endswith("s"):
+                continue
+        elif tag != "NN" or not tok.lower_.endswith("ing"):
+            continue
+        if tok.i == 0 or tok.i in st.split_subject:
             continue
         prev = st.tokens[tok.i - 1]
         if prev.head.i != tok.i or st.dep[prev.i] not in _NOUN_VERB_SUBJECT_DEPS:
@@ -457,7 +464,7 @@ def find_noun_verbs(st: State) -> None:
             continue  # no verb's dependent after it
         if any(st.dep[c.i] in _OWN_SUBJECT_DEPS and c.i != prev.i for c in kids):
             continue
-        if tag == "NNS" and low.endswith("s"):
+        if tag == "NNS":  # (ends in "s")
             lemma = next((c for c in (low[:-1], low[:-2], low[:-3] + "y") if c in st.verbs), "")
             if not lemma:
                 continue  # ("attaches": spaCy's noun lemma is "attache")
@@ -465,10 +472,7 @@ def find_noun_verbs(st: State) -> None:
                 continue  # "metal shelves on the wall"
             if lemma in st.nouns and not any(st.dep[c.i] == "det" and c.lower_ in _SINGULAR_DETS for c in kids):
                 continue  # "cake slices on it": a plural noun unless one thing is counted
-        elif tag == "NN" and low.endswith("ing"):
-            if low in ING_NOUNS or verb_lemma(tok, st.verbs) == low:
-                continue
-        else:
+        elif low in ING_NOUNS or verb_lemma(tok, st.verbs) == low:  # (tagged NN, ends in "ing")
             continue
         st.split_subject[tok.i] = prev.i
         moved = [c for c in kids if c.i < prev.i and st.dep[c.i] in _NOUN_KID_DEPS]

@@ -23,7 +23,8 @@ class CachedToken:
     `whitespace_`, `ent_type_`) are read from spaCy once, in `State.of`, and kept as plain
     attributes (a spaCy string attribute is a StringStore look-up and `head` a new Token object
     on every read). Every other Token attribute is spaCy's own, read through `token` (the spaCy
-    Token) on each use (see the properties set below the class). `head`, `left_edge`,
+    Token) on each use (see the properties set below the class). (`idx` is counted, not read: the
+    characters of the texts and spaces before the token, as spaCy sets it.) `head`, `left_edge`,
     `right_edge`, `children`, ... give CachedTokens of the same State: one object per index,
     so tokens compare by identity.
     """
@@ -112,9 +113,9 @@ _FIRST_ONLY: frozenset[int] = frozenset((0,))
 def _attr_ids() -> list[int]:
     """spaCy's ids of the token attributes `State.of` reads with Doc.to_array (imported once)."""
     if not _ATTR_IDS:
-        from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, LEMMA, LOWER, ORTH, POS, SENT_START, SPACY, TAG
+        from spacy.attrs import DEP, ENT_TYPE, HEAD, LEMMA, LOWER, ORTH, POS, SENT_START, SPACY, TAG
 
-        _ATTR_IDS.extend([HEAD, SENT_START, DEP, POS, LOWER, LEMMA, TAG, ORTH, ENT_TYPE, IDX, SPACY])
+        _ATTR_IDS.extend([HEAD, SENT_START, DEP, POS, LOWER, LEMMA, TAG, ORTH, ENT_TYPE, SPACY])
     return _ATTR_IDS
 
 
@@ -210,9 +211,9 @@ class State:
         # One to_array call reads every attribute of every token (one Python object per
         # attribute read otherwise); HEAD and SENT_START come back as unsigned offsets.
         rows = doc.to_array(_attr_ids()).tolist()
-        i = 0
+        i = at = 0
         try:
-            for h, start, d, p, low, lemma, tag, orth, ent, idx, space in rows:
+            for h, start, d, p, low, lemma, tag, orth, ent, space in rows:
                 # (one statement per attribute: cheaper than packing and unpacking a tuple)
                 c = new(CachedToken)
                 c.i = i
@@ -225,7 +226,8 @@ class State:
                 c.tag_ = strings[tag]
                 c.text = orth = strings[orth]
                 c.ent_type_ = strings[ent] if ent else ""  # (0: no entity, most tokens)
-                c.idx = idx
+                c.idx = at  # (Token.idx: the characters of the tokens before it, and their spaces)
+                at += len(orth) + space
                 c.whitespace_ = space = " " if space else ""
                 c.head = i + h if h < _SIGN else i + h - _WRAP  # the head's index until all tokens exist
                 text.append(orth)

@@ -297,12 +297,16 @@ def find_split_subjects(st: State) -> None:
     preposition ("a boy behind cake grinning at ...": the preposition's object is "cake")."""
     if not st.verbs or "ing" not in st.text.lower():  # (one search of the text: no token can end in "ing")
         return
+    dep = st.dep
     for tok in st.tokens:
-        low = tok.lower_
-        if not low.endswith("ing"):  # cheap exit (tested again below)
+        d = dep[tok.i]
+        if d != "ROOT" and d != "pobj":  # cheap exit: the only labels the test below lets through
             continue
-        placed = st.dep[tok.i] == "pobj" and st.pos[tok.head.i] == "ADP" and tok.i not in st.pobj_override
-        if not ((st.dep[tok.i] == "ROOT" or placed) and low.endswith("ing") and low not in ING_NOUNS):
+        low = tok.lower_
+        if not low.endswith("ing") or low in ING_NOUNS:
+            continue
+        placed = d == "pobj" and st.pos[tok.head.i] == "ADP" and tok.i not in st.pobj_override
+        if d != "ROOT" and not placed:
             continue
         if verb_lemma(tok, st.verbs) == low:
             continue

@@ -320,18 +320,49 @@ class State:
 
     def add_attr(self, mention: int, text: str) -> None:
         """Record attribute `text` (normalised) of mention index `mention`."""
-        text = " ".join(text.split()).lower()
-        text = ATTRIBUTE_CANON.get(text, text)
-        if text:
-            self.attributes[(mention, text)] = None
+        norm = _ATTR_NORMAL.get(text)
+        if norm is None:  # (a text not seen yet)
+            norm = _remember(_ATTR_NORMAL, text, _normal_attribute(text))
+        if norm:
+            self.attributes[(mention, norm)] = None
 
     def add_rel(self, subjects: Iterable[int], predicate: str, objects: Iterable[int]) -> None:
         """Record ( s , predicate , o ) for every subject x object pair (no self-loops)."""
-        predicate = " ".join(predicate.split()).lower()
-        if not predicate:
+        norm = _PREDICATE_NORMAL.get(predicate)
+        if norm is None:  # (a text not seen yet)
+            norm = _remember(_PREDICATE_NORMAL, predicate, _normal_text(predicate))
+        if not norm:
             return
-        objects = list(objects)
+        predicate = norm
+        if type(objects) is not list:  # (read once per subject: most callers pass a list)
+            objects = list(objects)
         for s in subjects:
             for o in objects:
                 if s != o:
                     self.relations[(s, predicate, o)] = None
+
+
+def _normal_text(text: str) -> str:
+    """`text` with its white space runs made single spaces, trimmed, in lower case."""
+    return " ".join(text.split()).lower()
+
+
+def _normal_attribute(text: str) -> str:
+    """An attribute as recorded: `_normal_text`, then its canonical form (ATTRIBUTE_CANON)."""
+    text = _normal_text(text)
+    return ATTRIBUTE_CANON.get(text, text)
+
+
+#: Predicate / attribute text -> its normal form, for every process: memos of the pure
+#: functions above (the rules say the same few dozen words over and over; a dict look-up is
+#: cheaper than split, join and lower). Cleared when large, like _STRINGS.
+_PREDICATE_NORMAL: dict[str, str] = {}
+_ATTR_NORMAL: dict[str, str] = {}
+
+
+def _remember(memo: dict[str, str], text: str, norm: str) -> str:
+    """Store `memo[text] = norm` (clearing a memo grown past 100,000 texts); returns `norm`."""
+    if len(memo) >= 100_000:
+        memo.clear()
+    memo[text] = norm
+    return norm

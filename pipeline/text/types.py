@@ -27,11 +27,16 @@ class Mention:
         self, index: int, text: str, lemma: str, label: str, start: int, end: int, count: int | None = None
     ) -> None:
         # Frozen: each field is written once, here, straight into the instance dict (the
-        # generated __init__ calls object.__setattr__ per field, about twice as slow).
+        # generated __init__ calls object.__setattr__ per field, about twice as slow; one
+        # statement per field skips packing and unpacking a tuple of seven).
         d = self.__dict__
-        d["index"], d["text"], d["lemma"], d["label"], d["start"], d["end"], d["count"] = (
-            index, text, lemma, label, start, end, count
-        )
+        d["index"] = index
+        d["text"] = text
+        d["lemma"] = lemma
+        d["label"] = label
+        d["start"] = start
+        d["end"] = end
+        d["count"] = count
 
 
 @dataclass(frozen=True)

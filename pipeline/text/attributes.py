@@ -81,7 +81,7 @@ def collect_attributes(st: State) -> None:
                     for m in targets:
                         st.add_attr(m, text)
     parts, amod_verbs, dep = st.parts, st.amod_verbs, st.dep  # (read per modifier: kept local)
-    for ti, mi in list(st.token_mention.items()):
+    for ti, mi in st.token_mention.items():  # (no mention gets a head token here: not copied)
         head = st.tokens[ti]
         mods = st.kids[head.i]  # (in text order; read only)
         own_parts = st.mention_parts.get(ti)

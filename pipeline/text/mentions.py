@@ -282,6 +282,12 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
     return parts
 
 
+#: The words (lower_) and lemmas the first rules of build_mentions test, each of its rules one
+#: of these sets: any other token passes with two set tests.
+_REDIRECT_WORDS: frozenset[str] = QUANTIFIER_NOUNS | PORTION_NOUNS | PART_NOUNS
+_REDIRECT_LEMMAS: frozenset[str] = QUANTIFIER_NOUNS | REPRESENTATION_NOUNS | PROPERTY_NOUNS
+
+
 def build_mentions(st: State) -> None:
     """Create one Mention per entity head (compounds, names, quantifiers resolved)."""
     # One pass over the tokens: the redirects and property objects found for a token (its own
@@ -295,7 +301,8 @@ def build_mentions(st: State) -> None:
         i = tok.i
         kids = st.kids[i]
         is_object = dep[i] == "pobj"
-        if kids or is_object:  # the rules below need a child ("of", a possessor) or a preposition's object
+        # the rules below need a child ("of", a possessor) or a preposition's object, and one of their words
+        if (kids or is_object) and (tok.lower_ in _REDIRECT_WORDS or tok.lemma_.lower() in _REDIRECT_LEMMAS):
             low, lemma = tok.lower_, tok.lemma_.lower()
             # Quantifier and portion nouns point at their "of" object.
             if kids and (low in QUANTIFIER_NOUNS or lemma in QUANTIFIER_NOUNS or low in PORTION_NOUNS or lemma in REPRESENTATION_NOUNS):
@@ -400,8 +407,12 @@ def build_mentions(st: State) -> None:
         else:
             head_lemma = (tok.lemma_ or tok.text).lower()
         if tok.ent_type_ in ENTITY_LABELS:
-            ent = next((e for e in st.ents if e.start <= i < e.end), None)
-            if ent is not None and ent.root.i == i and is_name(ent):
+            for ent in st.ents:  # (a plain loop: the first entity that holds the token)
+                if ent.start <= i < ent.end:
+                    break
+            else:
+                ent = None
+            if ent is not None and is_name(st, ent) and ent.root.i == i:  # (the cached tokens' test first)
                 label = ent.label_
                 if ent.start < start_tok.i and all(st.pos[t.i] == "PROPN" for t in ent):
                     start_tok = ent[0]
@@ -658,11 +669,21 @@ def bare_part(st: State, tok: Token) -> bool:
     )  # "of" without object: "the counter the man stands in front of"
 
 
-def is_name(ent: Any) -> bool:
-    """True if an NER span looks like a real name, not a tagged common phrase ("gray wall")."""
-    if any(t.lower_ in COLOURS or t.pos_ not in NOMINAL_POS for t in ent):
-        return False
-    return all(t.pos_ == "PROPN" for t in ent) or any(ch.isupper() for ch in ent.text)
+def is_name(st: State, ent: Any) -> bool:
+    """True if an NER span of the state's Doc looks like a real name, not a tagged common phrase
+    ("gray wall"). (Read from the cached tokens: a spaCy Span yields new Token objects.)"""
+    toks = st.tokens[ent.start : ent.end]
+    proper = True
+    for t in toks:
+        p = st.pos[t.i]
+        if t.lower_ in COLOURS or p not in NOMINAL_POS:
+            return False
+        if p != "PROPN":
+            proper = False
+    if proper:
+        return True
+    last = toks[-1]
+    return any(ch.isupper() for ch in st.text[toks[0].idx : last.idx + len(last.text)])  # (the Span's text)
 
 
 def part_noun_prep(st: State, tok: Token) -> tuple[str, Token] | None:

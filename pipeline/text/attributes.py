@@ -476,18 +476,24 @@ def set_count(st: State, mention: int, n: int, said: bool = True) -> None:
 
 #: Word pairs that relate a sentence's members to each other (reciprocal).
 _RECIPROCAL_PAIRS: frozenset[tuple[str, str]] = frozenset({("each", "other"), ("one", "another"), ("side", "by")})
+#: Their second words (a pair is looked up only after one).
+_RECIPROCAL_SECONDS: frozenset[str] = frozenset(second for _, second in _RECIPROCAL_PAIRS)
 
 
 def reciprocal(st: State, noun: Token) -> bool:
     """True when the sentence of `noun` relates its members to each other ("two buses next
     to each other", "two women sitting together"): FACTUAL then writes the pair as one
     thing related to itself, with no count."""
-    start = st.sentence_start(noun.i)
-    end = min((s for s in st.sent_starts if s > noun.i), default=len(st.tokens))
-    words = [t.lower_ for t in st.tokens[start:end]]
-    if "together" in words:
-        return True
-    for pair in zip(words, words[1:]):  # (no set of all pairs: the first match answers)
-        if pair in _RECIPROCAL_PAIRS:
+    if len(st.sent_starts) <= 1:  # one sentence (most captions): all the tokens
+        sentence = st.tokens
+    else:
+        start = st.sentence_start(noun.i)
+        end = min((s for s in st.sent_starts if s > noun.i), default=len(st.tokens))
+        sentence = st.tokens[start:end]
+    prev = ""
+    for t in sentence:  # (one pass, no list of words or pairs: the first match answers)
+        word = t.lower_
+        if word == "together" or (word in _RECIPROCAL_SECONDS and (prev, word) in _RECIPROCAL_PAIRS):
             return True
+        prev = word
     return False

@@ -134,6 +134,8 @@ _INITIAL_VERB_BLOCKERS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {
 
 #: First words of CLOSED_COMPOUNDS ("wet" of "wet suit"): the pair is looked up only after one.
 _CLOSED_FIRST_WORDS: frozenset[str] = frozenset(k.split(" ", 1)[0] for k in CLOSED_COMPOUNDS)
+#: Colours and materials, one set for looks_like_noun's test of every noun.
+_COLOURS_MATERIALS: frozenset[str] = COLOURS | MATERIALS
 #: Parts of speech that can head a mention (with any -ing word: looks_like_noun).
 _HEAD_POS: frozenset[str] = NOMINAL_POS | {"VERB"}
 
@@ -173,7 +175,7 @@ def looks_like_noun(st: State, tok: Token) -> bool:
         if not (tok.text.isalnum() or any(ch.isalnum() for ch in tok.text)):  # (isalnum: the usual word, at once)
             return False
         low = tok.lower_
-        if (dep == "conj" or low in COLOURS or low in MATERIALS) and colour_word(st, tok):  # (colour_word's own first test, before the call)
+        if (dep == "conj" or low in _COLOURS_MATERIALS) and colour_word(st, tok):  # (colour_word's own first test, before the call)
             return False
         if low in NON_ENTITY_NOUNS and not any(st.dep[c.i] == "compound" for c in st.kids[i]):
             return False  # "all the way across", "to the right"; not "a door way"
@@ -565,11 +567,11 @@ def quoted_spans(st: State) -> list[tuple[int, int]]:
     """Token ranges [start, end) of text quoted inside a caption ("a sign that says `` stop ''"),
     quote marks excluded; a quote around the whole caption is not one."""
     text = st.text
-    for q in QUOTE_CHARS:  # (a substring test per mark: several times cheaper than isdisjoint)
-        if q in text:
-            break
-    else:
-        return []  # most captions quote nothing: no per-token look
+    if '"' not in text and "`" not in text and "''" not in text:
+        # most captions quote nothing: no per-token look. A mark is a token of quote characters
+        # other than a lone "'" (a possessive, "dogs '"): it holds '"', '`' or "''". (A substring
+        # test per mark: several times cheaper than isdisjoint.)
+        return []
     marks = [t.i for t in st.tokens if t.text and set(t.text) <= QUOTE_CHARS and t.text not in ("'", "'s")]
     if len(marks) < 2:
         return []

@@ -288,6 +288,8 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
 #: of these sets: any other token passes with two set tests.
 _REDIRECT_WORDS: frozenset[str] = QUANTIFIER_NOUNS | PORTION_NOUNS | PART_NOUNS
 _REDIRECT_LEMMAS: frozenset[str] = QUANTIFIER_NOUNS | REPRESENTATION_NOUNS | PROPERTY_NOUNS
+#: Part nouns and picture places: a head among them may name where, not a thing.
+_PLACE_WORDS: frozenset[str] = PART_NOUNS | frozenset(PICTURE_PLACES)
 
 
 def build_mentions(st: State) -> None:
@@ -333,10 +335,11 @@ def build_mentions(st: State) -> None:
         if not looks_like_noun(st, tok):
             continue
         low = tok.lower_
-        if low in PART_NOUNS and (part_noun_prep(st, tok) is not None or bare_part(st, tok)):
-            continue
-        if low in PICTURE_PLACES and bare_part(st, tok):  # "in the distance": a place attribute
-            continue
+        if low in _PLACE_WORDS:  # (one set test for the two below)
+            if low in PART_NOUNS and (part_noun_prep(st, tok) is not None or bare_part(st, tok)):
+                continue
+            if low in PICTURE_PLACES and bare_part(st, tok):  # "in the distance": a place attribute
+                continue
         if i in st.property_objects:
             continue
         if i and (dep[i - 1] in ("amod", "compound") or tokens[i - 1].text == "-"):

@@ -83,7 +83,7 @@ def collect_attributes(st: State) -> None:
     parts, amod_verbs, dep = st.parts, st.amod_verbs, st.dep  # (read per modifier: kept local)
     for ti, mi in st.token_mention.items():  # (no mention gets a head token here: not copied)
         head = st.tokens[ti]
-        mods = st.kids[head.i]  # (in text order; read only)
+        mods = st.kids[ti]  # (in text order; read only)
         own_parts = st.mention_parts.get(ti)
         if own_parts:
             mods = list(mods)
@@ -165,7 +165,7 @@ def collect_attributes(st: State) -> None:
                         st.add_attr(mi, adjective_text(st, a))
         head_conj = head.head
         if (
-            st.dep[head.i] in ("conj", "appos")
+            dep[ti] in ("conj", "appos")
             and (st.pos[head_conj.i] == "ADJ" or head_conj.lower_ in COLOURS)
             and head_conj.i < head.i
             and (st.dep[head_conj.i] in ("ROOT", "conj", "amod") or colour_word(st, head_conj))

@@ -140,8 +140,10 @@ def possessor_on(st: State, near: Token, clause: Token) -> Token | None:
         if c.lower_ == "who":
             who = True
             break
-    placed = clause.lemma_.lower() == "be" and any(st.dep[c.i] == "prep" and c.lower_ in ("in", "on", "at") for c in st.kids[clause.i])
-    if not (who or placed) or any(st.dep[c.i] in SUBJECT_DEPS and c.lower_ not in RELATIVE_PRONOUNS for c in st.kids[clause.i]):
+    applies = who or (  # "who", or being somewhere (read only without "who")
+        clause.lemma_.lower() == "be" and any(st.dep[c.i] == "prep" and c.lower_ in ("in", "on", "at") for c in st.kids[clause.i])
+    )
+    if not applies or any(st.dep[c.i] in SUBJECT_DEPS and c.lower_ not in RELATIVE_PRONOUNS for c in st.kids[clause.i]):
         return None
     worn = [near] + [o for prep in st.kids[near.i] if st.dep[prep.i] == "prep" and prep.lower_ == "on" and prep.i < clause.i
                      for o in st.kids[prep.i] if st.dep[o.i] == "pobj"]

@@ -392,7 +392,8 @@ def attachment_group(st: State, tok: Token, attach_at: int, avoid: Iterable[int]
     conjunct; one in the middle applies to `tok` only, and so does the last one when an earlier
     conjunct has its own prepositional phrase ("a cup on the table and a plate on the chair").
     """
-    members = group(st, tok)
+    # (`group`, with its climb up the conjuncts skipped for a token that is none: most)
+    members = conjuncts(st, tok) if st.dep[tok.i] != "conj" and tok.i not in st.conj_head else group(st, tok)
     if len(members) == 1:  # (no coordination: the modifier is `tok`'s alone)
         found = resolve(st, tok, avoid)
         return found if len(found) < 2 else list(dict.fromkeys(found))

@@ -362,6 +362,15 @@ def main_subject(st: State, tok: Token) -> int | None:
 
 def resolve_group(st: State, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
     """Mentions for `tok` and its coordinated nouns below it."""
+    if tok.i not in st.redirect:  # (most tokens: a mention head with nothing coordinated below; `conjuncts`' test)
+        m = st.token_mention.get(tok.i)
+        if m is not None:
+            dep, conj_head = st.dep, st.conj_head
+            for c in st.kids[tok.i]:
+                if dep[c.i] == "conj" or c.i in conj_head:
+                    break
+            else:
+                return [m]
     members = conjuncts(st, tok)
     if tok.i in st.redirect:
         members += quantified_list(st, tok)

@@ -95,8 +95,9 @@ def place_attributes(st: State) -> None:
 
 def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
     """Relations from prepositions attached to a noun ("cat on the bed")."""
+    dep = st.dep  # (read per child: kept local)
     for prep in st.kids[noun.i]:
-        if st.dep[prep.i] not in PREP_DEPS or prep.i < noun.i:
+        if dep[prep.i] not in PREP_DEPS or prep.i < noun.i:
             continue
         if picture_place(st, prep) is not None:  # "the man on the left": place_attributes
             continue

@@ -433,7 +433,11 @@ def worn_by(st: State, mention: int) -> int:
     """The wearer of a garment mention (the closest person or animal up its head chain:
     "a man ... and a striped shirt looking at ...", "a girl in shorts & a white top walks");
     `mention` itself when it is no garment or no wearer is found."""
-    tok = next((st.tokens[t] for t, m in st.token_mention.items() if m == mention), None)
+    tok = None
+    for t, m in st.token_mention.items():  # (a plain loop: no generator per subject)
+        if m == mention:
+            tok = st.tokens[t]
+            break
     if tok is None or not is_clothing(tok):
         return mention
     hops = 0

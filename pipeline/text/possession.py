@@ -120,7 +120,7 @@ def stray_prep(st: State, obj: Token) -> Token | None:
         return None
     verb = obj.head.head
     for p in st.kids[verb.i]:
-        if st.dep[p.i] == "prep" and p.i == obj.right_edge.i + 1:
+        if st.dep[p.i] == "prep" and p.i > obj.i and p.i == obj.right_edge.i + 1:  # (the edge, a spaCy read, last)
             if any(st.dep[o.i] == "pobj" and possessed_by_pronoun(st, o) for o in st.kids[p.i]):
                 return p
     return None

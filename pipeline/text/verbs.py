@@ -103,10 +103,11 @@ def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
         if other.i >= prep.i or st.dep[other.i] not in ("prep", "advmod"):
             continue
         for pobj in st.subtree(other):
-            if (
+            if (  # (the edge last: a spaCy read; a token's right edge is never before it)
                 st.dep[pobj.i] == "pobj"
-                and pobj.right_edge.i == prep.i - 1
+                and pobj.i < prep.i
                 and pobj.i in st.token_mention
+                and pobj.right_edge.i == prep.i - 1
                 and not is_animate(pobj)
             ):
                 return pobj

@@ -82,13 +82,9 @@ def picture_place(st: State, prep: Token) -> str | None:
 def place_attributes(st: State) -> None:
     """"the bird on the left", "a sign above the train on the left": a picture place is said
     of the closest noun before it (spaCy often hangs it on the first noun of a chain)."""
-    dep, pos = st.dep, st.pos
-    i = -1
-    for _ in range(dep.count("prep")):  # (list.count / index find the few prepositions: no loop over every token)
-        i = dep.index("prep", i + 1)
-        if pos[i] != "ADP":
+    for prep in st.tokens:
+        if st.dep[prep.i] != "prep" or st.pos[prep.i] != "ADP":
             continue
-        prep = st.tokens[i]
         place = picture_place(st, prep)
         if place is None:
             continue

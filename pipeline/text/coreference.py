@@ -360,17 +360,25 @@ def main_subject(st: State, tok: Token) -> int | None:
     return None
 
 
+def lone_mention(st: State, tok: Token) -> int | None:
+    """The mention of `tok` when it is a mention head, no quantifier, with nothing coordinated
+    below it (most tokens: then `resolve_group` and `attachment_group` are [it]); else None."""
+    if tok.i in st.redirect:
+        return None
+    m = st.token_mention.get(tok.i)
+    if m is not None:
+        dep, conj_head = st.dep, st.conj_head
+        for c in st.kids[tok.i]:  # (`conjuncts`' test)
+            if dep[c.i] == "conj" or c.i in conj_head:
+                return None
+    return m
+
+
 def resolve_group(st: State, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
     """Mentions for `tok` and its coordinated nouns below it."""
-    if tok.i not in st.redirect:  # (most tokens: a mention head with nothing coordinated below; `conjuncts`' test)
-        m = st.token_mention.get(tok.i)
-        if m is not None:
-            dep, conj_head = st.dep, st.conj_head
-            for c in st.kids[tok.i]:
-                if dep[c.i] == "conj" or c.i in conj_head:
-                    break
-            else:
-                return [m]
+    m = lone_mention(st, tok)
+    if m is not None:  # (most tokens)
+        return [m]
     members = conjuncts(st, tok)
     if tok.i in st.redirect:
         members += quantified_list(st, tok)
@@ -401,8 +409,13 @@ def attachment_group(st: State, tok: Token, attach_at: int, avoid: Iterable[int]
     conjunct; one in the middle applies to `tok` only, and so does the last one when an earlier
     conjunct has its own prepositional phrase ("a cup on the table and a plate on the chair").
     """
-    # (`group`, with its climb up the conjuncts skipped for a token that is none: most)
-    members = conjuncts(st, tok) if st.dep[tok.i] != "conj" and tok.i not in st.conj_head else group(st, tok)
+    if st.dep[tok.i] != "conj" and tok.i not in st.conj_head:  # (`group`'s climb up the conjuncts skipped for a token that is none: most)
+        m = lone_mention(st, tok)
+        if m is not None:
+            return [m]
+        members = conjuncts(st, tok)
+    else:
+        members = group(st, tok)
     if len(members) == 1:  # (no coordination: the modifier is `tok`'s alone)
         found = resolve(st, tok, avoid)
         return found if len(found) < 2 else list(dict.fromkeys(found))

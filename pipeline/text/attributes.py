@@ -44,6 +44,11 @@ def adjective_text(st: State, adj: Token) -> str:
     return " ".join(words)
 
 
+#: The dependencies of a modifier that collect_attributes reads as an attribute or a count
+#: (every other child of a mention, a determiner or a clause, is passed over at once).
+_MODIFIER_DEPS: frozenset[str] = frozenset({"amod", "compound", "nmod", "nummod", "quantmod", "advmod"})
+
+
 def collect_attributes(st: State) -> None:
     """Adjectives, numbers, materials and participles said of each mention."""
     for qi in st.redirect:
@@ -75,10 +80,10 @@ def collect_attributes(st: State) -> None:
                         shaded.add(nxt.i)
                     for m in targets:
                         st.add_attr(m, text)
-    parts, amod_verbs = st.parts, st.amod_verbs  # (read per modifier: kept local)
-    for ti, mi in list(st.token_mention.items()):
+    parts, amod_verbs, dep = st.parts, st.amod_verbs, st.dep  # (read per modifier: kept local)
+    for ti, mi in st.token_mention.items():  # (no mention gets a head token here: not copied)
         head = st.tokens[ti]
-        mods = st.kids[head.i]  # (in text order; read only)
+        mods = st.kids[ti]  # (in text order; read only)
         own_parts = st.mention_parts.get(ti)
         if own_parts:
             mods = list(mods)
@@ -92,10 +97,10 @@ def collect_attributes(st: State) -> None:
                 derived_adjective(st, mi, c, mods, skip)
         for c in mods:
             ci = c.i
-            if ci in skip or ci in parts or ci in amod_verbs:
-                continue
+            d = dep[ci]
+            if d not in _MODIFIER_DEPS or ci in skip or ci in parts or ci in amod_verbs:
+                continue  # (a determiner, preposition, clause, ...: no test below takes it)
             low = c.lower_
-            d = st.dep[ci]
             if ci < head.i and d in ("amod", "compound", "nmod", "nummod") and (hs := hyphen_start(st, c)) < ci:
                 st.add_attr(mi, st.doc[hs : ci + 1].text)  # "two-story house"
                 continue
@@ -160,7 +165,7 @@ def collect_attributes(st: State) -> None:
                         st.add_attr(mi, adjective_text(st, a))
         head_conj = head.head
         if (
-            st.dep[head.i] in ("conj", "appos")
+            dep[ti] in ("conj", "appos")
             and (st.pos[head_conj.i] == "ADJ" or head_conj.lower_ in COLOURS)
             and head_conj.i < head.i
             and (st.dep[head_conj.i] in ("ROOT", "conj", "amod") or colour_word(st, head_conj))
@@ -170,23 +175,24 @@ def collect_attributes(st: State) -> None:
                 if a.i < head.i and (st.pos[a.i] == "ADJ" or a.lower_ in COLOURS) and a.lower_ not in NON_ATTRIBUTE_ADJECTIVES:
                     st.add_attr(mi, adjective_text(st, a))
     # Each pass below can only fire on a dependency (and POS) it names; most captions lack several:
-    # a test of st.dep here saves the pass's loop and its call.
-    dep = st.dep
-    if "pobj" in dep:  # the colour is the object of "in"
+    # a test of the caption's dependencies here saves the pass's loop and its call (one set for
+    # the nine tests: cheaper than nine scans of st.dep).
+    deps = set(dep)
+    if "pobj" in deps:  # the colour is the object of "in"
         colour_phrases(st)
-    if "amod" in dep or "compound" in dep or "nmod" in dep:  # the stacked modifier's own dependency
+    if "amod" in deps or "compound" in deps or "nmod" in deps:  # the stacked modifier's own dependency
         stacked_modifiers(st)
-    if "nummod" in dep:  # measure_part needs a number
+    if "nummod" in deps:  # measure_part needs a number
         measure_attributes(st)
-    if "acl" in dep:  # the participle is an "acl" of its noun
+    if "acl" in deps:  # the participle is an "acl" of its noun
         dressed_participles(st)
-    if "dobj" in dep:  # the noun is the participle's object
+    if "dobj" in deps:  # the noun is the participle's object
         participle_premodifiers(st)
-    if "conj" in dep and "VERB" in st.pos:  # two coordinated verbs
+    if "conj" in deps and "VERB" in st.pos:  # two coordinated verbs
         bare_coordinated_participles(st)
-    if "prt" in dep:  # a particle
+    if "prt" in deps:  # a particle
         particle_participles(st)
-    if "poss" in dep:  # a possessive
+    if "poss" in deps:  # a possessive
         posture_complements(st)
 
 
@@ -319,19 +325,41 @@ def dressed_participles(st: State) -> None:
     the right of ...": a participle of a person whose only phrases say what the person wears or
     on which side it is is also its state ( man , is , standing ); the garment and the side are
     the verb rules' relations."""
+    dep, kids = st.dep, st.kids
     for ti, mi in st.token_mention.items():
-        for v in st.kids[ti]:
-            if st.dep[v.i] != "acl" or v.i < ti or st.pos[v.i] != "VERB" or v.tag_ != "VBG" or not is_animate(st.tokens[ti]):
+        for v in kids[ti]:
+            vi = v.i
+            if dep[vi] != "acl" or vi < ti or st.pos[vi] != "VERB" or v.tag_ != "VBG" or not is_animate(st.tokens[ti]):
                 continue
-            preps = [c for c in st.kids[v.i] if st.dep[c.i] == "prep"]
-            if not preps or any(st.dep[c.i] not in ("prep", "punct", "advmod") for c in st.kids[v.i]):
-                continue
-            worn = [p for p in preps if p.lower_ in ("in", "with") and any(st.dep[o.i] == "pobj" and is_clothing(o) for o in st.kids[p.i])]
-            rest = [p for p in preps if p not in worn]  # "with black shoes on", "to the left of a ladder"
-            if all(
-                all(st.dep[o.i] == "pobj" and o.lower_ in ("left", "right") for o in st.kids[p.i]) for p in rest
-            ):
-                st.add_attr(mi, v.lower_)
+            # (plain loops, not comprehensions: a verb has a phrase or two)
+            preps = []
+            for c in kids[vi]:
+                d = dep[c.i]
+                if d == "prep":
+                    preps.append(c)
+                elif d != "punct" and d != "advmod":
+                    break  # another phrase: not only what the person wears
+            else:
+                if not preps:
+                    continue
+                for p in preps:
+                    objs = kids[p.i]
+                    if p.lower_ in ("in", "with"):  # worn: "in a red shirt"
+                        worn = False
+                        for o in objs:
+                            if dep[o.i] == "pobj" and is_clothing(o):
+                                worn = True
+                                break
+                        if worn:
+                            continue
+                    for o in objs:  # the rest: "with black shoes on", "to the left of a ladder"
+                        if dep[o.i] != "pobj" or o.lower_ not in ("left", "right"):
+                            break
+                    else:
+                        continue
+                    break
+                else:
+                    st.add_attr(mi, v.lower_)
 
 
 def measure_attributes(st: State) -> None:
@@ -448,18 +476,24 @@ def set_count(st: State, mention: int, n: int, said: bool = True) -> None:
 
 #: Word pairs that relate a sentence's members to each other (reciprocal).
 _RECIPROCAL_PAIRS: frozenset[tuple[str, str]] = frozenset({("each", "other"), ("one", "another"), ("side", "by")})
+#: Their second words (a pair is looked up only after one).
+_RECIPROCAL_SECONDS: frozenset[str] = frozenset(second for _, second in _RECIPROCAL_PAIRS)
 
 
 def reciprocal(st: State, noun: Token) -> bool:
     """True when the sentence of `noun` relates its members to each other ("two buses next
     to each other", "two women sitting together"): FACTUAL then writes the pair as one
     thing related to itself, with no count."""
-    start = st.sentence_start(noun.i)
-    end = min((s for s in st.sent_starts if s > noun.i), default=len(st.tokens))
-    words = [t.lower_ for t in st.tokens[start:end]]
-    if "together" in words:
-        return True
-    for pair in zip(words, words[1:]):  # (no set of all pairs: the first match answers)
-        if pair in _RECIPROCAL_PAIRS:
+    if len(st.sent_starts) <= 1:  # one sentence (most captions): all the tokens
+        sentence = st.tokens
+    else:
+        start = st.sentence_start(noun.i)
+        end = min((s for s in st.sent_starts if s > noun.i), default=len(st.tokens))
+        sentence = st.tokens[start:end]
+    prev = ""
+    for t in sentence:  # (one pass, no list of words or pairs: the first match answers)
+        word = t.lower_
+        if word == "together" or (word in _RECIPROCAL_SECONDS and (prev, word) in _RECIPROCAL_PAIRS):
             return True
+        prev = word
     return False

@@ -140,8 +140,10 @@ def possessor_on(st: State, near: Token, clause: Token) -> Token | None:
         if c.lower_ == "who":
             who = True
             break
-    placed = clause.lemma_.lower() == "be" and any(st.dep[c.i] == "prep" and c.lower_ in ("in", "on", "at") for c in st.kids[clause.i])
-    if not (who or placed) or any(st.dep[c.i] in SUBJECT_DEPS and c.lower_ not in RELATIVE_PRONOUNS for c in st.kids[clause.i]):
+    applies = who or (  # "who", or being somewhere (read only without "who")
+        clause.lemma_.lower() == "be" and any(st.dep[c.i] == "prep" and c.lower_ in ("in", "on", "at") for c in st.kids[clause.i])
+    )
+    if not applies or any(st.dep[c.i] in SUBJECT_DEPS and c.lower_ not in RELATIVE_PRONOUNS for c in st.kids[clause.i]):
         return None
     worn = [near] + [o for prep in st.kids[near.i] if st.dep[prep.i] == "prep" and prep.lower_ == "on" and prep.i < clause.i
                      for o in st.kids[prep.i] if st.dep[o.i] == "pobj"]
@@ -358,8 +360,25 @@ def main_subject(st: State, tok: Token) -> int | None:
     return None
 
 
+def lone_mention(st: State, tok: Token) -> int | None:
+    """The mention of `tok` when it is a mention head, no quantifier, with nothing coordinated
+    below it (most tokens: then `resolve_group` and `attachment_group` are [it]); else None."""
+    if tok.i in st.redirect:
+        return None
+    m = st.token_mention.get(tok.i)
+    if m is not None:
+        dep, conj_head = st.dep, st.conj_head
+        for c in st.kids[tok.i]:  # (`conjuncts`' test)
+            if dep[c.i] == "conj" or c.i in conj_head:
+                return None
+    return m
+
+
 def resolve_group(st: State, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
     """Mentions for `tok` and its coordinated nouns below it."""
+    m = lone_mention(st, tok)
+    if m is not None:  # (most tokens)
+        return [m]
     members = conjuncts(st, tok)
     if tok.i in st.redirect:
         members += quantified_list(st, tok)
@@ -390,7 +409,13 @@ def attachment_group(st: State, tok: Token, attach_at: int, avoid: Iterable[int]
     conjunct; one in the middle applies to `tok` only, and so does the last one when an earlier
     conjunct has its own prepositional phrase ("a cup on the table and a plate on the chair").
     """
-    members = group(st, tok)
+    if st.dep[tok.i] != "conj" and tok.i not in st.conj_head:  # (`group`'s climb up the conjuncts skipped for a token that is none: most)
+        m = lone_mention(st, tok)
+        if m is not None:
+            return [m]
+        members = conjuncts(st, tok)
+    else:
+        members = group(st, tok)
     if len(members) == 1:  # (no coordination: the modifier is `tok`'s alone)
         found = resolve(st, tok, avoid)
         return found if len(found) < 2 else list(dict.fromkeys(found))

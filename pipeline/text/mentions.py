@@ -134,6 +134,8 @@ _INITIAL_VERB_BLOCKERS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {
 
 #: First words of CLOSED_COMPOUNDS ("wet" of "wet suit"): the pair is looked up only after one.
 _CLOSED_FIRST_WORDS: frozenset[str] = frozenset(k.split(" ", 1)[0] for k in CLOSED_COMPOUNDS)
+#: Colours and materials, one set for looks_like_noun's test of every noun.
+_COLOURS_MATERIALS: frozenset[str] = COLOURS | MATERIALS
 #: Parts of speech that can head a mention (with any -ing word: looks_like_noun).
 _HEAD_POS: frozenset[str] = NOMINAL_POS | {"VERB"}
 
@@ -143,19 +145,14 @@ def looks_like_noun(st: State, tok: Token) -> bool:
     i = tok.i
     pos = st.pos[i]
     split, amod = st.split_subject, st.amod_verbs
-    if pos not in NOMINAL_POS and pos != "VERB" and tok.tag_ != "VBG":
-        # cheap exit: only nouns, verbs and -ing words can head a mention, or a subject the repairs found
-        if (not split and not amod) or i in split:
-            return False
-        return i in split.values() or i in amod.values()
-    if split or amod:
-        if i in split:
-            return False
-        if i in split.values() or i in amod.values():
-            return True
-    if st.pobj_override and pos in NOMINAL_POS and any(t.i == i for t in st.pobj_override.values()):
-        return True  # "looking toward camera holding food": the preposition's real object (repairs)
-    if pos in NOMINAL_POS:
+    if pos in NOMINAL_POS:  # (most heads: their tests first, in the order of the others below)
+        if split or amod:
+            if i in split:
+                return False
+            if i in split.values() or i in amod.values():
+                return True
+        if st.pobj_override and any(t.i == i for t in st.pobj_override.values()):
+            return True  # "looking toward camera holding food": the preposition's real object (repairs)
         dep = st.dep[i]
         if dep == "compound" and st.pos[tok.head.i] in NOMINAL_POS and tok.head.i > i:
             return False
@@ -178,13 +175,23 @@ def looks_like_noun(st: State, tok: Token) -> bool:
         if not (tok.text.isalnum() or any(ch.isalnum() for ch in tok.text)):  # (isalnum: the usual word, at once)
             return False
         low = tok.lower_
-        if (dep == "conj" or low in COLOURS or low in MATERIALS) and colour_word(st, tok):  # (colour_word's own first test, before the call)
+        if (dep == "conj" or low in _COLOURS_MATERIALS) and colour_word(st, tok):  # (colour_word's own first test, before the call)
             return False
         if low in NON_ENTITY_NOUNS and not any(st.dep[c.i] == "compound" for c in st.kids[i]):
             return False  # "all the way across", "to the right"; not "a door way"
         if dep == "pobj" and tok.lemma_.lower() in TIME_NOUNS and st.pos[tok.head.i] == "ADP":
             return False  # "on a snowy day", "in the daytime": when, not a thing
         return True
+    if pos != "VERB" and tok.tag_ != "VBG":
+        # cheap exit: only nouns, verbs and -ing words can head a mention, or a subject the repairs found
+        if (not split and not amod) or i in split:
+            return False
+        return i in split.values() or i in amod.values()
+    if split or amod:
+        if i in split:
+            return False
+        if i in split.values() or i in amod.values():
+            return True
     # "awning on the building", "metal railing": an -ing noun read as a verb
     if (
         st.dep[tok.i] == "ROOT"
@@ -277,74 +284,77 @@ def compound_tokens(st: State, head: Token) -> list[Token]:
     return parts
 
 
+#: The words (lower_) and lemmas the first rules of build_mentions test, each of its rules one
+#: of these sets: any other token passes with two set tests.
+_REDIRECT_WORDS: frozenset[str] = QUANTIFIER_NOUNS | PORTION_NOUNS | PART_NOUNS
+_REDIRECT_LEMMAS: frozenset[str] = QUANTIFIER_NOUNS | REPRESENTATION_NOUNS | PROPERTY_NOUNS
+#: Part nouns and picture places: a head among them may name where, not a thing.
+_PLACE_WORDS: frozenset[str] = PART_NOUNS | frozenset(PICTURE_PLACES)
+
+
 def build_mentions(st: State) -> None:
     """Create one Mention per entity head (compounds, names, quantifiers resolved)."""
-    dep = st.dep
-    for tok in st.tokens:
-        kids = st.kids[tok.i]
-        is_object = dep[tok.i] == "pobj"
-        if not kids and not is_object:
-            continue  # the rules below need a child ("of", a possessor) or a preposition's object
-        low, lemma = tok.lower_, tok.lemma_.lower()
-        # Quantifier and portion nouns point at their "of" object.
-        if kids and (low in QUANTIFIER_NOUNS or lemma in QUANTIFIER_NOUNS or low in PORTION_NOUNS or lemma in REPRESENTATION_NOUNS):
-            for prep in kids:
-                if st.dep[prep.i] == "prep" and prep.lower_ == "of":
-                    objs = [c for c in st.kids[prep.i] if st.dep[c.i] == "pobj"]
-                    if objs:
-                        st.redirect[tok.i] = objs[0].i
-        if kids and low in PART_NOUNS and st.pos[tok.i] in NOMINAL_POS and not is_object and tok.i not in st.redirect:
-            for prep in kids:  # "the back of a bus with stripes": the part says where, the bus is the thing
-                if st.dep[prep.i] == "prep" and prep.lower_ == "of":
-                    objs = [c for c in st.kids[prep.i] if st.dep[c.i] == "pobj"]
-                    if objs and not only_names_part(st, tok, objs[0]):
-                        st.redirect[tok.i] = objs[0].i
-        if not is_object:
-            continue
-        if low in PART_NOUNS and tok.i not in st.redirect:  # "leaning into the elephant's side" -> the elephant
-            owners = [c for c in st.kids[tok.i] if st.dep[c.i] == "poss" and st.pos[c.i] in NOMINAL_POS]
-            if owners:
-                st.redirect[tok.i] = owners[0].i
-        if lemma in PROPERTY_NOUNS and st.pos[tok.head.head.i] == "ADJ":  # "white in color"
-            st.property_objects.add(tok.i)
+    # One pass over the tokens: the redirects and property objects found for a token (its own
+    # index only) come before the mention test of that same token, as two passes would have it.
     spans = quoted_spans(st)
     quoted = {i for a, b in spans for i in range(a, b)} if spans else ()
-    pos = st.pos
+    dep, pos, tokens = st.dep, st.pos, st.tokens
+    redirect = st.redirect
     repaired = bool(st.split_subject or st.amod_verbs)  # (looks_like_noun's other heads; not changed here)
-    for tok in st.tokens:
+    for tok in tokens:
         i = tok.i
+        kids = st.kids[i]
+        is_object = dep[i] == "pobj"
+        # the rules below need a child ("of", a possessor) or a preposition's object, and one of their words
+        if (kids or is_object) and (tok.lower_ in _REDIRECT_WORDS or tok.lemma_.lower() in _REDIRECT_LEMMAS):
+            low, lemma = tok.lower_, tok.lemma_.lower()
+            # Quantifier and portion nouns point at their "of" object.
+            if kids and (low in QUANTIFIER_NOUNS or lemma in QUANTIFIER_NOUNS or low in PORTION_NOUNS or lemma in REPRESENTATION_NOUNS):
+                for prep in kids:
+                    if st.dep[prep.i] == "prep" and prep.lower_ == "of":
+                        objs = [c for c in st.kids[prep.i] if st.dep[c.i] == "pobj"]
+                        if objs:
+                            redirect[i] = objs[0].i
+            if kids and low in PART_NOUNS and pos[i] in NOMINAL_POS and not is_object and i not in redirect:
+                for prep in kids:  # "the back of a bus with stripes": the part says where, the bus is the thing
+                    if st.dep[prep.i] == "prep" and prep.lower_ == "of":
+                        objs = [c for c in st.kids[prep.i] if st.dep[c.i] == "pobj"]
+                        if objs and not only_names_part(st, tok, objs[0]):
+                            redirect[i] = objs[0].i
+            if is_object:
+                if low in PART_NOUNS and i not in redirect:  # "leaning into the elephant's side" -> the elephant
+                    owners = [c for c in kids if st.dep[c.i] == "poss" and st.pos[c.i] in NOMINAL_POS]
+                    if owners:
+                        redirect[i] = owners[0].i
+                if lemma in PROPERTY_NOUNS and pos[tok.head.head.i] == "ADJ":  # "white in color"
+                    st.property_objects.add(i)
         if pos[i] not in _HEAD_POS and not repaired and tok.tag_ != "VBG":
             continue  # looks_like_noun's first test, without the call: a determiner, adjective, preposition, ...
-        if i in st.redirect or i in quoted:
+        if i in redirect or i in quoted:
             continue
         if not looks_like_noun(st, tok):
             continue
-        if tok.lower_ in PART_NOUNS and (part_noun_prep(st, tok) is not None or bare_part(st, tok)):
+        low = tok.lower_
+        if low in _PLACE_WORDS:  # (one set test for the two below)
+            if low in PART_NOUNS and (part_noun_prep(st, tok) is not None or bare_part(st, tok)):
+                continue
+            if low in PICTURE_PLACES and bare_part(st, tok):  # "in the distance": a place attribute
+                continue
+        if i in st.property_objects:
             continue
-        if tok.lower_ in PICTURE_PLACES and bare_part(st, tok):  # "in the distance": a place attribute
-            continue
-        if tok.i in st.property_objects:
-            continue
-        parts = compound_tokens(st, tok)
-        if len(parts) == 1 and parts[0].lower_ in LABEL_NOUNS and parts[0].whitespace_:
-            # "the word rescue", "the brand kia": the word is the thing, what follows is its text
-            word = parts[0]
-            st.parts.add(word.i)
-            st.mention_parts[tok.i] = [word.i]
-            st.add_mention(word.text, word.lower_, word.idx, word.idx + len(word.text), head=tok.i)
-            continue
-        prev = st.tokens[tok.i - 1] if tok.i > 0 else None
-        closed = None
-        if not parts and prev is not None and prev.head.i == tok.i and prev.lower_ in _CLOSED_FIRST_WORDS:
-            closed = CLOSED_COMPOUNDS.get(f"{prev.lower_} {tok.lemma_.lower()}")
-        if closed is not None:  # "a wet suit" is a wetsuit, not a suit that is wet
-            st.parts.add(prev.i)
-            st.mention_parts[tok.i] = [prev.i]
-            start, end = prev.idx, tok.idx + len(tok.text)  # the text is the caption's ("wet suit"), the name one word
-            st.add_mention(st.text[start:end], closed, start, end, head=tok.i)
-            continue
+        if i and (dep[i - 1] in ("amod", "compound") or tokens[i - 1].text == "-"):
+            parts = compound_tokens(st, tok)
+        else:
+            parts = []  # (compound_tokens' own first test: the word before is no modifier or hyphen)
         says = brand = None
         if parts:  # (the helpers below read the compound's parts: none of them fires without)
+            if len(parts) == 1 and parts[0].lower_ in LABEL_NOUNS and parts[0].whitespace_:
+                # "the word rescue", "the brand kia": the word is the thing, what follows is its text
+                word = parts[0]
+                st.parts.add(word.i)
+                st.mention_parts[i] = [word.i]
+                st.add_mention(word.text, word.lower_, word.idx, word.idx + len(word.text), head=i)
+                continue
             if measure_part(st, tok) is not None:  # "two story house": the number counts the stories
                 parts = []
             while parts and adjective_part(st, parts[0], tok):  # "round clock", "small hill": said of the thing
@@ -361,46 +371,64 @@ def build_mentions(st: State) -> None:
             if shown is not None:  # "an elephant statue": an elephant that is a statue
                 thing, kind = shown
                 st.parts.add(thing.i)
-                st.mention_parts[tok.i] = [thing.i]
+                st.mention_parts[i] = [thing.i]
                 start, end = thing.idx, thing.idx + len(thing.text)  # named (and written) as the thing shown
-                mi = st.add_mention(thing.text, (thing.lemma_ or thing.text).lower(), start, end, head=tok.i)
+                mi = st.add_mention(thing.text, (thing.lemma_ or thing.text).lower(), start, end, head=i)
                 st.add_attr(mi, kind)
                 continue
             owner = compound_owner(st, tok, parts)
             if owner is not None:  # "car window" -> ( car , have , window )
                 parts = []
                 o = st.add_mention(owner.text, (owner.lemma_ or owner.text).lower(), owner.idx, owner.idx + len(owner.text), head=owner.i)
-                st.owned_parts.append((o, tok.i))
-        if not parts and st.dep[tok.i] == "dobj":  # (gerund_compound reads only a gerund's object)
+                st.owned_parts.append((o, i))
+        elif i:
+            prev = tokens[i - 1]
+            if prev.head.i == i and prev.lower_ in _CLOSED_FIRST_WORDS:
+                closed = CLOSED_COMPOUNDS.get(f"{prev.lower_} {tok.lemma_.lower()}")
+                if closed is not None:  # "a wet suit" is a wetsuit, not a suit that is wet
+                    st.parts.add(prev.i)
+                    st.mention_parts[i] = [prev.i]
+                    start, end = prev.idx, tok.idx + len(tok.text)  # the text is the caption's ("wet suit"), the name one word
+                    st.add_mention(st.text[start:end], closed, start, end, head=i)
+                    continue
+        if not parts and dep[i] == "dobj":  # (gerund_compound reads only a gerund's object)
             gerund = gerund_compound(st, tok)
             if gerund is not None:
                 parts = [gerund]
                 st.pobj_override[gerund.head.i] = tok
-        st.mention_parts[tok.i] = part_ids = [p.i for p in parts] if parts else []
-        if part_ids:
+        if parts:
+            st.mention_parts[i] = part_ids = [p.i for p in parts]
             st.parts.update(part_ids)
-        start_tok = parts[0] if parts else tok
-        label = "concept"
+            start_tok = parts[0]
+            prefix = "".join([p.lower_ + p.whitespace_ for p in parts])  # "tennis ", "t-"
+        else:
+            st.mention_parts[i] = []
+            start_tok = tok
+            prefix = ""
         start, end = start_tok.idx, tok.idx + len(tok.text)
         text = st.text[start:end]
-        prefix = "".join([p.lower_ + p.whitespace_ for p in parts]) if parts else ""  # "tennis ", "t-"
-        head_lemma = (tok.lemma_ or tok.text).lower()
-        if st.pos[tok.i] == "VERB":  # mis-tagged noun: keep as written
-            head_lemma = tok.lower_
+        if pos[i] == "VERB":  # mis-tagged noun: keep as written
+            head_lemma = low
+        else:
+            head_lemma = (tok.lemma_ or tok.text).lower()
         if tok.ent_type_ in ENTITY_LABELS:
-            ent = next((e for e in st.ents if e.start <= tok.i < e.end), None)
-            if ent is not None and ent.root.i == tok.i and is_name(ent):
+            for ent in st.ents:  # (a plain loop: the first entity that holds the token)
+                if ent.start <= i < ent.end:
+                    break
+            else:
+                ent = None
+            if ent is not None and is_name(st, ent) and ent.root.i == i:  # (the cached tokens' test first)
                 label = ent.label_
                 if ent.start < start_tok.i and all(st.pos[t.i] == "PROPN" for t in ent):
                     start_tok = ent[0]
                     start = start_tok.idx
                     text = st.text[start:end]
-                st.add_mention(text, " ".join(text.split()), start, end, label, head=tok.i)
+                st.add_mention(text, " ".join(text.split()), start, end, label, head=i)
                 continue
         name = prefix + head_lemma
         if not name.isalnum():  # (a plain word has no spaces to normalise)
             name = " ".join(name.split())
-        mi = st.add_mention(text, name, start, end, label, head=tok.i)
+        mi = st.add_mention(text, name, start, end, "concept", head=i)
         if says is not None:
             st.add_attr(mi, says)
         if brand is not None:
@@ -542,11 +570,11 @@ def quoted_spans(st: State) -> list[tuple[int, int]]:
     """Token ranges [start, end) of text quoted inside a caption ("a sign that says `` stop ''"),
     quote marks excluded; a quote around the whole caption is not one."""
     text = st.text
-    for q in QUOTE_CHARS:  # (a substring test per mark: several times cheaper than isdisjoint)
-        if q in text:
-            break
-    else:
-        return []  # most captions quote nothing: no per-token look
+    if '"' not in text and "`" not in text and "''" not in text:
+        # most captions quote nothing: no per-token look. A mark is a token of quote characters
+        # other than a lone "'" (a possessive, "dogs '"): it holds '"', '`' or "''". (A substring
+        # test per mark: several times cheaper than isdisjoint.)
+        return []
     marks = [t.i for t in st.tokens if t.text and set(t.text) <= QUOTE_CHARS and t.text not in ("'", "'s")]
     if len(marks) < 2:
         return []
@@ -646,11 +674,21 @@ def bare_part(st: State, tok: Token) -> bool:
     )  # "of" without object: "the counter the man stands in front of"
 
 
-def is_name(ent: Any) -> bool:
-    """True if an NER span looks like a real name, not a tagged common phrase ("gray wall")."""
-    if any(t.lower_ in COLOURS or t.pos_ not in NOMINAL_POS for t in ent):
-        return False
-    return all(t.pos_ == "PROPN" for t in ent) or any(ch.isupper() for ch in ent.text)
+def is_name(st: State, ent: Any) -> bool:
+    """True if an NER span of the state's Doc looks like a real name, not a tagged common phrase
+    ("gray wall"). (Read from the cached tokens: a spaCy Span yields new Token objects.)"""
+    toks = st.tokens[ent.start : ent.end]
+    proper = True
+    for t in toks:
+        p = st.pos[t.i]
+        if t.lower_ in COLOURS or p not in NOMINAL_POS:
+            return False
+        if p != "PROPN":
+            proper = False
+    if proper:
+        return True
+    last = toks[-1]
+    return any(ch.isupper() for ch in st.text[toks[0].idx : last.idx + len(last.text)])  # (the Span's text)
 
 
 def part_noun_prep(st: State, tok: Token) -> tuple[str, Token] | None:

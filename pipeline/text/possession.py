@@ -120,7 +120,7 @@ def stray_prep(st: State, obj: Token) -> Token | None:
         return None
     verb = obj.head.head
     for p in st.kids[verb.i]:
-        if st.dep[p.i] == "prep" and p.i == obj.right_edge.i + 1:
+        if st.dep[p.i] == "prep" and p.i > obj.i and p.i == obj.right_edge.i + 1:  # (the edge, a spaCy read, last)
             if any(st.dep[o.i] == "pobj" and possessed_by_pronoun(st, o) for o in st.kids[p.i]):
                 return p
     return None
@@ -261,7 +261,8 @@ def with_points_back(st: State, noun: Token, prep: Token) -> bool:
             t.lower_ in refs or (t.lower_ in PART_NOUNS and bare_part(st, t) and not in_clause)
         ):
             return True
-        stack.extend((c, in_clause or st.dep[c.i] in CLAUSE_DEPS) for c in st.kids[t.i])
+        for c in st.kids[t.i]:  # (a plain loop: cheaper than extend over a generator)
+            stack.append((c, in_clause or st.dep[c.i] in CLAUSE_DEPS))
     for p in st.kids[noun.i]:
         if st.dep[p.i] == "prep" and p.i > prep.i:
             nested = [t for q in st.kids[p.i] if st.dep[q.i] == "prep" for t in st.kids[q.i]]  # "inside of them"

@@ -26,35 +26,34 @@ from pipeline.text.words import PREP_DEPS, verb_lemma, Token, is_animate, is_bod
 
 def prep_object(st: State, prep: Token) -> tuple[str, list[Token]]:
     """("in front of", [dog]) for a preposition token; objects may be empty."""
-    words = [prep.lower_]
+    phrase = prep.lower_  # (the words of the predicate, joined: one word unless nested)
     # "in between the tracks": a preposition whose object is another preposition
-    inner: list[Token] = []
-    objs: list[Token] = []
+    inner: Token | None = None
+    obj: Token | None = None  # (only the first object is used)
+    dep, pos = st.dep, st.pos
     for c in st.kids[prep.i]:  # (one pass: a preposition has one or two children)
-        dep = st.dep[c.i]
-        if dep == "pobj":
-            objs.append(c)
-        elif (dep == "prep" or dep == "pcomp") and st.pos[c.i] == "ADP":
-            inner.append(c)
+        d = dep[c.i]
+        if d == "pobj":
+            if obj is None:
+                obj = c
+        elif inner is None and (d == "prep" or d == "pcomp") and pos[c.i] == "ADP":
+            inner = c
     if prep.i in st.pobj_override and (
-        not objs or objs[0].i in st.split_subject or any(k.i in st.amod_verbs for k in st.kids[objs[0].i])
+        obj is None or obj.i in st.split_subject or any(k.i in st.amod_verbs for k in st.kids[obj.i])
     ):  # "player in blue hat holding racket": "in" is the hat's (repairs.find_amod_verbs)
-        objs = [st.pobj_override[prep.i]]
-    if not objs and inner:
-        nested = inner[0]
-        if prep.lower_ == "in" and nested.lower_ == "between":
-            words = []
-        words.append(nested.lower_)
-        objs = [c for c in st.kids[nested.i] if st.dep[c.i] == "pobj"]
-        prep = nested
-    if not objs:
-        return " ".join(words), []
-    obj = objs[0]
+        obj = st.pobj_override[prep.i]
+    if obj is None and inner is not None:
+        phrase = inner.lower_ if phrase == "in" and inner.lower_ == "between" else f"{phrase} {inner.lower_}"
+        for c in st.kids[inner.i]:
+            if dep[c.i] == "pobj":
+                obj = c
+                break
+    if obj is None:
+        return phrase, []
     if obj.lower_ in PART_NOUNS:
         part = part_noun_prep(st, obj)
         if part is not None:
             return part[0], [part[1]]
-    phrase = " ".join(words)
     return PREPOSITION_CANON.get(phrase, phrase), [obj]
 
 
@@ -96,8 +95,9 @@ def place_attributes(st: State) -> None:
 
 def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
     """Relations from prepositions attached to a noun ("cat on the bed")."""
+    dep = st.dep  # (read per child: kept local)
     for prep in st.kids[noun.i]:
-        if st.dep[prep.i] not in PREP_DEPS or prep.i < noun.i:
+        if dep[prep.i] not in PREP_DEPS or prep.i < noun.i:
             continue
         if picture_place(st, prep) is not None:  # "the man on the left": place_attributes
             continue

@@ -35,10 +35,14 @@ def verb_subjects(st: State, verb: Token) -> tuple[list[int], bool]:
     passive = False
     kids = st.kids[verb.i]
     nsubjs: list[Token] = []
+    others = False  # a passive subject or "there" (most verbs without a subject have neither)
     for c in kids:  # (a plain loop: cheaper than a comprehension for a few children)
-        if st.dep[c.i] in SUBJECT_DEPS:
+        dep = st.dep[c.i]
+        if dep in SUBJECT_DEPS:
             nsubjs.append(c)
-    for c in kids:
+        elif dep in PASSIVE_SUBJECT_DEPS or dep == "expl":
+            others = True
+    for c in kids if nsubjs or others else ():
         dep = st.dep[c.i]
         if dep in SUBJECT_DEPS:
             if c.i != nsubjs[-1].i and not any(st.dep[k.i] == "cc" for k in st.kids[c.i]):
@@ -99,10 +103,11 @@ def noun_before(st: State, verb: Token, prep: Token) -> Token | None:
         if other.i >= prep.i or st.dep[other.i] not in ("prep", "advmod"):
             continue
         for pobj in st.subtree(other):
-            if (
+            if (  # (the edge last: a spaCy read; a token's right edge is never before it)
                 st.dep[pobj.i] == "pobj"
-                and pobj.right_edge.i == prep.i - 1
+                and pobj.i < prep.i
                 and pobj.i in st.token_mention
+                and pobj.right_edge.i == prep.i - 1
                 and not is_animate(pobj)
             ):
                 return pobj
@@ -223,7 +228,7 @@ def verb_relations(st: State, verb: Token) -> None:
                     for prt in particles:
                         st.add_attr(m, prt)
         particles = []
-    base = " ".join([lemma] + particles)
+    base = " ".join([lemma, *particles]) if particles else lemma
     agents: list[int] = []
     for c in st.kids[verb.i] if "agent" in kinds else ():
         if st.dep[c.i] == "agent" and lemma in PLACING_VERBS and not any(is_animate(o) for o in st.kids[c.i]):
@@ -278,7 +283,7 @@ def verb_relations(st: State, verb: Token) -> None:
     direct = [c for c in st.kids[verb.i] if st.dep[c.i] == "dobj"] if "dobj" in kinds else []
     body_object = bool(direct) and all(map(is_body_part, direct))
     consumed: set[int] = set()  # prepositions said of a with-object ("with his hands in his pockets")
-    placed = placed_base(lemma, base)  # (the verb part of "verb + preposition", read once)
+    placed = placed_base(lemma, base) if lemma in POSTURE_VERBS else base  # (the verb part of "verb + preposition", read once)
     for prep in st.kids[verb.i] if "prep" in kinds or "prt" in kinds or stranded is not None else ():
         if (st.dep[prep.i] not in ("prep", "prt") and not (stranded is not None and prep.i == stranded[0])) or prep.i in consumed:
             continue
@@ -429,7 +434,11 @@ def worn_by(st: State, mention: int) -> int:
     """The wearer of a garment mention (the closest person or animal up its head chain:
     "a man ... and a striped shirt looking at ...", "a girl in shorts & a white top walks");
     `mention` itself when it is no garment or no wearer is found."""
-    tok = next((st.tokens[t] for t, m in st.token_mention.items() if m == mention), None)
+    tok = None
+    for t, m in st.token_mention.items():  # (a plain loop: no generator per subject)
+        if m == mention:
+            tok = st.tokens[t]
+            break
     if tok is None or not is_clothing(tok):
         return mention
     hops = 0
@@ -625,11 +634,19 @@ def dangling_preposition(st: State, verb: Token) -> tuple[Token, Token | None] |
     """The preposition left without object at the end of `verb`'s clause: (preposition, None)
     for "the table the vases are on", (preposition, part noun) for "the counter the man is
     standing in front of" ("in" with "front of" and no object after "of"); else None."""
-    for c in st.kids[verb.i]:  # (cheap test first: most verbs have no candidate, and the clause's end costs a spaCy read)
-        if c.i > verb.i and (
-            (not st.kids[c.i] and (st.dep[c.i] == "prep" or (st.dep[c.i] in ("prt", "advmod") and c.lower_ in STRANDABLE)))
-            or (st.dep[c.i] == "prep" and not PART_NOUNS.isdisjoint([p.lower_ for p in st.kids[c.i]]))
-        ):
+    found = False  # (cheap test first: most verbs have no candidate, and the clause's end costs a spaCy read)
+    for c in st.kids[verb.i]:
+        if c.i <= verb.i:
+            continue
+        below = st.kids[c.i]
+        if not below:
+            found = st.dep[c.i] == "prep" or (st.dep[c.i] in ("prt", "advmod") and c.lower_ in STRANDABLE)
+        elif st.dep[c.i] == "prep":
+            for p in below:  # (a plain loop, no list: a preposition has one or two children)
+                if p.lower_ in PART_NOUNS:
+                    found = True
+                    break
+        if found:
             break
     else:
         return None

@@ -23,9 +23,8 @@ class CachedToken:
     `whitespace_`, `ent_type_`) are read from spaCy once, in `State.of`, and kept as plain
     attributes (a spaCy string attribute is a StringStore look-up and `head` a new Token object
     on every read). Every other Token attribute is spaCy's own, read through `token` (the spaCy
-    Token) on each use (see the properties set below the class). (`idx` and `lower_` are derived,
-    as spaCy derives them: the characters of the texts and spaces before the token, and
-    `text.lower()`, spaCy's LOWER getter.) `head`, `left_edge`,
+    Token) on each use (see the properties set below the class). (`idx` is counted, not read: the
+    characters of the texts and spaces before the token, as spaCy sets it.) `head`, `left_edge`,
     `right_edge`, `children`, ... give CachedTokens of the same State: one object per index,
     so tokens compare by identity.
     """
@@ -107,7 +106,6 @@ _STRINGS: dict[int, str] = {}
 _SIGN, _WRAP = 1 << 63, 1 << 64
 _ATTR_IDS: list[int] = []
 _new = object.__new__
-_intern = sys.intern
 #: The sentence starts of a one-sentence Doc (most captions), shared instead of built per Doc.
 _FIRST_ONLY: frozenset[int] = frozenset((0,))
 
@@ -115,9 +113,9 @@ _FIRST_ONLY: frozenset[int] = frozenset((0,))
 def _attr_ids() -> list[int]:
     """spaCy's ids of the token attributes `State.of` reads with Doc.to_array (imported once)."""
     if not _ATTR_IDS:
-        from spacy.attrs import DEP, ENT_TYPE, HEAD, LEMMA, ORTH, POS, SENT_START, SPACY, TAG
+        from spacy.attrs import DEP, ENT_TYPE, HEAD, LEMMA, LOWER, ORTH, POS, SENT_START, SPACY, TAG
 
-        _ATTR_IDS.extend([HEAD, SENT_START, DEP, POS, LEMMA, TAG, ORTH, ENT_TYPE, SPACY])
+        _ATTR_IDS.extend([HEAD, SENT_START, DEP, POS, LOWER, LEMMA, TAG, ORTH, ENT_TYPE, SPACY])
     return _ATTR_IDS
 
 
@@ -215,7 +213,7 @@ class State:
         rows = doc.to_array(_attr_ids()).tolist()
         i = at = 0
         try:
-            for h, start, d, p, lemma, tag, orth, ent, space in rows:
+            for h, start, d, p, low, lemma, tag, orth, ent, space in rows:
                 # (one statement per attribute: cheaper than packing and unpacking a tuple)
                 c = new(CachedToken)
                 c.i = i
@@ -223,11 +221,10 @@ class State:
                 c._all = tokens
                 c.dep_ = d = strings[d]
                 c.pos_ = p = strings[p]
+                c.lower_ = strings[low]
                 c.lemma_ = strings[lemma]
                 c.tag_ = strings[tag]
                 c.text = orth = strings[orth]
-                low = orth.lower()  # (spaCy's Lexeme.lower_; the same object for a lower-case text)
-                c.lower_ = orth if low == orth else _intern(low)
                 c.ent_type_ = strings[ent] if ent else ""  # (0: no entity, most tokens)
                 c.idx = at  # (Token.idx: the characters of the tokens before it, and their spaces)
                 at += len(orth) + space
@@ -246,7 +243,7 @@ class State:
             tokens.clear()
             vocab = doc.vocab.strings
             for row in rows:
-                for k in row[2:8]:
+                for k in row[2:9]:
                     if k not in strings:
                         strings[k] = sys.intern(vocab[k])  # (interned: equal to the rules' literals by identity)
             return cls.of(doc, caption, verbs, nouns)

@@ -31,7 +31,8 @@ def possessive_relations(st: State, noun: Token, mention: int) -> None:
     """"man's hat" -> ( man , have , hat ); a body part after a preposition or as a subject
     with a possessive pronoun: "a cup in his hand" -> ( man , have , hand ) (the owner is the
     sentence's subject), and so any thing after "its" but a part noun ("a van with a surfboard
-    on its roof" -> ( van , have , roof )). A possessed object of a verb ("raises its head") says no more."""
+    on its roof" -> ( van , have , roof )). A possessed object of a verb ("raises its head") says no more.
+    (rules.relations calls it only for a noun with a "poss" child or a "pobj" noun: nothing fires otherwise.)"""
     for c in st.kids[noun.i]:
         if st.dep[c.i] != "poss":
             continue
@@ -181,7 +182,8 @@ def part_owner(st: State, subject: Token) -> list[int]:
 
 
 def have_root_relations(st: State, noun: Token, mention: int) -> None:
-    """"the bird has beak" parsed with "has" as an auxiliary of the noun."""
+    """"the bird has beak" parsed with "has" as an auxiliary of the noun. (rules.relations calls it only
+    when a child is an "aux": nothing here fires without one.)"""
     for aux in st.kids[noun.i]:
         if st.dep[aux.i] == "aux" and aux.lemma_.lower() == "have":
             break

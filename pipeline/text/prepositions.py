@@ -94,7 +94,8 @@ def place_attributes(st: State) -> None:
 
 
 def noun_prep_relations(st: State, noun: Token, subjects: list[int]) -> None:
-    """Relations from prepositions attached to a noun ("cat on the bed")."""
+    """Relations from prepositions attached to a noun ("cat on the bed"). (rules.relations calls it for a
+    mention token only when a child is a "prep" / "agent": nothing here fires without one.)"""
     dep = st.dep  # (read per child: kept local)
     for prep in st.kids[noun.i]:
         if dep[prep.i] not in PREP_DEPS or prep.i < noun.i:
@@ -252,7 +253,8 @@ def adjective_prep_relations(st: State, adj: Token, subs: list[int]) -> None:
 
 
 def modifier_relations(st: State, noun: Token, mention: int) -> None:
-    """Adjectives on a noun that head a preposition ("cup full of coffee")."""
+    """Adjectives on a noun that head a preposition ("cup full of coffee"). (rules.relations calls it
+    only when a child is an "amod" / "advmod": nothing here fires without one.)"""
     inside: list[Token | None] | None = None  # (found on the first adjective / adverb: most nouns have none)
     for c in st.kids[noun.i]:
         dep = st.dep[c.i]

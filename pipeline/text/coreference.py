@@ -13,6 +13,7 @@ from pipeline.text.lexicon import (
     QUANTIFIER_NOUNS,
     RELATIVE_PRONOUNS,
     THING_PRONOUNS,
+    THING_REFERENCES,
 )
 from pipeline.text.state import State
 from pipeline.text.words import ANY_SUBJECT_DEPS, SUBJECT_DEPS, CLAUSE_DEPS, Token, is_animate, is_body_part, is_clothing, is_plural
@@ -31,14 +32,20 @@ def group(st: State, tok: Token) -> list[Token]:
     return conjuncts(st, root)
 
 
+def coordinated_below(st: State, tok: Token) -> bool:
+    """True when a child of `tok` is coordinated with it (a "conj", or a conjunct the repairs moved)."""
+    dep, conj_head = st.dep, st.conj_head
+    for c in st.kids[tok.i]:
+        if dep[c.i] == "conj" or c.i in conj_head:
+            return True
+    return False
+
+
 def conjuncts(st: State, tok: Token) -> list[Token]:
     """`tok` plus the tokens coordinated *below* it (its conj children, recursively)."""
+    if not coordinated_below(st, tok):
+        return [tok]  # (most tokens)
     kids, dep, conj_head = st.kids, st.dep, st.conj_head  # (read per child: kept local)
-    for c in kids[tok.i]:
-        if dep[c.i] == "conj" or c.i in conj_head:
-            break
-    else:
-        return [tok]  # (most tokens: nothing coordinated below)
     out: list[Token] = []
     stack = [tok]
     while stack and len(out) < 50:
@@ -155,8 +162,6 @@ def possessor_on(st: State, near: Token, clause: Token) -> Token | None:
     return None
 
 
-#: "it", "its", "itself", "them" (a module constant, not a set union per pronoun).
-_THING_REFERENCES: frozenset[str] = THING_PRONOUNS | {"them"}
 
 
 def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
@@ -171,7 +176,7 @@ def resolve_pronoun(st: State, tok: Token, avoid: set[int]) -> list[int]:
         if st.dep[clause.i] in CLAUSE_DEPS and clause.head.i != tok.i:
             return resolve(st, clause_holder(st, clause), avoid)
         return []
-    if low in _THING_REFERENCES:
+    if low in THING_REFERENCES:
         holder = have_subject(st, tok) or other_clause_subject(st, tok, avoid)
         if holder:
             return holder
@@ -366,12 +371,15 @@ def lone_mention(st: State, tok: Token) -> int | None:
     if tok.i in st.redirect:
         return None
     m = st.token_mention.get(tok.i)
-    if m is not None:
-        dep, conj_head = st.dep, st.conj_head
-        for c in st.kids[tok.i]:  # (`conjuncts`' test)
-            if dep[c.i] == "conj" or c.i in conj_head:
-                return None
+    if m is not None and coordinated_below(st, tok):
+        return None
     return m
+
+
+def resolve_alone(st: State, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
+    """`resolve` of a token with no conjuncts, each mention once (in order)."""
+    found = resolve(st, tok, avoid)
+    return found if len(found) < 2 else list(dict.fromkeys(found))
 
 
 def resolve_group(st: State, tok: Token, avoid: Iterable[int] = ()) -> list[int]:
@@ -383,8 +391,7 @@ def resolve_group(st: State, tok: Token, avoid: Iterable[int] = ()) -> list[int]
     if tok.i in st.redirect:
         members += quantified_list(st, tok)
     if len(members) == 1:  # (most tokens: no list)
-        found = resolve(st, tok, avoid)
-        return found if len(found) < 2 else list(dict.fromkeys(found))
+        return resolve_alone(st, tok, avoid)
     out: list[int] = []
     for t in members:
         for m in resolve(st, t, avoid):
@@ -417,8 +424,7 @@ def attachment_group(st: State, tok: Token, attach_at: int, avoid: Iterable[int]
     else:
         members = group(st, tok)
     if len(members) == 1:  # (no coordination: the modifier is `tok`'s alone)
-        found = resolve(st, tok, avoid)
-        return found if len(found) < 2 else list(dict.fromkeys(found))
+        return resolve_alone(st, tok, avoid)
     own_modifiers = st.dep[attach_at] == "prep" and any(  # "a phone in her hand and a bag on her shoulder": each has its own
         st.dep[c.i] == "prep" for m in members[:-1] for c in st.kids[m.i] if c.i > m.i and c.i < members[-1].i
     ) or st.dep[attach_at] == "acl" and any(  # "people on a street and trash piled in boxes"

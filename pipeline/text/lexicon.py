@@ -200,6 +200,8 @@ ENTITY_LABELS: frozenset[str] = frozenset(
 ANIMATE_PRONOUNS: frozenset[str] = frozenset("he him his she her hers they them their theirs".split())
 #: Pronouns resolved to the nearest earlier mention ("flowers in it").
 THING_PRONOUNS: frozenset[str] = frozenset("it its itself".split())
+#: Pronouns that point back at a thing: THING_PRONOUNS and "them".
+THING_REFERENCES: frozenset[str] = THING_PRONOUNS | {"them"}
 #: Possessive determiners whose owner is resolved like a pronoun ("on his head").
 POSSESSIVE_PRONOUNS: frozenset[str] = frozenset("his her their its".split())
 #: Relative pronouns resolved to the noun their clause modifies.

@@ -15,16 +15,13 @@ from pipeline.text.lexicon import (
     CONTAINERS_ON,
     PART_NOUNS,
     POSSESSIVE_PRONOUNS,
-    THING_PRONOUNS,
+    THING_REFERENCES,
 )
 from pipeline.text.coreference import earlier_mention, main_subject, resolve, resolve_group
 from pipeline.text.mentions import bare_part, part_preposition
 from pipeline.text.state import State
 from pipeline.text.words import ANY_SUBJECT_DEPS, CLAUSE_DEPS, SUBJECT_DEPS, Token, is_animate, is_body_part, is_clothing, verb_lemma
 
-#: Pronouns that point back at a thing ("it", "its", "itself", "them"): a module constant,
-#: not a set union rebuilt on every test.
-_THING_REFERENCES: frozenset[str] = THING_PRONOUNS | {"them"}
 
 
 def possessive_relations(st: State, noun: Token, mention: int) -> None:
@@ -212,7 +209,7 @@ def container_pronoun(st: State, noun: Token, prep: Token, predicate: str, objs:
     obj = objs[0]
     if obj.lower_ in PART_NOUNS and not any(st.dep[c.i] == "prep" for c in st.kids[obj.i]) and st.dep[obj.i] == "pobj":
         predicate = f"{part_preposition(prep.lower_, obj.lower_)} {obj.lower_} of"  # "on top"
-    elif obj.lower_ not in _THING_REFERENCES:
+    elif obj.lower_ not in THING_REFERENCES:
         return False
     withs = [
         o
@@ -246,7 +243,7 @@ def inside_with(st: State, noun: Token, prep: Token, objs: list[Token]) -> Token
             return c
     for c in st.kids[noun.i]:  # "with liquid inside of them": spaCy hangs it on the holder
         if st.dep[c.i] == "advmod" and c.lower_ == "inside" and c.i == objs[0].right_edge.i + 1 and all(
-            o.lower_ in _THING_REFERENCES for p in st.kids[c.i] for o in st.kids[p.i] if st.dep[o.i] == "pobj"
+            o.lower_ in THING_REFERENCES for p in st.kids[c.i] for o in st.kids[p.i] if st.dep[o.i] == "pobj"
         ):
             return c
     return None
@@ -255,7 +252,7 @@ def inside_with(st: State, noun: Token, prep: Token, objs: list[Token]) -> Token
 def with_points_back(st: State, noun: Token, prep: Token) -> bool:
     """True for "bowl with flowers in it" / "cake with a candle on top": the with-object's
     own relation to the noun is said later, so ( X , with , Y ) is left out."""
-    refs = _THING_REFERENCES
+    refs = THING_REFERENCES
     stack = [(prep, False)]  # a bare part inside a clause is not the holder's ("with a beak, perched on the side")
     while stack:
         t, in_clause = stack.pop()
@@ -296,7 +293,7 @@ def with_participle_subject(st: State, verb: Token, nsubjs: list[Token]) -> Toke
 def points_back(st: State, verb: Token) -> bool:
     """True when a preposition of `verb` has "it" / "them" as its object ("stuck in it")."""
     return any(
-        st.dep[o.i] == "pobj" and o.lower_ in _THING_REFERENCES
+        st.dep[o.i] == "pobj" and o.lower_ in THING_REFERENCES
         for p in st.kids[verb.i]
         if st.dep[p.i] == "prep"
         for o in st.kids[p.i]

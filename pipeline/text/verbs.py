@@ -11,7 +11,7 @@ from pipeline.text.lexicon import (
     PREP_HEADS,
     PREP_HEAD_CANON,
     RELATIVE_PRONOUNS,
-    THING_PRONOUNS,
+    THING_REFERENCES,
 )
 from pipeline.text.attributes import adjective_text, set_count
 from pipeline.text.coreference import attachment_group, clause_holder, conjuncts, resolve, resolve_group
@@ -178,8 +178,6 @@ _CLAUSE_OR_CCOMP: frozenset[str] = CLAUSE_DEPS | {"ccomp"}
 _ROOT_PARTICIPLE_BLOCKERS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {"expl", "aux", "auxpass"}
 #: Children of a verb that can head "next to", "out of" (verb_relations).
 _PREP_HEAD_DEPS: frozenset[str] = frozenset({"advmod", "prep", "acomp", "prt"})
-#: "it", "its", "itself", "them" (has_on_itself; a module constant, not a union per test).
-_THING_REFERENCES: frozenset[str] = THING_PRONOUNS | {"them"}
 
 
 def verb_relations(st: State, verb: Token) -> None:
@@ -459,7 +457,7 @@ def has_on_itself(st: State, verb: Token, subs: list[int]) -> bool:
         if st.dep[prep.i] != "prep":
             continue
         for o in st.kids[prep.i]:
-            if st.dep[o.i] == "pobj" and o.lower_ in _THING_REFERENCES and set(resolve(st, o, avoid=owned)) & set(subs):
+            if st.dep[o.i] == "pobj" and o.lower_ in THING_REFERENCES and set(resolve(st, o, avoid=owned)) & set(subs):
                 return True
     return False
 

@@ -331,35 +331,13 @@ def dressed_participles(st: State) -> None:
             vi = v.i
             if dep[vi] != "acl" or vi < ti or st.pos[vi] != "VERB" or v.tag_ != "VBG" or not is_animate(st.tokens[ti]):
                 continue
-            # (plain loops, not comprehensions: a verb has a phrase or two)
-            preps = []
-            for c in kids[vi]:
-                d = dep[c.i]
-                if d == "prep":
-                    preps.append(c)
-                elif d != "punct" and d != "advmod":
-                    break  # another phrase: not only what the person wears
-            else:
-                if not preps:
-                    continue
-                for p in preps:
-                    objs = kids[p.i]
-                    if p.lower_ in ("in", "with"):  # worn: "in a red shirt"
-                        worn = False
-                        for o in objs:
-                            if dep[o.i] == "pobj" and is_clothing(o):
-                                worn = True
-                                break
-                        if worn:
-                            continue
-                    for o in objs:  # the rest: "with black shoes on", "to the left of a ladder"
-                        if dep[o.i] != "pobj" or o.lower_ not in ("left", "right"):
-                            break
-                    else:
-                        continue
-                    break
-                else:
-                    st.add_attr(mi, v.lower_)
+            preps = [c for c in kids[vi] if dep[c.i] == "prep"]
+            if not preps or any(dep[c.i] not in ("prep", "punct", "advmod") for c in kids[vi]):
+                continue
+            worn = [p for p in preps if p.lower_ in ("in", "with") and any(dep[o.i] == "pobj" and is_clothing(o) for o in kids[p.i])]
+            rest = [p for p in preps if p not in worn]  # "with black shoes on", "to the left of a ladder"
+            if all(all(dep[o.i] == "pobj" and o.lower_ in ("left", "right") for o in kids[p.i]) for p in rest):
+                st.add_attr(mi, v.lower_)
 
 
 def measure_attributes(st: State) -> None:

@@ -53,8 +53,6 @@ from pipeline.text.words import LINKING_VERBS, NOMINAL_POS, SUBJECT_DEPS, PASSIV
 def hyphen_start(st: State, tok: Token) -> int:
     """Index of the first token of the hyphenated word ending at `tok` ("two-story")."""
     i = tok.i
-    if i < 2 or st.tokens[i - 1].text != "-":
-        return i  # (cheap exit: most words are not hyphenated)
     while (
         i >= 2
         and st.tokens[i - 1].text == "-"
@@ -134,10 +132,6 @@ _INITIAL_VERB_BLOCKERS: frozenset[str] = SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS | {
 
 #: First words of CLOSED_COMPOUNDS ("wet" of "wet suit"): the pair is looked up only after one.
 _CLOSED_FIRST_WORDS: frozenset[str] = frozenset(k.split(" ", 1)[0] for k in CLOSED_COMPOUNDS)
-#: Colours and materials, one set for looks_like_noun's test of every noun.
-_COLOURS_MATERIALS: frozenset[str] = COLOURS | MATERIALS
-#: Parts of speech that can head a mention (with any -ing word: looks_like_noun).
-_HEAD_POS: frozenset[str] = NOMINAL_POS | {"VERB"}
 
 
 def looks_like_noun(st: State, tok: Token) -> bool:
@@ -145,12 +139,12 @@ def looks_like_noun(st: State, tok: Token) -> bool:
     i = tok.i
     pos = st.pos[i]
     split, amod = st.split_subject, st.amod_verbs
-    if pos in NOMINAL_POS:  # (most heads: their tests first, in the order of the others below)
-        if split or amod:
-            if i in split:
-                return False
-            if i in split.values() or i in amod.values():
-                return True
+    if split or amod:  # subjects the repairs found (most captions have none)
+        if i in split:
+            return False
+        if i in split.values() or i in amod.values():
+            return True
+    if pos in NOMINAL_POS:
         if st.pobj_override and any(t.i == i for t in st.pobj_override.values()):
             return True  # "looking toward camera holding food": the preposition's real object (repairs)
         dep = st.dep[i]
@@ -175,7 +169,7 @@ def looks_like_noun(st: State, tok: Token) -> bool:
         if not (tok.text.isalnum() or any(ch.isalnum() for ch in tok.text)):  # (isalnum: the usual word, at once)
             return False
         low = tok.lower_
-        if (dep == "conj" or low in _COLOURS_MATERIALS) and colour_word(st, tok):  # (colour_word's own first test, before the call)
+        if colour_word(st, tok):
             return False
         if low in NON_ENTITY_NOUNS and not any(st.dep[c.i] == "compound" for c in st.kids[i]):
             return False  # "all the way across", "to the right"; not "a door way"
@@ -183,15 +177,7 @@ def looks_like_noun(st: State, tok: Token) -> bool:
             return False  # "on a snowy day", "in the daytime": when, not a thing
         return True
     if pos != "VERB" and tok.tag_ != "VBG":
-        # cheap exit: only nouns, verbs and -ing words can head a mention, or a subject the repairs found
-        if (not split and not amod) or i in split:
-            return False
-        return i in split.values() or i in amod.values()
-    if split or amod:
-        if i in split:
-            return False
-        if i in split.values() or i in amod.values():
-            return True
+        return False  # only nouns, verbs and -ing words can head a mention
     # "awning on the building", "metal railing": an -ing noun read as a verb
     if (
         st.dep[tok.i] == "ROOT"
@@ -300,7 +286,6 @@ def build_mentions(st: State) -> None:
     quoted = {i for a, b in spans for i in range(a, b)} if spans else ()
     dep, pos, tokens = st.dep, st.pos, st.tokens
     redirect = st.redirect
-    repaired = bool(st.split_subject or st.amod_verbs)  # (looks_like_noun's other heads; not changed here)
     for tok in tokens:
         i = tok.i
         kids = st.kids[i]
@@ -328,8 +313,6 @@ def build_mentions(st: State) -> None:
                         redirect[i] = owners[0].i
                 if lemma in PROPERTY_NOUNS and pos[tok.head.head.i] == "ADJ":  # "white in color"
                     st.property_objects.add(i)
-        if pos[i] not in _HEAD_POS and not repaired and tok.tag_ != "VBG":
-            continue  # looks_like_noun's first test, without the call: a determiner, adjective, preposition, ...
         if i in redirect or i in quoted:
             continue
         if not looks_like_noun(st, tok):
@@ -342,10 +325,7 @@ def build_mentions(st: State) -> None:
                 continue
         if i in st.property_objects:
             continue
-        if i and (dep[i - 1] in ("amod", "compound") or tokens[i - 1].text == "-"):
-            parts = compound_tokens(st, tok)
-        else:
-            parts = []  # (compound_tokens' own first test: the word before is no modifier or hyphen)
+        parts = compound_tokens(st, tok)
         says = brand = None
         if parts:  # (the helpers below read the compound's parts: none of them fires without)
             if len(parts) == 1 and parts[0].lower_ in LABEL_NOUNS and parts[0].whitespace_:

@@ -105,7 +105,6 @@ for _name in (
 _STRINGS: dict[int, str] = {}
 _SIGN, _WRAP = 1 << 63, 1 << 64
 _ATTR_IDS: list[int] = []
-_new = object.__new__
 #: The sentence starts of a one-sentence Doc (most captions), shared instead of built per Doc.
 _FIRST_ONLY: frozenset[int] = frozenset((0,))
 
@@ -183,10 +182,6 @@ class State:
         self.dep = [] if dep is None else dep
         self.pos = [] if pos is None else pos
         self.roots = [] if roots is None else roots
-        self._start()
-
-    def _start(self) -> None:
-        """Everything the rules find starts empty (for `__init__` and `of`)."""
         self.split_subject, self.amod_verbs, self.pobj_override, self.conj_head = {}, {}, {}, {}
         self.mentions, self.token_mention, self.mention_parts, self.parts = [], {}, {}, set()
         self.redirect, self.property_objects, self.material_complements, self.owned_parts = {}, set(), {}, []
@@ -254,14 +249,19 @@ class State:
                 kids[h].append(c)
             else:
                 roots.append(c)
-        # The fields set here as `__init__` would (a call with eleven arguments costs more).
-        st = _new(cls)
-        st.doc, st.caption, st.tokens, st.verbs, st.nouns = doc, caption, tokens, verbs, nouns
-        st.text = "".join(text)  # Doc.text, from the strings read above (Doc.text reads every token again)
-        st.sent_starts = frozenset() if not tokens else _FIRST_ONLY if len(sent_starts) == 1 else frozenset(sent_starts)
-        st.kids, st.dep, st.pos, st.roots = kids, dep, pos, roots
-        st._start()
-        return st
+        return cls(
+            doc,
+            caption,
+            tokens,
+            "".join(text),  # Doc.text, from the strings read above (Doc.text reads every token again)
+            frozenset() if not tokens else _FIRST_ONLY if len(sent_starts) == 1 else frozenset(sent_starts),
+            verbs,
+            nouns,
+            kids,
+            dep,
+            pos,
+            roots,
+        )
 
     @property
     def ents(self) -> tuple:
